@@ -1,0 +1,26 @@
+# The two quick-start commands: `make run` and `make test` each set up from nothing.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+
+.PHONY: run test setup bench clean-out
+
+$(BIN)/scrape: pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $@
+
+setup: $(BIN)/scrape
+
+# Clean the bundled fixture dumps into out/ (offline).
+run: setup
+	$(BIN)/scrape clean fixtures/dumps -o out/articles.jsonl
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/python bench/quality.py
+	$(BIN)/python bench/speed.py
