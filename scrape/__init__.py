@@ -1,0 +1,52 @@
+"""scrape: turn news pages into clean article text with trustworthy metadata.
+
+Library first: `clean_html` and `clean_text` clean one document; `clean_page` cleans a
+loaded or fetched `Page`. The CLI (`scrape clean`, `scrape crawl`, `scrape fetch`) is a
+thin layer over these.
+"""
+
+from __future__ import annotations
+
+from .config import Config, default_config, load_config
+from .errors import (
+    ConfigError,
+    EmptyInput,
+    FetchError,
+    NotAnArticle,
+    ScrapeError,
+    SkipError,
+    Unreadable,
+)
+from .models import Article, Extract, Page, Removal, Source
+from .pipeline import clean_page
+
+__all__ = [
+    "Article", "Config", "ConfigError", "EmptyInput", "Extract", "FetchError", "NotAnArticle",
+    "Page", "Removal", "ScrapeError", "SkipError", "Source", "Unreadable",
+    "clean_html", "clean_page", "clean_text", "default_config", "load_config",
+]
+
+
+def clean_html(html: str | bytes, url: str | None = None, config: Config | None = None,
+               explain: bool = False) -> Article:
+    """Clean one HTML document into an Article.
+
+    Raises:
+        SkipError: the document is empty, unreadable or holds no article.
+    """
+    body = html.encode("utf-8") if isinstance(html, str) else html
+    charset = "utf-8" if isinstance(html, str) else None
+    page = Page(source=Source(url or "<html>"), body=body, kind="html", url=url, charset=charset)
+    return clean_page(page, config, explain)
+
+
+def clean_text(text: str, url: str | None = None, config: Config | None = None,
+               explain: bool = False) -> Article:
+    """Clean one plain-text dump (title line, body, byline) into an Article.
+
+    Raises:
+        SkipError: the text is empty or holds no article.
+    """
+    page = Page(source=Source(url or "<text>"), body=text.encode("utf-8"), kind="text", url=url,
+                charset="utf-8")
+    return clean_page(page, config, explain)

@@ -1,0 +1,88 @@
+"""Bytes to text: BOM, then the declared charset (HTTP header, record), then
+`<meta charset>`, then detection. Undecodable bytes become U+FFFD, never an exception;
+input that is mostly binary is `Unreadable`. No I/O.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+
+from charset_normalizer import from_bytes
+
+from .errors import EmptyInput, Unreadable
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+# <meta charset="x"> or <meta http-equiv="Content-Type" content="text/html; charset=x">
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
+_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Only the head of a document is looked at for a declaration, as browsers do.
+_SNIFF_BYTES = 4096
+
+
+def _codec(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        codec = codecs.lookup(name.strip().strip("\"'")).name
+    except LookupError:
+        return None
+    # Browsers read latin-1 and ascii declarations as windows-1252; so do we.
+    return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
+
+
+def sniff_meta_charset(head: bytes) -> str | None:
+    """The charset a `<meta>` tag in the first few KB declares, if any."""
+    match = _META_CHARSET.search(head[:_SNIFF_BYTES])
+    return _codec(match.group(1).decode("ascii", "replace")) if match else None
+
+
+def looks_binary(sample: bytes) -> bool:
+    """True when the bytes are not text in any ASCII-compatible or UTF-16/32 encoding."""
+    if not sample:
+        return False
+    if any(sample.startswith(bom) for bom, _ in _BOMS):
+        return False
+    head = sample[:_SNIFF_BYTES]
+    if b"\x00" in head:
+        return True
+    return len(_CONTROL.findall(head)) > len(head) * 0.05
+
+
+def decode_body(body: bytes, declared: str | None = None, name: str | None = None) -> str:
+    """Decode a page body.
+
+    Args:
+        body: the raw bytes.
+        declared: a charset given outside the body (HTTP Content-Type, a record field).
+        name: the input, for error messages.
+    Raises:
+        EmptyInput: no bytes, or only whitespace.
+        Unreadable: the bytes are binary, not text.
+    """
+    if not body.strip():
+        raise EmptyInput("empty input", input=name)
+    for bom, codec in _BOMS:
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace")
+    if looks_binary(body):
+        raise Unreadable("binary data, not text", input=name)
+    for codec in (_codec(declared), sniff_meta_charset(body)):
+        if codec:
+            text = body.decode(codec, errors="replace")
+            # A declaration that lies shows as replacement characters; then detect instead.
+            if codec != "utf-8" or text.count("\ufffd") <= len(text) // 1000:
+                return text
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(body[:65536]).best()
+    codec = _codec(best.encoding) if best else None
+    return body.decode(codec or "cp1252", errors="replace")

@@ -1,0 +1,136 @@
+"""The frozen types that flow between stages.
+
+A dump record and a fetched response are both loaded into a `Page`; cleaning turns a
+`Page` into an `Extract` (raw fields, as the page gives them); the normaliser turns an
+`Extract` into an `Article`, the record users see. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where a page came from: a file, a WARC record, a JSONL line, stdin or a URL."""
+
+    path: str
+    offset: int | None = None  # byte offset of a WARC record
+    line: int | None = None  # 1-based line of a JSONL record
+
+    def __str__(self) -> str:
+        if self.offset is not None:
+            return f"{self.path}@{self.offset}"
+        if self.line is not None:
+            return f"{self.path}:{self.line}"
+        return self.path
+
+    def as_dict(self) -> dict:
+        out: dict = {"path": self.path}
+        if self.offset is not None:
+            out["offset"] = self.offset
+        if self.line is not None:
+            out["line"] = self.line
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A page as loaded from a dump or fetched over HTTP, before any cleaning.
+
+    `body` stays bytes so that decoding (BOM, header, meta charset, detection) happens in
+    one place for both paths; `kind` says whether it is HTML or a plain-text dump.
+    """
+
+    source: Source
+    body: bytes
+    kind: str = "html"  # "html" or "text"
+    url: str | None = None  # final URL (after redirects) or the URL a record gives
+    requested_url: str | None = None
+    status: int | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+    fetched_at: datetime | None = None
+    record_id: str | None = None  # a JSONL record's `id`, passed through to the output
+    charset: str | None = None  # encoding declared outside the body (HTTP header, JSONL)
+
+    def header(self, name: str) -> str | None:
+        name = name.lower()
+        for key, value in self.headers:
+            if key.lower() == name:
+                return value
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Removal:
+    """One piece of noise the cleaner removed, for `--explain`."""
+
+    rule: str
+    snippet: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extract:
+    """What the cleaner found on a page, before normalisation.
+
+    Metadata fields hold candidates as the page gives them, best first; the normaliser
+    picks and tidies them.
+    """
+
+    paragraphs: tuple[str, ...]
+    titles: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # raw author strings, may hold "By A and B" etc.
+    published: tuple[str, ...] = ()  # raw date strings, best first
+    modified: tuple[str, ...] = ()
+    site_name: str | None = None
+    language: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    canonical_url: str | None = None
+    removed: tuple[Removal, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A clean article with its metadata: the record scrape writes."""
+
+    text: str
+    title: str | None = None
+    authors: tuple[str, ...] = ()
+    published: str | None = None  # ISO 8601, with offset when known
+    modified: str | None = None
+    url: str | None = None
+    canonical_url: str | None = None
+    site_name: str | None = None
+    language: str | None = None
+    description: str | None = None
+    tags: tuple[str, ...] = ()
+    word_count: int = 0
+    content_hash: str = ""
+    id: str | None = None
+    source: Source | None = None
+    removed: tuple[Removal, ...] = field(default=(), compare=False)
+
+    def as_dict(self, explain: bool = False) -> dict:
+        """The output record, keys in the documented schema order."""
+        record = {
+            "id": self.id,
+            "url": self.url,
+            "canonical_url": self.canonical_url,
+            "source": self.source.as_dict() if self.source else None,
+            "title": self.title,
+            "authors": list(self.authors),
+            "published": self.published,
+            "modified": self.modified,
+            "site_name": self.site_name,
+            "language": self.language,
+            "description": self.description,
+            "tags": list(self.tags),
+            "text": self.text,
+            "word_count": self.word_count,
+            "content_hash": self.content_hash,
+        }
+        if explain:
+            record["removed"] = [{"rule": r.rule, "snippet": r.snippet} for r in self.removed]
+        return record
