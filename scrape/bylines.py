@@ -1,0 +1,99 @@
+"""Recognise byline lines ("By Jane Doe | Updated March 3, 2024 4:30 PM ET",
+"Ed Morrissey 10:00 PM | January 21, 2025") and split them into authors and a date.
+
+A line is a byline when, once its date, time and label words are taken out, what is left
+is empty or a list of person-like names, and it either starts with "By" or holds a date.
+Used by the text-dump cleaner and by the line filter after HTML extraction. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .dates import TZ_ABBREVIATIONS
+
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?"
+_TZ = r"(?:" + "|".join(TZ_ABBREVIATIONS) + r"|[+-]\d{2}:?\d{2})"
+_TIME = rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?)?(?:\s*{_TZ})?|\d{{1,2}}\s*[ap]\.?\s?m\.?(?:\s*{_TZ})?"
+_DATE = (
+    rf"(?:{_WEEKDAY}\s*)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
+    rf"|(?:{_WEEKDAY}\s*)?\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH},?\s+\d{{4}}"
+    r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+)
+_DATE_RE = re.compile(rf"(?:{_DATE})(?:,?\s*(?:at\s+)?(?:{_TIME}))?|(?:{_TIME})", re.IGNORECASE)
+_RELATIVE = re.compile(r"\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b", re.IGNORECASE)
+_LABEL = re.compile(
+    r"\b(?:published|updated|last updated|posted|modified|first published|originally published|date|"
+    r"on|at)\b:?",
+    re.IGNORECASE,
+)
+_UPDATED = re.compile(r"\b(?:updated|modified)\b", re.IGNORECASE)
+_PUBLISHED = re.compile(r"\b(?:published|posted)\b", re.IGNORECASE)
+BY_PREFIX = re.compile(
+    r"^(?:(?:written|posted|reported|reporting|story|words|text|photos?|video)(?: and \w+)?\s+)?"
+    r"(?:by|von|par|por|door|di|av|af)\s*:?\s+",
+    re.IGNORECASE,
+)
+_SEPARATORS = re.compile(r"\s*(?:[|•·/,;]|\s[-–—]\s|\sand\s|\s&\s|\sund\s|\set\s|\sy\s)\s*", re.IGNORECASE)
+_PARTICLES = {"de", "da", "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten",
+              "la", "le", "bin", "binti", "al", "el", "y", "st.", "mc", "mac"}
+
+
+@dataclass(frozen=True, slots=True)
+class Byline:
+    authors: tuple[str, ...]
+    date_text: str | None  # the date as printed, for parse_date
+    updated: bool  # the date is labelled as an update, not the publication
+
+
+def looks_like_name(text: str) -> bool:
+    """True for "Jane Doe", "J. R. R. Tolkien", "Ludwig van Beethoven", "JÖRG ZSCHOCHE"."""
+    tokens = text.split()
+    if not 1 <= len(tokens) <= 5:
+        return False
+    capitalised = 0
+    for token in tokens:
+        if any(ch.isdigit() for ch in token) or "@" in token or token.endswith(":"):
+            return False
+        if token.lower() in _PARTICLES:
+            continue
+        if not token[0].isupper():
+            return False
+        capitalised += 1
+    return capitalised >= 1
+
+
+def parse_byline(line: str, require_name: bool = False) -> Byline | None:
+    """Split a byline into authors and date; None when the line is not a byline.
+
+    Args:
+        line: one line or short block of text.
+        require_name: refuse date-only lines (used where a bare date could be content).
+    """
+    text = " ".join(line.split())
+    if not text or len(text.split()) > 24 or text.endswith((".", "?", "!")) and not _DATE_RE.search(text[-12:]):
+        return None
+    has_by = bool(BY_PREFIX.match(text))
+    dates = list(_DATE_RE.finditer(text))
+    date_text = " ".join(m.group(0) for m in dates) or None
+    rest = _DATE_RE.sub(" ", text)
+    rest = _RELATIVE.sub(" ", rest)
+    rest = BY_PREFIX.sub("", rest.strip())
+    rest = _LABEL.sub(" ", rest)
+    parts = [p.strip(" .:-–—") for p in _SEPARATORS.split(rest)]
+    parts = [p for p in parts if p]
+    names = [p for p in parts if looks_like_name(p)]
+    if len(names) != len(parts):
+        return None
+    if not names and (require_name or not dates):
+        return None
+    if not has_by and not dates:
+        return None
+    updated = bool(_UPDATED.search(text)) and not _PUBLISHED.search(text)
+    return Byline(tuple(names), date_text, updated)

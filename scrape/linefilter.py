@@ -1,0 +1,106 @@
+"""The line filter: noise rules applied to paragraphs of text.
+
+Runs on text dumps line by line and on what trafilatura extracts from HTML, so both paths
+drop the same ad labels, promos, share bars and widget headings. Bylines at the head or
+foot of the text are taken out and returned as authors and date. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .bylines import Byline, parse_byline
+from .config import NoiseRule
+from .models import Removal
+
+# How far from either end of the text a byline is looked for (in paragraphs).
+_BYLINE_REACH = 3
+# After a widget heading ("Trending on X", "Related stories") the teaser lines that follow
+# are short and end without a full stop; at most this many are taken with it.
+_TEASER_MAX_LINES = 12
+_TEASER_MAX_WORDS = 16
+_SENTENCE_END = re.compile(r"[.!?:;…\"”’)]$")
+_LIST_MARK = re.compile(r"^\s*(?:[-*•·▪►]|\d+[.)])\s+")
+
+
+@dataclass
+class FilterResult:
+    paragraphs: list[str]
+    removed: list[Removal] = field(default_factory=list)
+    bylines: list[Byline] = field(default_factory=list)
+
+
+def snippet(text: str, limit: int = 80) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def match_rule(text: str, rules: tuple[NoiseRule, ...]) -> NoiseRule | None:
+    """The first rule whose patterns match the whole of `text`, if any."""
+    text = " ".join(_LIST_MARK.sub("", text).split())
+    if not text:
+        return None
+    for rule in rules:
+        if rule.matches(text):
+            return rule
+    return None
+
+
+def _is_teaser(text: str) -> bool:
+    words = text.split()
+    return 0 < len(words) <= _TEASER_MAX_WORDS and not _SENTENCE_END.search(text.strip())
+
+
+def filter_paragraphs(paragraphs, line_rules: tuple[NoiseRule, ...], heading_rules: tuple[NoiseRule, ...],
+                      find_bylines: bool = True) -> FilterResult:
+    """Drop noise paragraphs; take bylines from the head and foot.
+
+    Args:
+        paragraphs: text blocks in reading order.
+        line_rules: rules whose match removes just the block.
+        heading_rules: rules whose match removes the block and the teaser lines after it.
+        find_bylines: look for bylines near either end.
+    """
+    result = FilterResult(paragraphs=[])
+    kept: list[str] = []
+    skip_teasers = False
+    for para in paragraphs:
+        text = para.strip()
+        if not text:
+            continue
+        rule = match_rule(text, line_rules)
+        if rule is not None:
+            result.removed.append(Removal(rule.name, snippet(text)))
+            continue
+        rule = match_rule(text, heading_rules)
+        if rule is not None:
+            result.removed.append(Removal(rule.name, snippet(text)))
+            skip_teasers = True
+            teasers = 0
+            continue
+        if skip_teasers and teasers < _TEASER_MAX_LINES and _is_teaser(text) and parse_byline(text) is None:
+            result.removed.append(Removal("trending-widget", snippet(text)))
+            teasers += 1
+            continue
+        skip_teasers = False
+        kept.append(text)
+
+    if find_bylines:
+        kept = _take_bylines(kept, result)
+    result.paragraphs = kept
+    return result
+
+
+def _take_bylines(kept: list[str], result: FilterResult) -> list[str]:
+    """Remove byline paragraphs within reach of either end, recording what they say."""
+    n = len(kept)
+    drop: set[int] = set()
+    ends = list(range(min(_BYLINE_REACH, n))) + list(range(max(n - _BYLINE_REACH, 0), n))
+    for index in sorted(set(ends)):
+        byline = parse_byline(kept[index])
+        if byline is not None:
+            drop.add(index)
+            result.bylines.append(byline)
+            result.removed.append(Removal("byline", snippet(kept[index])))
+    return [p for i, p in enumerate(kept) if i not in drop]

@@ -1,0 +1,277 @@
+"""Read metadata candidates from a parsed page: structured data first, then the page.
+
+Order of trust, best first: JSON-LD (`NewsArticle`, `Article`, ...), Open Graph and
+`article:` meta, other common meta names, then the page itself (the `h1` headline, a byline
+block, `<time datetime>`), then `<title>`. This module only collects raw candidates into a
+`PageMeta`; the normaliser picks and tidies them. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import orjson
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from .config import SiteRule
+
+# schema.org types whose fields describe the article itself.
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting",
+    "liveblogposting", "techarticle", "scholarlyarticle", "report", "webpage", "posting",
+    "creativework", "medicalwebpage", "satiricalarticle", "advertisercontentarticle", "videoobject",
+}
+# Weaker types: used only when no article type is present.
+_PAGE_TYPES = {"webpage", "creativework", "videoobject"}
+_PERSON_TYPES = {"person"}
+_ORG_TYPES = {"organization", "newsmediaorganization", "corporation", "organisation"}
+
+_META_TITLE = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "sailthru.title")
+_META_AUTHOR = (
+    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "citation_author",
+    "byl", "dcterms.creator", "cxenseparse:author", "twitter:creator:name",
+)
+_META_PUBLISHED = (
+    "article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date",
+    "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date",
+    "dc.date.issued", "dcterms.created", "dcterms.date", "citation_publication_date",
+    "citation_date", "article.published", "og:published_time", "published_time", "release_date",
+    "cxenseparse:recs:publishtime", "original-publish-date", "displaydate", "dc.date.created",
+)
+_META_MODIFIED = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+    "last-modified", "lastmod", "dc.date.modified", "article.updated",
+)
+_META_SITE = ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site")
+_META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
+_META_TAGS = ("article:tag", "keywords", "news_keywords", "parsely-tags", "sailthru.tags")
+
+# Byline containers found by attribute, for pages with no structured author.
+_BYLINE_SELECTORS = (
+    '[itemprop="author"] [itemprop="name"]', '[itemprop="author"]', '[rel="author"]',
+    '[class*="byline"] [class*="author"]', '[class*="byline"]', '[class*="author-name"]',
+    '[class*="authorname"]', '[class*="AuthorName"]', '[data-testid*="author"]',
+    'address[class*="author"]', '[class*="article-author"]', '[class*="author"] a',
+    '[class*="Byline"]', '[class*="author"]',
+)
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class PageMeta:
+    """Metadata candidates gathered from one page, best first in each list."""
+
+    titles: list[str] = field(default_factory=list)
+    headline: str | None = None  # the on-page h1
+    document_title: str | None = None  # <title>
+    authors: list[str] = field(default_factory=list)
+    byline_authors: list[str] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    site_names: list[str] = field(default_factory=list)
+    language: str | None = None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    structured_date: bool = False  # a date came from JSON-LD or article meta
+
+
+def squash(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
+
+
+def _text(node: LexborNode | None) -> str:
+    return squash(node.text(deep=True, separator=" ")) if node is not None else ""
+
+
+def _json_ld_objects(tree: LexborHTMLParser) -> list[dict]:
+    """Every JSON object in the page's JSON-LD, @graph and nesting flattened."""
+    found: list[dict] = []
+
+    def walk(value, depth=0):
+        if depth > 6:
+            return
+        if isinstance(value, list):
+            for item in value:
+                walk(item, depth + 1)
+        elif isinstance(value, dict):
+            found.append(value)
+            for key in ("@graph", "mainEntity", "itemListElement"):
+                if key in value:
+                    walk(value[key], depth + 1)
+
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = (script.text() or "").strip()
+        if not raw:
+            continue
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            # Some sites leave raw newlines or trailing commas in their JSON-LD.
+            try:
+                data = orjson.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")))
+            except orjson.JSONDecodeError:
+                continue
+        walk(data)
+    return found
+
+
+def _types(obj: dict) -> set[str]:
+    kind = obj.get("@type", ())
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds}
+
+
+def _names(value, people_only: bool = True) -> list[str]:
+    """Author names from a JSON-LD author value (string, object or list of either)."""
+    out: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            if people_only and _types(item) & _ORG_TYPES:
+                continue
+            name = item.get("name")
+            if isinstance(name, list):
+                name = " ".join(str(n) for n in name)
+            if not name and (item.get("givenName") or item.get("familyName")):
+                name = f"{item.get('givenName', '')} {item.get('familyName', '')}"
+            if isinstance(name, str) and name.strip():
+                out.append(name)
+    return [squash(n) for n in out if squash(n)]
+
+
+def _str(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    return squash(str(value)) if isinstance(value, (str, int, float)) and str(value).strip() else None
+
+
+def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
+    objects = _json_ld_objects(tree)
+    articles = [o for o in objects if _types(o) & (_ARTICLE_TYPES - _PAGE_TYPES)]
+    if not articles:
+        articles = [o for o in objects if _types(o) & _PAGE_TYPES]
+    for obj in articles:
+        for key in ("headline", "name", "alternativeHeadline"):
+            if value := _str(obj.get(key)):
+                meta.titles.append(value)
+                break
+        meta.authors.extend(_names(obj.get("author")) or _names(obj.get("creator")))
+        if value := _str(obj.get("datePublished")) or _str(obj.get("dateCreated")):
+            meta.published.append(value)
+            meta.structured_date = True
+        if value := _str(obj.get("dateModified")):
+            meta.modified.append(value)
+        if value := _str(obj.get("inLanguage")):
+            meta.language = meta.language or value
+        if value := _str(obj.get("description")):
+            meta.description = meta.description or value
+        publisher = obj.get("publisher")
+        if isinstance(publisher, dict) and (name := _str(publisher.get("name"))):
+            meta.site_names.append(name)
+        keywords = obj.get("keywords")
+        if isinstance(keywords, str):
+            meta.tags.extend(k.strip() for k in keywords.split(","))
+        elif isinstance(keywords, list):
+            meta.tags.extend(str(k).strip() for k in keywords if isinstance(k, str))
+    for obj in objects:
+        if _types(obj) & _ORG_TYPES and (name := _str(obj.get("name"))):
+            meta.site_names.append(name)
+        if _types(obj) & {"website"} and (name := _str(obj.get("name"))):
+            meta.site_names.append(name)
+
+
+def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
+    """Collect <meta> values by lower-cased name/property, in document order."""
+    values: dict[str, list[str]] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        content = attrs.get("content")
+        if key and content and content.strip():
+            values.setdefault(key.strip().lower(), []).append(squash(content))
+
+    def first(keys):
+        for key in keys:
+            for value in values.get(key, ()):
+                yield key, value
+
+    meta.titles.extend(v for _, v in first(_META_TITLE))
+    meta.authors.extend(v for k, v in first(_META_AUTHOR) if not v.startswith(("http://", "https://")))
+    for key, value in first(_META_PUBLISHED):
+        meta.published.append(value)
+        if key.startswith(("article:", "og:", "datepublished", "parsely", "sailthru", "dc.", "dcterms", "citation")):
+            meta.structured_date = True
+    meta.modified.extend(v for _, v in first(_META_MODIFIED))
+    meta.site_names.extend(v for k, v in first(_META_SITE) if not v.startswith("@"))
+    if not meta.description:
+        meta.description = next((v for _, v in first(_META_DESCRIPTION)), None)
+    for _, value in first(_META_TAGS):
+        meta.tags.extend(t.strip() for t in value.split(","))
+    if not meta.language:
+        locale = next((v for _, v in first(("og:locale", "content-language", "language", "dc.language"))), None)
+        meta.language = locale
+
+
+def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) -> None:
+    """Candidates from the visible page: headline, byline, <time>, <title>, canonical, lang."""
+    scope = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
+    h1 = None
+    if site and site.title:
+        h1 = tree.css_first(site.title)
+    if h1 is None:
+        h1 = scope.css_first("h1") if scope is not None else None
+    if h1 is None:
+        h1 = tree.css_first("h1")
+    if h1 is not None and (text := _text(h1)):
+        meta.headline = text
+    title = tree.css_first("title")
+    if title is not None and (text := _text(title)):
+        meta.document_title = text
+
+    if site and site.author:
+        meta.byline_authors.extend(t for n in tree.css(site.author) if (t := _text(n)))
+    for selector in _BYLINE_SELECTORS:
+        for node in tree.css(selector):
+            text = _text(node)
+            if text and len(text) <= 120:
+                meta.byline_authors.append(text)
+        if meta.byline_authors:
+            break
+
+    if site and site.date:
+        for node in tree.css(site.date):
+            value = node.attributes.get("datetime") or node.attributes.get("content") or _text(node)
+            if value:
+                meta.published.insert(0, value)
+                meta.structured_date = True
+    for node in (scope or tree.root).css("time[datetime]"):
+        if value := node.attributes.get("datetime"):
+            meta.published.append(value)
+            break
+    for node in tree.css('[itemprop="datePublished"]'):
+        if value := node.attributes.get("datetime") or node.attributes.get("content"):
+            meta.published.append(value)
+            meta.structured_date = True
+
+    link = tree.css_first('link[rel="canonical"]')
+    if link is not None and (href := link.attributes.get("href")):
+        meta.canonical_url = href.strip()
+    html = tree.css_first("html")
+    if not meta.language and html is not None:
+        meta.language = html.attributes.get("lang") or html.attributes.get("xml:lang")
+
+
+def read_metadata(tree: LexborHTMLParser, site: SiteRule | None = None) -> PageMeta:
+    """Gather metadata candidates from a parsed page (call before pruning scripts)."""
+    meta = PageMeta()
+    _read_json_ld(tree, meta)
+    _read_meta_tags(tree, meta)
+    _read_page(tree, meta, site)
+    return meta
