@@ -20,7 +20,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .config import Config, NoiseRule, SiteRule
 from .linefilter import filter_paragraphs, snippet
-from .metadata import PageMeta, read_metadata, squash
+from .metadata import PageMeta, read_metadata
 from .models import Extract, Removal
 from .normalise import rank_titles
 
@@ -33,18 +33,40 @@ _HEADING_TAGS = "h2,h3,h4,h5,h6,strong,b,header,p,span,div"
 _KEEP_TAGS = {"html", "body", "main", "article", "-undef", "-document"}
 # A widget container stops growing when it reaches this much text or holds real prose.
 _WIDGET_MAX_CHARS = 1500
-_PROSE_MIN_CHARS = 160
+_WIDGET_PROSE_SLACK = 120  # chars of running text (not links, not headings) a widget may hold
+_NON_PROSE_TAGS = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "time", "figcaption", "button", "label"}
+_TEASER_MIN_ITEMS = 3
+_NOISE_MAX_RAW_CHARS = 1000  # raw text (with markup whitespace) beyond which a block is not a label
+_SIGNUP_MAX_CHARS = 500  # a signup box is a heading, a pitch and a field, not an article
 # Structural selectors never remove a node holding this much paragraph text (some sites
 # wrap the whole page in a <form> or mark the article aria-hidden while it loads).
 _GUARD_CHARS = 1200
 _ALWAYS_SAFE = {"script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas"}
-# trafilatura output shorter than this share of the page's paragraph text triggers fallback.
-_FALLBACK_RATIO = 0.5
+# A page's longest paragraph at least this long must appear in the extraction, else the
+# slower full mode is tried.
+_LONG_PARAGRAPH = 200
 _MIN_TEXT_CHARS = 250
 
 
 def _node_text(node: LexborNode) -> str:
-    return squash(node.text(deep=True, separator=" "))
+    return " ".join(node.text(deep=True, separator=" ").split())
+
+
+def _stands_alone(node: LexborNode) -> bool:
+    """True when the node's siblings hold no text: it is a block of its own, not a word in a sentence."""
+    parent = node.parent
+    if parent is None:
+        return True
+    child = parent.child
+    while child is not None:
+        if child.mem_id != node.mem_id:
+            if child.tag == "-text":
+                if (child.text_content or "").strip():
+                    return False
+            elif child.tag != "_comment" and child.text(deep=True).strip():
+                return False
+        child = child.next
+    return True
 
 
 def _paragraph_chars(node: LexborNode) -> int:
@@ -93,18 +115,75 @@ def _match(text: str, rules: tuple[NoiseRule, ...]) -> NoiseRule | None:
     return None
 
 
+def _prose_chars(node: LexborNode) -> int:
+    """Characters of running text in `node`: text outside links and headings.
+
+    Teaser lists and "most read" boxes are made of links and card headings; an article
+    is made of prose. This tells them apart without looking at class names.
+    """
+    total = 0
+    for child in node.traverse(include_text=True):
+        if child.tag != "-text":
+            continue
+        value = child.text_content
+        if not value or value.isspace():
+            continue
+        parent = child.parent
+        while parent is not None and parent is not node and parent.mem_id != node.mem_id:
+            if parent.tag in _NON_PROSE_TAGS:
+                break
+            parent = parent.parent
+        else:
+            total += len(value.strip())
+    return total
+
+
 def _widget_container(heading: LexborNode) -> LexborNode:
-    """The block a noise heading leads: climb while the ancestor is small and holds no prose."""
+    """The block a noise heading leads: climb while the ancestor adds only links, headings
+    (a list of teasers) or nothing (a video player), never prose."""
     node = heading
     while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
         parent = node.parent
-        text = _node_text(parent)
-        if len(text) > _WIDGET_MAX_CHARS:
-            break
-        if any(len(p.text(deep=True)) >= _PROSE_MIN_CHARS and not p.css_first("a") for p in parent.css("p")):
+        if len(_node_text(parent)) > _WIDGET_MAX_CHARS or _prose_chars(parent) > _WIDGET_PROSE_SLACK:
             break
         node = parent
     return node
+
+
+def _is_teaser_list(node: LexborNode) -> bool:
+    """A list of at least three items, each led by a link of a few words (a headline)."""
+    items = [li for li in node.iter() if li.tag == "li"] if node.tag in ("ul", "ol") else []
+    if len(items) < _TEASER_MIN_ITEMS:
+        return False
+    led_by_link = 0
+    for item in items:
+        link = item.css_first("a")
+        link_text = _node_text(link) if link is not None else ""
+        if len(link_text.split()) >= 3 and _node_text(item).startswith(link_text[:20]):
+            led_by_link += 1
+    return led_by_link >= 0.8 * len(items) and _prose_chars(node) <= _WIDGET_PROSE_SLACK * len(items) // 2
+
+
+def _drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal]) -> None:
+    """Newsletter and membership boxes: the small block around an e-mail field."""
+    marked: dict[int, LexborNode] = {}
+    for field in tree.css('input[type="email"], input[name*="email" i], input[placeholder*="mail" i]'):
+        node = field
+        while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
+            if len(_node_text(node.parent)) > _SIGNUP_MAX_CHARS:
+                break
+            node = node.parent
+        if node is not field and node.mem_id not in marked:
+            marked[node.mem_id] = node
+    for node in marked.values():
+        if not _has_marked_ancestor(node, set(marked) - {node.mem_id}):
+            if text := _node_text(node):
+                removed.append(Removal("membership-promo", snippet(text)))
+            node.decompose()
+
+
+# Teaser lists are found by structure, not by a configurable pattern.
+_TEASER_RULE = NoiseRule(name="teaser-list", kind="selector", patterns=())
 
 
 def _prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Removal]) -> None:
@@ -115,14 +194,20 @@ def _prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Re
     line_rules, heading_rules = config.rules_of("line"), config.rules_of("heading")
     marked: dict[int, LexborNode] = {}
     for node in root.css(f"{_BLOCK_TAGS},{_INLINE_TAGS}"):
-        text = _node_text(node)
-        if not text or len(text) > 400:
+        raw = node.text(deep=True, separator=" ")
+        # Noise blocks are short; long ones are only looked at as possible teaser lists.
+        if len(raw) > _NOISE_MAX_RAW_CHARS and node.tag not in ("ul", "ol"):
             continue
-        if node.tag in _INLINE_TAGS and node.parent is not None and _node_text(node.parent) != text:
+        text = " ".join(raw.split())
+        if not text:
+            continue
+        if node.tag in _INLINE_TAGS and not _stands_alone(node):
             continue
         rule = _match(text, line_rules)
         target = None
-        if rule is not None:
+        if node.tag in ("ul", "ol") and _is_teaser_list(node):
+            rule, target = _TEASER_RULE, node
+        elif rule is not None:
             target = _outermost_same_text(node, text)
         elif node.tag in _HEADING_TAGS and (rule := _match(text, heading_rules)) is not None:
             target = _widget_container(node)
@@ -134,12 +219,16 @@ def _prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Re
         node.decompose()
 
 
-def _main_block_chars(tree: LexborHTMLParser) -> int:
-    """Paragraph text of the page's densest container: what a good extraction should reach."""
-    containers = tree.css("article, main, [itemprop=articleBody]")
-    if not containers and tree.body is not None:
-        containers = [tree.body]
-    return max((_paragraph_chars(c) for c in containers), default=0)
+def _longest_paragraph(tree: LexborHTMLParser) -> str:
+    """The page's longest <p>: a good extraction of an article page contains it."""
+    return max((_node_text(p) for p in tree.css("p")), key=len, default="")
+
+
+def _contains(lines: list[str], paragraph: str) -> bool:
+    """Whether the middle of `paragraph` appears in the extracted lines (whitespace-blind)."""
+    squashed = "".join(paragraph.split())
+    middle = squashed[len(squashed) // 2 - 30 : len(squashed) // 2 + 30]
+    return middle in "".join("".join(lines).split())
 
 
 def _trafilatura_lines(html: str, url: str | None, config: Config, fast: bool) -> list[str]:
@@ -174,12 +263,16 @@ def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: 
     if html is None:
         html = tree.html or ""
     lines = _trafilatura_lines(html, url, config, fast=True)
-    reach = _main_block_chars(tree)
     got = sum(len(line) for line in lines)
-    if got < _MIN_TEXT_CHARS or got < reach * _FALLBACK_RATIO:
+    longest = _longest_paragraph(tree)
+    missed_main = len(longest) >= _LONG_PARAGRAPH and not _contains(lines, longest)
+    if got < _MIN_TEXT_CHARS or missed_main:
+        # The fast pass found little or missed the page's main paragraph: try trafilatura's
+        # full mode (readability and justext fallbacks) and keep it if it does better.
         slower = _trafilatura_lines(html, url, config, fast=False)
-        if sum(len(line) for line in slower) > got:
-            lines, got = slower, sum(len(line) for line in slower)
+        slower_got = sum(len(line) for line in slower)
+        if (missed_main and _contains(slower, longest)) or (got < _MIN_TEXT_CHARS and slower_got > got):
+            lines, got = slower, slower_got
     if got < _MIN_TEXT_CHARS:
         paragraphs = _paragraph_fallback(tree)
         if sum(len(p) for p in paragraphs) > got:
@@ -202,6 +295,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     tree = LexborHTMLParser(html)
     meta: PageMeta = read_metadata(tree, site)
     removed: list[Removal] = []
+    _drop_signup_widgets(tree, removed)
     _drop_selectors(tree, [p for r in config.rules_of("selector") for p in r.patterns], "structural-noise", removed)
     if site and site.drop:
         _drop_selectors(tree, site.drop, f"site:{site.domain}", removed)

@@ -22,6 +22,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from .errors import ConfigError
 
 RULE_KINDS = ("line", "heading", "selector")
+# Bullets, arrows, ellipses and colons around a label ("You may also like...", "» Related:").
+_EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*"
 
 
 @dataclass(frozen=True)
@@ -57,7 +59,9 @@ class NoiseRule:
         return re.compile(rf"(?:{joined})", re.IGNORECASE)
 
     def matches(self, text: str) -> bool:
-        return len(text.split()) <= self.max_words and self.regex.fullmatch(text) is not None
+        """Whether `text` (one collapsed block) is wholly this noise; edge punctuation is ignored."""
+        text = text.strip(_EDGE_PUNCTUATION)
+        return bool(text) and len(text.split()) <= self.max_words and self.regex.fullmatch(text) is not None
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ _BYLINE_REACH = 3
 # are short and end without a full stop; at most this many are taken with it.
 _TEASER_MAX_LINES = 12
 _TEASER_MAX_WORDS = 16
-_SENTENCE_END = re.compile(r"[.!?:;…\"”’)]$")
+# Teaser headlines may end in "?" or "!"; running text ends in a full stop or a quote.
+_SENTENCE_END = re.compile(r"[.:;…\"”’)]$")
 _LIST_MARK = re.compile(r"^\s*(?:[-*•·▪►]|\d+[.)])\s+")
 
 

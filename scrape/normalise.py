@@ -62,7 +62,7 @@ def normalise_text(paragraphs, title: str | None = None) -> str:
             key = _key(para)
             if key in seen:
                 continue
-            if not kept and key == title_key:
+            if key == title_key:  # the headline repeated in the body, usually at the top
                 continue
             seen.add(key)
             kept.append(para)
@@ -186,6 +186,17 @@ def pick_date(candidates, site_timezone: str | None) -> str | None:
     return None
 
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
+
+
+def count_words(text: str) -> int:
+    """Whitespace words, with each CJK character counted as a word (those scripts use no spaces)."""
+    cjk = len(_CJK.findall(text))
+    if not cjk:
+        return len(text.split())
+    return cjk + len(_CJK.sub(" ", text).split())
+
+
 def _language(raw: str | None) -> str | None:
     if not raw:
         return None
@@ -213,7 +224,7 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
         language=_language(extract.language),
         description=normalise_paragraph(extract.description) if extract.description else None,
         tags=tags,
-        word_count=len(text.split()),
+        word_count=count_words(text),
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
         id=record_id,
         source=source,
