@@ -1,0 +1,289 @@
+"""A real HTTP server on 127.0.0.1 for the crawler tests: fixture site plus faults.
+
+`CrawlServer` serves `fixtures/site/` (with `{{base}}` in files replaced by the server's own
+base URL), answers conditional requests from ETag and Last-Modified, logs every request, and
+has routes that misbehave on purpose. Import `crawl_server` (a pytest fixture) from here;
+there is no shared conftest.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from email.utils import formatdate
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"
+LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
+
+_TYPES = {".html": "text/html; charset=utf-8", ".xml": "application/xml", ".txt": "text/plain",
+          ".rss": "application/rss+xml", ".atom": "application/atom+xml"}
+
+
+@dataclass
+class Logged:
+    method: str
+    path: str
+    headers: dict
+    status: int
+
+
+class Reply:
+    """What a route returns: a status, headers and a body."""
+
+    def __init__(self, status: int = 200, body: bytes | str = b"", headers: dict | None = None):
+        self.status = status
+        self.body = body.encode() if isinstance(body, str) else body
+        self.headers = headers or {}
+
+
+RESET = object()  # a route returning this resets the connection
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: "CrawlServer"
+
+    def log_message(self, *args):  # quiet
+        pass
+
+    def do_GET(self):
+        srv = self.server
+        path = self.path
+        route = srv.routes.get(path.split("?")[0])
+        status = 0
+        try:
+            if route is not None:
+                reply = route(self)
+            else:
+                reply = srv.static(path.split("?")[0], self.headers)
+            if reply is RESET:
+                self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self.connection.close()
+                self.close_connection = True
+                status = -1
+                return
+            if reply is None:  # the route wrote the response itself
+                status = -2
+                return
+            status = reply.status
+            self.send_response(reply.status)
+            for key, value in reply.headers.items():
+                self.send_header(key, value)
+            if "Content-Length" not in reply.headers:
+                self.send_header("Content-Length", str(len(reply.body)))
+            self.end_headers()
+            self.wfile.write(reply.body)
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+        finally:
+            with srv.lock:
+                srv.log.append(Logged("GET", path, dict(self.headers), status))
+
+
+class CrawlServer(ThreadingHTTPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self, site: Path = SITE):
+        super().__init__(("127.0.0.1", 0), _Handler)
+        self.site = site
+        self.routes: dict[str, Callable] = {}
+        self.log: list[Logged] = []
+        self.lock = threading.Lock()
+        self.counts: dict[str, int] = {}
+        self.overrides: dict[str, bytes] = {}  # path -> body replacing the fixture file
+        self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    def url(self, path: str) -> str:
+        return self.base + path
+
+    def route(self, path: str):
+        def register(fn):
+            self.routes[path] = fn
+            return fn
+        return register
+
+    def hit(self, path: str) -> int:
+        """Count a request to `path` and return the count so far (1 for the first)."""
+        with self.lock:
+            self.counts[path] = self.counts.get(path, 0) + 1
+            return self.counts[path]
+
+    def requests(self, path: str | None = None) -> list[Logged]:
+        with self.lock:
+            return [r for r in self.log if path is None or r.path == path]
+
+    def body_of(self, path: str) -> bytes | None:
+        if path in self.overrides:
+            return self.overrides[path]
+        rel = path.lstrip("/") or "index.html"
+        if rel.endswith("/"):
+            rel += "index.html"
+        file = (self.site / rel).resolve()
+        if not file.is_relative_to(self.site) or not file.is_file():
+            gz = path.endswith(".gz") and self.body_of(path[:-3])
+            return gzip.compress(gz, mtime=0) if gz else None
+        return file.read_bytes().replace(b"{{base}}", self.base.encode())
+
+    def static(self, path: str, headers) -> Reply:
+        body = self.body_of(path)
+        if body is None:
+            return Reply(404, "not found", {"Content-Type": "text/plain"})
+        etag = '"%s"' % hashlib.sha1(body).hexdigest()[:16]
+        suffix = Path(path).suffix
+        kind = "application/gzip" if suffix == ".gz" else _TYPES.get(suffix, "text/html; charset=utf-8")
+        common = {"ETag": etag, "Last-Modified": LAST_MODIFIED}
+        if headers.get("If-None-Match") == etag or (
+                "If-None-Match" not in headers and headers.get("If-Modified-Since") == LAST_MODIFIED):
+            return Reply(304, b"", common)
+        return Reply(200, body, {"Content-Type": kind, **common})
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.shutdown()
+        self.server_close()
+
+
+def install_faults(srv: CrawlServer) -> None:
+    """The misbehaving routes every fault test uses."""
+
+    @srv.route("/fault/500-then-200")
+    def _(req):
+        if srv.hit("/fault/500-then-200") == 1:
+            return Reply(500, "oops")
+        return srv.static("/news/harbour-bridge.html", {})
+
+    @srv.route("/fault/always-503")
+    def _(req):
+        return Reply(503, "down")
+
+    @srv.route("/fault/429")
+    def _(req):
+        if srv.hit("/fault/429") == 1:
+            return Reply(429, "slow down", {"Retry-After": "1"})
+        return srv.static("/news/harbour-bridge.html", {})
+
+    @srv.route("/fault/429-date")
+    def _(req):
+        if srv.hit("/fault/429-date") == 1:
+            return Reply(429, "slow down", {"Retry-After": formatdate(time.time() + 2, usegmt=True)})
+        return Reply(200, "ok", {"Content-Type": "text/plain"})
+
+    @srv.route("/fault/429-long")
+    def _(req):
+        return Reply(429, "come back tomorrow", {"Retry-After": "86400"})
+
+    @srv.route("/fault/slow")
+    def _(req):
+        time.sleep(1.0)
+        return Reply(200, "late", {"Content-Type": "text/plain"})
+
+    @srv.route("/fault/trickle")
+    def _(req):
+        req.send_response(200)
+        req.send_header("Content-Type", "text/plain")
+        req.send_header("Content-Length", "100")
+        req.end_headers()
+        for _ in range(100):  # each byte in time for the read timeout, the whole too late
+            req.wfile.write(b"x")
+            req.wfile.flush()
+            time.sleep(0.02)
+        return None
+
+    @srv.route("/fault/reset")
+    def _(req):
+        return RESET
+
+    @srv.route("/fault/reset-then-200")
+    def _(req):
+        if srv.hit("/fault/reset-then-200") == 1:
+            return RESET
+        return Reply(200, "fine now", {"Content-Type": "text/plain"})
+
+    @srv.route("/fault/loop")
+    def _(req):
+        return Reply(302, "", {"Location": "/fault/loop2"})
+
+    @srv.route("/fault/loop2")
+    def _(req):
+        return Reply(302, "", {"Location": "/fault/loop"})
+
+    @srv.route("/fault/redirect-file")
+    def _(req):
+        return Reply(302, "", {"Location": "file:///etc/passwd"})
+
+    @srv.route("/fault/redirect-ok")
+    def _(req):
+        return Reply(301, "", {"Location": "/news/harbour-bridge.html"})
+
+    @srv.route("/fault/big")
+    def _(req):
+        return Reply(200, b"a" * 300_000, {"Content-Type": "text/plain"})
+
+    @srv.route("/fault/big-chunked")
+    def _(req):
+        req.send_response(200)
+        req.send_header("Content-Type", "text/plain")
+        req.send_header("Transfer-Encoding", "chunked")
+        req.end_headers()
+        chunk = b"b" * 16384
+        try:
+            for _ in range(40):
+                req.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            req.wfile.write(b"0\r\n\r\n")
+        except OSError:
+            pass
+        return None
+
+    @srv.route("/fault/gzip-bomb")
+    def _(req):
+        return Reply(200, _BOMB, {"Content-Type": "text/html", "Content-Encoding": "gzip"})
+
+    @srv.route("/fault/br-bomb")
+    def _(req):
+        return Reply(200, _BR_BOMB, {"Content-Type": "text/html", "Content-Encoding": "br"})
+
+    @srv.route("/fault/gzip-ok")
+    def _(req):
+        return Reply(200, gzip.compress(b"<p>small</p>" * 10), {"Content-Type": "text/html", "Content-Encoding": "gzip"})
+
+    @srv.route("/fault/wrong-charset")
+    def _(req):
+        body = srv.body_of("/news/cafe-reopens.html").replace(b"charset=utf-8", b"charset=iso-8859-1")
+        return Reply(200, body.decode("utf-8").encode("cp1252"), {"Content-Type": "text/html; charset=utf-8"})
+
+
+_BOMB = gzip.compress(b"\0" * 50_000_000, compresslevel=9)  # ~50 KB that inflate to 50 MB
+
+
+def _br_bomb() -> bytes:
+    import brotli
+    return brotli.compress(b"\0" * 50_000_000, quality=5)
+
+
+_BR_BOMB = _br_bomb()
+
+
+@pytest.fixture
+def crawl_server():
+    """A running CrawlServer with the fault routes installed."""
+    with CrawlServer() as srv:
+        install_faults(srv)
+        yield srv

@@ -1,0 +1,209 @@
+"""The fetcher against a real server on 127.0.0.1, one test per fault."""
+
+import asyncio
+import time
+import tracemalloc
+from dataclasses import replace
+
+import pytest
+
+from crawl_server import crawl_server  # noqa: F401  (fixture)
+from scrape.config import CrawlConfig
+from scrape.decode import decode_body
+from scrape.errors import HTTPStatusError, RobotsDisallowed, TooLarge, TransportError, UnsafeURL
+from scrape.fetch import Fetcher, TooManyRedirects, is_retried_later, parse_retry_after
+from scrape.politeness import HostGate, Robots
+
+CONFIG = CrawlConfig(allow_private=True, retries=2, backoff_base=0.001, backoff_max=0.01, connect_timeout=1,
+                     read_timeout=0.3, total_timeout=1.0, max_bytes=200_000, per_host_delay=0.0,
+                     user_agent="scrape-test/1.0")
+
+
+class FakeSleep:
+    def __init__(self):
+        self.waits = []
+
+    async def __call__(self, seconds):
+        self.waits.append(seconds)
+        await asyncio.sleep(0)
+
+
+def fetch(url, config=CONFIG, sleep=None, robots=False, **kwargs):
+    async def go():
+        async with Fetcher(config, sleep=sleep or FakeSleep()) as fetcher:
+            if robots:
+                fetcher.robots = Robots(config, fetcher)
+            return await fetcher.fetch(url, **kwargs)
+    return asyncio.run(go())
+
+
+def test_fetch_page(crawl_server):
+    response = fetch(crawl_server.url("/news/harbour-bridge.html"))
+    assert response.status == 200
+    assert b"Harbour bridge to close" in response.body
+    assert response.charset == "utf-8"
+    assert response.header("etag")
+    page = response.to_page()
+    assert page.url == page.requested_url == crawl_server.url("/news/harbour-bridge.html")
+    assert crawl_server.requests()[0].headers["User-Agent"] == "scrape-test/1.0"
+
+
+def test_500_then_200_is_retried(crawl_server):
+    sleep = FakeSleep()
+    response = fetch(crawl_server.url("/fault/500-then-200"), sleep=sleep)
+    assert response.status == 200
+    assert len(crawl_server.requests("/fault/500-then-200")) == 2
+    assert len(sleep.waits) == 1 and 0 < sleep.waits[0] <= 0.01  # backoff, jittered
+
+
+def test_retries_run_out_and_say_so(crawl_server):
+    with pytest.raises(HTTPStatusError) as info:
+        fetch(crawl_server.url("/fault/always-503"))
+    assert info.value.status == 503 and is_retried_later(info.value)
+    assert len(crawl_server.requests("/fault/always-503")) == 3  # first try + 2 retries
+
+
+def test_429_waits_retry_after_seconds(crawl_server):
+    sleep = FakeSleep()
+    assert fetch(crawl_server.url("/fault/429"), sleep=sleep).status == 200
+    assert sleep.waits == [1.0]
+
+
+def test_429_retry_after_http_date(crawl_server):
+    sleep = FakeSleep()
+    assert fetch(crawl_server.url("/fault/429-date"), sleep=sleep).status == 200
+    assert 0.0 <= sleep.waits[0] <= 2.0
+
+
+def test_retry_after_over_the_cap_ends_tries_for_this_run(crawl_server):
+    with pytest.raises(HTTPStatusError) as info:
+        fetch(crawl_server.url("/fault/429-long"))
+    assert info.value.status == 429 and is_retried_later(info.value)
+    assert len(crawl_server.requests("/fault/429-long")) == 1
+
+
+def test_parse_retry_after():
+    assert parse_retry_after("120") == 120.0
+    assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT", now=1445412470.0) == 10.0
+    assert parse_retry_after("soon") is None
+
+
+def test_other_4xx_is_final(crawl_server):
+    with pytest.raises(HTTPStatusError) as info:
+        fetch(crawl_server.url("/news/missing.html"))
+    assert info.value.status == 404 and not is_retried_later(info.value)
+    assert len(crawl_server.requests("/news/missing.html")) == 1
+
+
+def test_slow_response_times_out(crawl_server):
+    config = replace(CONFIG, retries=0)
+    start = time.monotonic()
+    with pytest.raises(TransportError, match="timeout"):
+        fetch(crawl_server.url("/fault/slow"), config=config)
+    assert time.monotonic() - start < 0.9
+
+
+def test_trickle_hits_the_total_timeout(crawl_server):
+    config = replace(CONFIG, retries=0, total_timeout=0.5)
+    start = time.monotonic()
+    with pytest.raises(TransportError, match="0.5s"):
+        fetch(crawl_server.url("/fault/trickle"), config=config)
+    assert time.monotonic() - start < 1.5
+
+
+def test_reset_connection(crawl_server):
+    with pytest.raises(TransportError):
+        fetch(crawl_server.url("/fault/reset"), config=replace(CONFIG, retries=0))
+    assert fetch(crawl_server.url("/fault/reset-then-200")).body == b"fine now"
+
+
+def test_redirect_loop_is_cut(crawl_server):
+    with pytest.raises(TooManyRedirects):
+        fetch(crawl_server.url("/fault/loop"))
+    assert len(crawl_server.requests()) == CONFIG.max_redirects + 1
+
+
+def test_redirect_to_other_scheme_refused(crawl_server):
+    with pytest.raises(UnsafeURL, match="scheme"):
+        fetch(crawl_server.url("/fault/redirect-file"))
+
+
+def test_redirect_followed(crawl_server):
+    response = fetch(crawl_server.url("/fault/redirect-ok"))
+    assert response.url == crawl_server.url("/news/harbour-bridge.html")
+    assert response.requested_url == crawl_server.url("/fault/redirect-ok")
+
+
+@pytest.mark.parametrize("path", ["/fault/big", "/fault/big-chunked"])
+def test_oversized_body(crawl_server, path):
+    with pytest.raises(TooLarge):
+        fetch(crawl_server.url(path))
+
+
+@pytest.mark.parametrize("path", ["/fault/gzip-bomb", "/fault/br-bomb"])
+def test_decompression_bomb_is_bounded(crawl_server, path):
+    tracemalloc.start()
+    try:
+        with pytest.raises(TooLarge, match="decompression"):
+            fetch(crawl_server.url(path))
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 5_000_000  # the bomb is 50 MB inflated; we never hold more than the limit
+
+
+def test_gzip_body_is_decoded(crawl_server):
+    assert fetch(crawl_server.url("/fault/gzip-ok")).body == b"<p>small</p>" * 10
+
+
+def test_wrong_charset_header_still_decodes(crawl_server):
+    response = fetch(crawl_server.url("/fault/wrong-charset"))
+    assert response.charset == "utf-8"  # what the server claims
+    assert "Café on Market Square" in decode_body(response.body, response.charset)
+
+
+def test_conditional_request_gets_304(crawl_server):
+    first = fetch(crawl_server.url("/news/tram-line.html"))
+    second = fetch(crawl_server.url("/news/tram-line.html"), etag=first.header("etag"))
+    assert second.status == 304 and second.body == b""
+    assert crawl_server.requests()[-1].headers["If-None-Match"] == first.header("etag")
+
+
+def test_robots_disallow_and_fetched_once(crawl_server):
+    async def go():
+        async with Fetcher(CONFIG, sleep=FakeSleep()) as fetcher:
+            fetcher.robots = Robots(CONFIG, fetcher)
+            with pytest.raises(RobotsDisallowed):
+                await fetcher.fetch(crawl_server.url("/news/drafts/embargoed.html"))
+            await asyncio.gather(*(fetcher.fetch(crawl_server.url(f"/news/{s}.html"))
+                                   for s in ("tram-line", "cafe-reopens", "school-garden")))
+    asyncio.run(go())
+    assert len(crawl_server.requests("/robots.txt")) == 1
+    assert not crawl_server.requests("/news/drafts/embargoed.html")
+
+
+def test_private_addresses_refused_unless_allowed(crawl_server):
+    config = replace(CONFIG, allow_private=False)
+    for host in ("127.0.0.1", "localhost"):
+        url = crawl_server.url("/news/tram-line.html").replace("127.0.0.1", host)
+        with pytest.raises(UnsafeURL, match="internal address"):
+            fetch(url, config=config)
+    assert not crawl_server.requests()
+
+
+def test_other_schemes_refused():
+    with pytest.raises(UnsafeURL):
+        fetch("file:///etc/passwd")
+
+
+def test_per_host_delay_and_concurrency(crawl_server):
+    config = replace(CONFIG, per_host_delay=0.05, per_host_concurrency=1)
+
+    async def go():
+        gate = HostGate(config)
+        async with Fetcher(config, gate=gate) as fetcher:
+            await asyncio.gather(*(fetcher.fetch(crawl_server.url(f"/news/{s}.html"))
+                                   for s in ("tram-line", "cafe-reopens", "school-garden", "council-budget")))
+    start = time.monotonic()
+    asyncio.run(go())
+    assert time.monotonic() - start >= 0.15  # 4 starts, 3 gaps of at least 0.05 s
