@@ -45,6 +45,8 @@ _ALWAYS_SAFE = {"script", "style", "noscript", "template", "svg", "iframe", "obj
 # A page's longest paragraph at least this long must appear in the extraction, else the
 # slower full mode is tried.
 _LONG_PARAGRAPH = 200
+_SPLIT_MIN_CHARS = 100  # paragraphs shorter than this are not added from split body blocks
+_MIN_PROSE_SHARE = 0.5  # below this the fast extraction is probably a menu or a list
 _MIN_TEXT_CHARS = 250
 
 
@@ -219,6 +221,14 @@ def _prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Re
         node.decompose()
 
 
+def _prose(lines: list[str]) -> tuple[int, float]:
+    """Characters in sentence-like lines (8+ words), and their share of all characters.
+    A menu or tag cloud extracted as text is many short lines: a low share."""
+    total = sum(len(line) for line in lines)
+    prose = sum(len(line) for line in lines if len(line.split()) >= 8)
+    return prose, (prose / total if total else 0.0)
+
+
 def _longest_paragraph(tree: LexborHTMLParser) -> str:
     """The page's longest <p>: a good extraction of an article page contains it."""
     return max((_node_text(p) for p in tree.css("p")), key=len, default="")
@@ -246,6 +256,63 @@ def _trafilatura_lines(html: str, url: str | None, config: Config, fast: bool) -
     return [line for line in document.text.split("\n") if line.strip()]
 
 
+def _middle(text: str) -> str:
+    squashed = "".join(text.split())
+    half = len(squashed) // 2
+    return squashed[max(half - 30, 0) : half + 30]
+
+
+def _add_split_body(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
+    """Add paragraphs from the other parts of a body split into same-class containers.
+
+    Some templates cut the article into several sibling blocks of one class (to put ads
+    between them); trafilatura then keeps only one. Paragraphs of prose in another block
+    of the same tag and class as a block it kept belong to the article too.
+    """
+    joined = "".join("".join(lines).split())
+    matched_parents: set[int] = set()
+    kinds: set[tuple[str, str]] = set()
+    paragraphs = [(p, _node_text(p)) for p in tree.css("p")]
+    paragraphs = [(p, text) for p, text in paragraphs if len(text) >= _SPLIT_MIN_CHARS]
+    found = []
+    for p, text in paragraphs:
+        hit = _middle(text) in joined
+        found.append(hit)
+        parent = p.parent
+        if hit and parent is not None and parent.attributes.get("class"):
+            matched_parents.add(parent.mem_id)
+            kinds.add((parent.tag, parent.attributes["class"]))
+    if not kinds:
+        return lines
+    out = list(lines)
+    insert_at = 0
+    added = 0
+    for (p, text), hit in zip(paragraphs, found):
+        if hit:
+            middle = _middle(text)
+            for index in range(insert_at, len(out)):
+                if middle in "".join(out[index].split()):
+                    insert_at = index + 1
+                    break
+            continue
+        parent = p.parent
+        if parent is None or parent.mem_id in matched_parents:
+            continue
+        if (parent.tag, parent.attributes.get("class")) not in kinds:
+            continue
+        if _link_share(p, text) > 0.3:
+            continue
+        out.insert(insert_at, text)
+        insert_at += 1
+        added += 1
+    return out if added else lines
+
+
+def _link_share(node: LexborNode, text: str) -> float:
+    links = sum(len(_node_text(a)) for a in node.css("a"))
+    return links / len(text) if text else 0.0
+
+
 def _paragraph_fallback(tree: LexborHTMLParser) -> list[str]:
     scope = tree.css_first("article") or tree.css_first("main") or tree.body
     if scope is None:
@@ -266,13 +333,21 @@ def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: 
     got = sum(len(line) for line in lines)
     longest = _longest_paragraph(tree)
     missed_main = len(longest) >= _LONG_PARAGRAPH and not _contains(lines, longest)
-    if got < _MIN_TEXT_CHARS or missed_main:
-        # The fast pass found little or missed the page's main paragraph: try trafilatura's
-        # full mode (readability and justext fallbacks) and keep it if it does better.
+    prose, share = _prose(lines)
+    if got < _MIN_TEXT_CHARS or missed_main or share < _MIN_PROSE_SHARE:
+        # The fast pass found little, missed the page's main paragraph or returned a menu:
+        # try trafilatura's full mode (readability and justext fallbacks); keep it if better.
         slower = _trafilatura_lines(html, url, config, fast=False)
         slower_got = sum(len(line) for line in slower)
-        if (missed_main and _contains(slower, longest)) or (got < _MIN_TEXT_CHARS and slower_got > got):
+        slower_prose, slower_share = _prose(slower)
+        if (
+            (missed_main and _contains(slower, longest))
+            or (got < _MIN_TEXT_CHARS and slower_got > got)
+            or (share < _MIN_PROSE_SHARE and slower_share > share and slower_prose >= 0.8 * prose)
+        ):
             lines, got = slower, slower_got
+    lines = _add_split_body(tree, lines)
+    got = sum(len(line) for line in lines)
     if got < _MIN_TEXT_CHARS:
         paragraphs = _paragraph_fallback(tree)
         if sum(len(p) for p in paragraphs) > got:

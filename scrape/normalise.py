@@ -40,6 +40,7 @@ _ROLE_WORDS = re.compile(
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||/|•|·|\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\se\s)\s*", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _EMAIL_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+_DEDUP_MIN_WORDS = 10
 _SITE_TAIL = re.compile(r"\s+[|–—:•·»-]\s+[^|–—:•·»]{1,60}$")
 
 
@@ -50,7 +51,7 @@ def normalise_paragraph(text: str) -> str:
 
 
 def normalise_text(paragraphs, title: str | None = None) -> str:
-    """Join paragraphs with one blank line; drop empties, repeats and a leading title."""
+    """Join paragraphs with one blank line; drop empties, repeated paragraphs and the title."""
     seen: set[str] = set()
     kept: list[str] = []
     title_key = _key(title) if title else None
@@ -60,7 +61,9 @@ def normalise_text(paragraphs, title: str | None = None) -> str:
             if not para:
                 continue
             key = _key(para)
-            if key in seen:
+            # A repeated long paragraph is a pull quote or a doubled block; short repeats
+            # ("Serves 4", a recipe's "1 cup rice") are content, unless back to back.
+            if (key in seen and len(key.split()) >= _DEDUP_MIN_WORDS) or (kept and key == _key(kept[-1])):
                 continue
             if key == title_key:  # the headline repeated in the body, usually at the top
                 continue
