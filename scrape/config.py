@@ -119,8 +119,12 @@ class CrawlConfig:
     respect_robots: bool = True
     allow_private: bool = False  # allow loopback/private/link-local addresses (tests only)
     http2: bool = True
-    max_pages: int = 0  # 0 = no limit
-    max_seconds: float = 0.0  # 0 = no limit
+    max_pages: int = 0  # pages fetched per run; 0 = no limit (--max-pages)
+    max_seconds: float = 0.0  # 0 = no limit (--max-seconds)
+    recheck_after: float = 0.0  # seconds before a known URL with no newer lastmod is asked again
+    #                             (conditionally, so mostly a 304); 0 = on every run
+    max_failures: int = 5  # runs in a row a failed URL is retried on before it waits for its source
+    clean_workers: int = 1  # processes cleaning pages beside the fetching one; 0 = a thread
 
 
 @dataclass(frozen=True)

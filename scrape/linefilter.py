@@ -49,8 +49,14 @@ def match_rule(text: str, rules: tuple[NoiseRule, ...]) -> NoiseRule | None:
 
 
 def _is_teaser(text: str) -> bool:
+    """A teaser headline, or a comma-separated list of tags."""
     words = text.split()
-    return 0 < len(words) <= _TEASER_MAX_WORDS and not _SENTENCE_END.search(text.strip())
+    if not words or _SENTENCE_END.search(text.strip()):
+        return False
+    if len(words) <= _TEASER_MAX_WORDS:
+        return True
+    segments = text.split(",")
+    return len(segments) >= 4 and len(words) / len(segments) <= 5
 
 
 def filter_paragraphs(paragraphs, line_rules: tuple[NoiseRule, ...], heading_rules: tuple[NoiseRule, ...],
