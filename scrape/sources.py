@@ -542,7 +542,9 @@ def _warc_record(record, options: LoadOptions) -> tuple[_WarcPage | None, bool]:
     raw = record.raw_stream
     while raw.read(SNIFF_BYTES):
         pass
-    complete = getattr(raw, "limit", 0) <= 0
+    # A record whose header was cut off has no Content-Length, one whose block was cut off
+    # leaves its LimitReader short.
+    complete = record.length is not None and getattr(raw, "limit", 0) <= 0
     return page, complete
 
 
