@@ -15,6 +15,8 @@ No I/O.
 
 from __future__ import annotations
 
+import re
+
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -241,6 +243,19 @@ def _contains(lines: list[str], paragraph: str) -> bool:
     return middle in "".join("".join(lines).split())
 
 
+_SOURCE_NEWLINES = re.compile(r"[ \t]*[\r\n]+\s*")
+_PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.IGNORECASE | re.DOTALL)
+
+
+def _fold_source_newlines(html: str) -> str:
+    """Turn line breaks in the HTML source into spaces, as a browser does outside <pre>,
+    so that a hard-wrapped paragraph stays one paragraph in trafilatura's text output."""
+    if "<pre" not in html and "<PRE" not in html:
+        return _SOURCE_NEWLINES.sub(" ", html)
+    parts = _PRE_BLOCK.split(html)
+    return "".join(part if i % 2 else _SOURCE_NEWLINES.sub(" ", part) for i, part in enumerate(parts))
+
+
 def _trafilatura_lines(html: str, url: str | None, config: Config, fast: bool) -> list[str]:
     document = trafilatura.bare_extraction(
         html,
@@ -329,6 +344,7 @@ def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: 
             html = "<html><body>" + "".join(n.html or "" for n in nodes) + "</body></html>"
     if html is None:
         html = tree.html or ""
+    html = _fold_source_newlines(html)
     lines = _trafilatura_lines(html, url, config, fast=True)
     got = sum(len(line) for line in lines)
     longest = _longest_paragraph(tree)

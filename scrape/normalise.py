@@ -1,7 +1,7 @@
 """Extract → Article: tidy text, pick and clean metadata. No I/O.
 
 Text: NFC; whitespace collapsed inside paragraphs; one blank line between paragraphs; the
-title not repeated at the top; no identical paragraph twice.
+title not repeated in the body; no paragraph twice in a row.
 Authors: people only ("By", dates, roles, publisher/site names and junk like "Staff" out;
 "A and B", "A, B" split; "Surname, Given" kept as one person).
 Dates: ISO 8601; the first candidate that parses wins (candidates come best first, structured
@@ -40,7 +40,6 @@ _ROLE_WORDS = re.compile(
 _AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||/|•|·|\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\se\s)\s*", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _EMAIL_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
-_DEDUP_MIN_WORDS = 10
 _SITE_TAIL = re.compile(r"\s+[|–—:•·»-]\s+[^|–—:•·»]{1,60}$")
 
 
@@ -52,8 +51,8 @@ def normalise_paragraph(text: str) -> str:
 
 def normalise_text(paragraphs, title: str | None = None) -> str:
     """Join paragraphs with one blank line; drop empties, repeated paragraphs and the title."""
-    seen: set[str] = set()
     kept: list[str] = []
+    last_key = None
     title_key = _key(title) if title else None
     for raw in paragraphs:
         for para in raw.split("\n"):
@@ -61,13 +60,14 @@ def normalise_text(paragraphs, title: str | None = None) -> str:
             if not para:
                 continue
             key = _key(para)
-            # A repeated long paragraph is a pull quote or a doubled block; short repeats
-            # ("Serves 4", a recipe's "1 cup rice") are content, unless back to back.
-            if (key in seen and len(key.split()) >= _DEDUP_MIN_WORDS) or (kept and key == _key(kept[-1])):
+            # A paragraph identical to the one before it is a doubled block (desktop and
+            # mobile copies, a caption twice). Repeats further apart are kept: interviews
+            # repeat their questions and recipes their lines, and the corpora's truth keeps them.
+            if kept and key == last_key:
                 continue
             if key == title_key:  # the headline repeated in the body, usually at the top
                 continue
-            seen.add(key)
+            last_key = key
             kept.append(para)
     return "\n\n".join(kept)
 

@@ -1,0 +1,159 @@
+"""A crawl run's output files: the articles JSONL and, optionally, the raw responses WARC.
+
+Reads `crawl.out_dir` and `crawl.warc`. A run writes `out_dir/YYYY/MM/DD/articles-<run
+start>.jsonl` (run start in UTC, `20261127T061500Z`) and, with `warc = true`,
+`responses-<run start>.warc.gz` beside it, which `scrape clean` can re-clean.
+
+Exactly once, also across SIGKILL. Records reach a file in three steps, each one safe to be
+killed in:
+
+1. `State.record_page` commits an article record to the `pending` table together with the
+   URL's state (so the record exists if and only if the URL counts as done);
+2. `export_run` assigns the run's pending records to a file name (a commit), writes them to
+   a temporary file, fsyncs it, renames it into place and fsyncs the folder;
+3. it then deletes the records from `pending` (a commit).
+
+`recover` runs at the start of every run, under the lock: a file named in `pending` that
+exists was written whole (step 3 was cut short), so its records are dropped; one that does
+not exist is written now. Records of runs that were killed before step 2 are exported to
+those runs' own file names. A record is thus in exactly one output file.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+from datetime import datetime, timezone
+from pathlib import Path
+
+from .errors import OutputError
+from .state import State
+
+log = logging.getLogger(__name__)
+
+
+def run_stamp(started_at: datetime) -> str:
+    return started_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+
+
+def run_dir(out_dir: str, started_at: datetime) -> Path:
+    return Path(out_dir) / started_at.astimezone(timezone.utc).strftime("%Y/%m/%d")
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _choose_path(state: State, out_dir: str, started_at: datetime) -> str:
+    folder = run_dir(out_dir, started_at)
+    taken = set(state.assigned_exports())
+    stem = f"articles-{run_stamp(started_at)}"
+    for n in range(1, 10_000):
+        path = str(folder / (f"{stem}.jsonl" if n == 1 else f"{stem}-{n}.jsonl"))
+        if path not in taken and not os.path.exists(path):
+            return path
+    raise OutputError("no free output name", str(folder))
+
+
+def _write_file(state: State, path: str) -> int:
+    """Write the records assigned to `path` atomically (temp file, fsync, rename)."""
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.tmp")
+    count = 0
+    try:
+        with open(temp, "wb") as out:
+            for record in state.records_for(path):
+                out.write(record)
+                out.write(b"\n")
+                count += 1
+            out.flush()
+            os.fsync(out.fileno())
+        os.replace(temp, target)
+        _fsync_dir(target.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror}", path) from None
+    return count
+
+
+def export_run(state: State, run_id: int, out_dir: str, started_at: datetime) -> tuple[str | None, int]:
+    """Move a run's pending records into a new output file; (path, count), or (None, 0)."""
+    if not state.pending_count(run_id):
+        return None, 0
+    path = _choose_path(state, out_dir, started_at)
+    if not state.assign_export(run_id, path):
+        return None, 0
+    count = _write_file(state, path)
+    state.drop_exported(path)
+    return path, count
+
+
+def recover(state: State, out_dir: str, current_run: int | None = None) -> list[str]:
+    """Finish the exports of killed runs; returns the files written now."""
+    written = []
+    for path in state.assigned_exports():
+        if os.path.exists(path):
+            log.info("recovery: %s was written; dropping its pending copy", path)
+        else:
+            _write_file(state, path)
+            written.append(path)
+            log.info("recovery: wrote %s", path)
+        state.drop_exported(path)
+    for run_id, started_at in state.unfinished_runs(exclude=current_run):
+        path, count = export_run(state, run_id, out_dir, started_at)
+        if path:
+            written.append(path)
+            log.info("recovery: run %d was killed; wrote its %d articles to %s", run_id, count, path)
+        state.mark_killed(run_id)
+    for run_id in state.runs_with_unassigned():  # a finished run whose export failed
+        if run_id != current_run:
+            path, _ = export_run(state, run_id, out_dir, state.run_started(run_id))
+            if path:
+                written.append(path)
+    return written
+
+
+class WarcOutput:
+    """Raw responses of one run, as `responses-<run start>.warc.gz` (renamed into place on
+    close, so a file with that name is complete)."""
+
+    def __init__(self, out_dir: str, started_at: datetime):
+        from warcio.warcwriter import WARCWriter
+
+        folder = run_dir(out_dir, started_at)
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / f"responses-{run_stamp(started_at)}.warc.gz"
+        self._temp = self.path.with_name(f".{self.path.name}.part")
+        self._file = open(self._temp, "wb")
+        self._writer = WARCWriter(self._file, gzip=True)
+        self.count = 0
+
+    def write(self, url: str, status: int, headers: tuple[tuple[str, str], ...], body: bytes,
+              fetched_at: datetime) -> None:
+        from warcio.statusandheaders import StatusAndHeaders
+
+        # The body is stored decoded, so the headers that described its transfer go.
+        kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length",
+                                                                "transfer-encoding")]
+        kept.append(("Content-Length", str(len(body))))
+        http_headers = StatusAndHeaders(f"{status} OK" if status == 200 else str(status), kept, protocol="HTTP/1.1")
+        record = self._writer.create_warc_record(
+            url, "response", payload=io.BytesIO(body), http_headers=http_headers,
+            warc_headers_dict={"WARC-Date": fetched_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+        self._writer.write_record(record)
+        self.count += 1
+
+    def close(self) -> str | None:
+        self._file.flush()
+        os.fsync(self._file.fileno())
+        self._file.close()
+        if not self.count:
+            self._temp.unlink(missing_ok=True)
+            return None
+        os.replace(self._temp, self.path)
+        return str(self.path)
