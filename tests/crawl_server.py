@@ -60,6 +60,8 @@ class _Handler(BaseHTTPRequestHandler):
         srv = self.server
         path = self.path
         route = srv.routes.get(path.split("?")[0])
+        if route is None:
+            route = next((fn for prefix, fn in srv.prefix_routes.items() if path.startswith(prefix)), None)
         status = 0
         try:
             if route is not None:
@@ -98,6 +100,7 @@ class CrawlServer(ThreadingHTTPServer):
         super().__init__(("127.0.0.1", 0), _Handler)
         self.site = site
         self.routes: dict[str, Callable] = {}
+        self.prefix_routes: dict[str, Callable] = {}
         self.log: list[Logged] = []
         self.lock = threading.Lock()
         self.counts: dict[str, int] = {}
@@ -129,7 +132,7 @@ class CrawlServer(ThreadingHTTPServer):
 
     def body_of(self, path: str) -> bytes | None:
         if path in self.overrides:
-            return self.overrides[path]
+            return self.overrides[path].replace(b"{{base}}", self.base.encode())
         rel = path.lstrip("/") or "index.html"
         if rel.endswith("/"):
             rel += "index.html"
@@ -159,6 +162,44 @@ class CrawlServer(ThreadingHTTPServer):
     def __exit__(self, *exc):
         self.shutdown()
         self.server_close()
+
+
+ARTICLE_TEMPLATE = (SITE / "news" / "tram-line.html").read_text("utf-8")
+_WORDS = ("harbour council tram bridge library school garden budget market square river ferry station "
+          "museum park street lights pupils teachers engineers residents visitors mayor").split()
+
+
+def generated_article(n: int, base: str, version: int = 1) -> bytes:
+    """A distinct, realistic article page number `n` (the text differs per `version`)."""
+    words = [_WORDS[(n * 7 + i * 3 + version) % len(_WORDS)] for i in range(60)]
+    paras = "".join(f"<p>Story {n} paragraph {p}: the {' '.join(words[p * 12:(p + 1) * 12])} "
+                    f"said residents at a meeting on the {p + 1}th of the month, version {version}.</p>\n"
+                    for p in range(5))
+    html = ARTICLE_TEMPLATE.replace("{{base}}/news/tram-line.html", f"{base}/gen/{n}.html")
+    html = html.replace("New tram line to the hospital opens two months early", f"Generated story number {n}")
+    start = html.index('<div class="story-body">') + len('<div class="story-body">')
+    end = html.index("</div>", start)
+    return (html[:start] + "\n" + paras + html[end:]).encode("utf-8")
+
+
+def install_generated(srv: CrawlServer, count: int, delay: float = 0.0) -> None:
+    """`/gen/1.html` ... `/gen/<count>.html` with ETags, and `/gen-sitemap.xml` listing them."""
+
+    def page(req):
+        n = int(req.path.split("/")[-1].split(".")[0])
+        if delay:
+            time.sleep(delay)
+        body = srv.overrides.get(req.path) or generated_article(n, srv.base)
+        etag = '"g%s"' % hashlib.sha1(body).hexdigest()[:12]
+        if req.headers.get("If-None-Match") == etag:
+            return Reply(304, b"", {"ETag": etag})
+        return Reply(200, body, {"Content-Type": "text/html; charset=utf-8", "ETag": etag})
+
+    srv.prefix_routes["/gen/"] = page
+    urls = "".join(f"<url><loc>{{{{base}}}}/gen/{n}.html</loc></url>" for n in range(1, count + 1))
+    srv.overrides["/gen-sitemap.xml"] = (
+        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+        + urls + "</urlset>").encode()
 
 
 def install_faults(srv: CrawlServer) -> None:
