@@ -1,0 +1,110 @@
+"""Cron behaviour with real processes: SIGKILL then rerun, SIGTERM, a second concurrent run."""
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+
+import pytest
+
+from crawl_helpers import records, write_toml
+from crawl_server import crawl_server, install_generated  # noqa: F401  (fixture)
+from scrape.cli import EXIT_INTERRUPTED, EXIT_LOCKED
+
+PAGES = 60
+
+
+def start_crawl(config_file, *extra):
+    return subprocess.Popen([sys.executable, "-m", "scrape", "--config", str(config_file), "crawl", *extra],
+                            cwd=config_file.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def wait_for(predicate, timeout=10.0):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(0.02)
+    raise AssertionError("timed out waiting")
+
+
+def done_urls(state_path) -> int:
+    """URLs the running crawl has committed, read from its state (WAL allows a reader)."""
+    if not os.path.exists(state_path):
+        return 0
+    try:
+        db = sqlite3.connect(state_path, timeout=1)
+        try:
+            return db.execute("SELECT count(*) FROM urls WHERE outcome='new'").fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.OperationalError:
+        return 0
+
+
+@pytest.fixture
+def slow_site(tmp_path, crawl_server):
+    install_generated(crawl_server, PAGES, delay=0.03)
+    config_file = write_toml(tmp_path / "config.toml",
+                             [{"url": crawl_server.base + "/gen-sitemap.xml", "type": "sitemap"}],
+                             per_host_concurrency=2, clean_workers=0)
+    return config_file, tmp_path / "state" / "scrape.sqlite", tmp_path / "out"
+
+
+def assert_exactly_once(out_dir, base):
+    urls = Counter(r["url"] for r in records(out_dir))
+    assert set(urls) == {f"{base}/gen/{n}.html" for n in range(1, PAGES + 1)}
+    assert max(urls.values()) == 1
+
+
+def test_sigkill_twice_then_rerun_every_article_exactly_once(slow_site, crawl_server):
+    config_file, state, out = slow_site
+    for at_least in (5, 25):
+        proc = start_crawl(config_file)
+        wait_for(lambda: done_urls(state) >= at_least)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(5)
+        assert proc.returncode == -signal.SIGKILL
+    finish = start_crawl(config_file)
+    _, err = finish.communicate(timeout=30)
+    assert finish.returncode == 0, err
+    assert_exactly_once(out, crawl_server.base)
+    db = sqlite3.connect(state)
+    assert db.execute("SELECT count(*) FROM pending").fetchone()[0] == 0
+    assert [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")] == ["killed", "killed", "done"]
+
+
+def test_sigterm_stops_cleanly_and_saves(slow_site, crawl_server):
+    config_file, state, out = slow_site
+    proc = start_crawl(config_file, "--stats-json", "stats.json")
+    wait_for(lambda: done_urls(state) >= 5)
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=5)
+    assert proc.returncode == EXIT_INTERRUPTED
+    summary = err.strip().splitlines()[-1]
+    assert summary.startswith("crawl: ") and "stopped early: SIGTERM" in summary
+    written = records(out)
+    assert 5 <= len(written) < PAGES  # everything cleaned before the signal is in the output
+    rest = start_crawl(config_file)
+    rest.communicate(timeout=30)
+    assert rest.returncode == 0
+    assert_exactly_once(out, crawl_server.base)
+
+
+def test_second_run_exits_at_once_with_code_3(slow_site, crawl_server):
+    config_file, state, out = slow_site
+    first = start_crawl(config_file)
+    try:
+        wait_for(lambda: done_urls(state) >= 1)
+        started = time.monotonic()
+        second = start_crawl(config_file)
+        _, err = second.communicate(timeout=10)
+        assert second.returncode == EXIT_LOCKED
+        assert "another scrape crawl is running" in err
+        assert time.monotonic() - started < 5
+    finally:
+        first.send_signal(signal.SIGTERM)
+        first.communicate(timeout=10)
