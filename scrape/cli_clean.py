@@ -26,7 +26,8 @@ from .sources import STDIN, iter_pages
 
 PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
 DEFAULT_CONFIG = "config.toml"  # read from the working folder when --config is not given
-# Libraries that log chatter at INFO/WARNING for ordinary pages; shown only with -v.
+# Libraries that log ordinary bad pages, even at ERROR ("parsed tree length: 0"); we report
+# those pages as skips ourselves, so their logs show only with -v.
 _NOISY_LOGGERS = ("trafilatura", "htmldate", "courlan", "justext", "charset_normalizer", "readability")
 
 
@@ -77,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
     """Run `scrape clean` with parsed arguments; returns the exit code."""
     if not args.verbose:
         for name in _NOISY_LOGGERS:
-            logging.getLogger(name).setLevel(logging.ERROR)
+            logging.getLogger(name).setLevel(logging.CRITICAL)
     if args.paths.count(STDIN) > 1:
         print("scrape: - (stdin) can be given only once", file=sys.stderr)
         return EXIT_USAGE
