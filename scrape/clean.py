@@ -395,7 +395,8 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     result = filter_paragraphs(lines, config.rules_of("line"), config.rules_of("heading"))
     removed.extend(result.removed)
 
-    authors = meta.authors or meta.byline_authors or [a for b in result.bylines for a in b.authors]
+    authors = [tuple(g) for g in meta.author_groups]
+    authors.append(tuple(a for b in result.bylines for a in b.authors))
     published = list(meta.published) + [b.date_text for b in result.bylines if b.date_text and not b.updated]
     if not published:
         guessed = _guess_date(html)

@@ -13,6 +13,7 @@ import logging
 import os
 import sys
 from collections import Counter
+from contextlib import closing
 from typing import TextIO
 
 from tqdm import tqdm
@@ -93,12 +94,14 @@ def run(args: argparse.Namespace) -> int:
     report = Report(sys.stderr, quiet=args.quiet)
     commit = False  # only a run that got through its inputs, or was interrupted, replaces output
     try:
-        for result in clean_pages(iter_pages(args.paths), options):
-            if isinstance(result, SkipError):
-                report.skip(result)
-            else:
-                sink.write(result)
-                report.cleaned()
+        # closing(): on any way out, the worker processes are stopped at once.
+        with closing(clean_pages(iter_pages(args.paths), options)) as results:
+            for result in results:
+                if isinstance(result, SkipError):
+                    report.skip(result)
+                else:
+                    sink.write(result)
+                    report.cleaned()
         commit = report.total > 0
     except KeyboardInterrupt:
         commit = True  # keep what was cleaned so far, committed whole

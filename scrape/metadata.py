@@ -8,6 +8,7 @@ block, `<time datetime>`), then `<title>`. This module only collects raw candida
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -31,7 +32,7 @@ _ORG_TYPES = {"organization", "newsmediaorganization", "corporation", "organisat
 _META_TITLE = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "sailthru.title")
 _META_AUTHOR = (
     "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "citation_author",
-    "byl", "dcterms.creator", "cxenseparse:author", "twitter:creator:name",
+    "byl", "dcterms.creator", "cxenseparse:author", "twitter:creator:name", "twitter:misc:written by",
 )
 _META_PUBLISHED = (
     "article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date",
@@ -48,14 +49,19 @@ _META_SITE = ("og:site_name", "application-name", "publisher", "dc.publisher", "
 _META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
 _META_TAGS = ("article:tag", "keywords", "news_keywords", "parsely-tags", "sailthru.tags")
 
-# Byline containers found by attribute, for pages with no structured author.
+# Byline elements found by attribute or by where they link, for pages with no structured
+# author. Tried in order within the article first, then the whole page; the first that
+# matches gives one group of candidates.
 _BYLINE_SELECTORS = (
     '[itemprop="author"] [itemprop="name"]', '[itemprop="author"]', '[rel="author"]',
-    '[class*="byline"] [class*="author"]', '[class*="byline"]', '[class*="author-name"]',
-    '[class*="authorname"]', '[class*="AuthorName"]', '[data-testid*="author"]',
-    'address[class*="author"]', '[class*="article-author"]', '[class*="author"] a',
-    '[class*="Byline"]', '[class*="author"]',
+    '[class*="byline" i] [class*="author" i]', '[class*="byline" i] a', '[class*="author-name" i]',
+    '[class*="authorname" i]', '[data-testid*="author" i]', 'address[class*="author" i]',
+    'a[href*="/author/"]', 'a[href*="/authors/"]', 'a[href*="/autor/"]', 'a[href*="/autoren/"]',
+    'a[href*="/auteur/"]', 'a[href*="/autore/"]', 'a[href*="/journalist/"]', 'a[href*="/redakteur/"]',
+    '[class*="byline" i]', '[class*="author" i]:not([class*="authority" i]) a',
+    '[class*="author" i]:not([class*="authority" i])',
 )
+_BYLINE_MAX_CHARS = 120
 _WS = re.compile(r"\s+")
 
 
@@ -66,8 +72,9 @@ class PageMeta:
     titles: list[str] = field(default_factory=list)
     headline: str | None = None  # the on-page h1
     document_title: str | None = None  # <title>
-    authors: list[str] = field(default_factory=list)
-    byline_authors: list[str] = field(default_factory=list)
+    # Raw author strings grouped by where they came from, most trusted source first:
+    # the site's configured selector, JSON-LD, each <meta> key, byline elements.
+    author_groups: list[list[str]] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
     modified: list[str] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)
@@ -79,7 +86,11 @@ class PageMeta:
 
 
 def squash(text: str | None) -> str:
-    return _WS.sub(" ", text or "").strip()
+    """Whitespace collapsed; HTML entities some sites leave in JSON-LD and meta decoded."""
+    text = text or ""
+    if "&" in text:
+        text = html.unescape(text)
+    return _WS.sub(" ", text).strip()
 
 
 def _text(node: LexborNode | None) -> str:
@@ -162,7 +173,8 @@ def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
             if value := _str(obj.get(key)):
                 meta.titles.append(value)
                 break
-        meta.authors.extend(_names(obj.get("author")) or _names(obj.get("creator")))
+        if people := _names(obj.get("author")) or _names(obj.get("creator")):
+            meta.author_groups.append(people)
         if value := _str(obj.get("datePublished")) or _str(obj.get("dateCreated")):
             meta.published.append(value)
             meta.structured_date = True
@@ -203,7 +215,10 @@ def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
                 yield key, value
 
     meta.titles.extend(v for _, v in first(_META_TITLE))
-    meta.authors.extend(v for k, v in first(_META_AUTHOR) if not v.startswith(("http://", "https://")))
+    for key in _META_AUTHOR:
+        found = [v for v in values.get(key, ()) if not v.startswith(("http://", "https://"))]
+        if found:
+            meta.author_groups.append(found)
     for key, value in first(_META_PUBLISHED):
         meta.published.append(value)
         if key.startswith(("article:", "og:", "datepublished", "parsely", "sailthru", "dc.", "dcterms", "citation")):
@@ -219,6 +234,29 @@ def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
         meta.language = locale
 
 
+def _byline_group(scope: LexborNode) -> list[str]:
+    """Author strings from the first byline selector that matches inside `scope`."""
+    for selector in _BYLINE_SELECTORS:
+        nodes = [n for n in scope.css(selector) if (t := _text(n)) and len(t) <= _BYLINE_MAX_CHARS]
+        if nodes:
+            # Only the first byline's own block: author links elsewhere on the page belong
+            # to teasers and sidebars.
+            home = _near_ancestors(nodes[0])
+            return list(dict.fromkeys(_text(n) for n in nodes if home & _near_ancestors(n)))
+    return []
+
+
+def _near_ancestors(node: LexborNode, levels: int = 2) -> set[int]:
+    out = set()
+    parent = node.parent
+    for _ in range(levels):
+        if parent is None:
+            break
+        out.add(parent.mem_id)
+        parent = parent.parent
+    return out
+
+
 def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) -> None:
     """Candidates from the visible page: headline, byline, <time>, <title>, canonical, lang."""
     scope = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
@@ -229,20 +267,22 @@ def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) ->
         h1 = scope.css_first("h1") if scope is not None else None
     if h1 is None:
         h1 = tree.css_first("h1")
-    if h1 is not None and (text := _text(h1)):
+    # No separator between inline children: "<span>Kicker</span>: Title" reads "Kicker: Title".
+    if h1 is not None and (text := squash(h1.text(deep=True, separator=""))):
         meta.headline = text
     title = tree.css_first("title")
     if title is not None and (text := _text(title)):
         meta.document_title = text
 
     if site and site.author:
-        meta.byline_authors.extend(t for n in tree.css(site.author) if (t := _text(n)))
-    for selector in _BYLINE_SELECTORS:
-        for node in tree.css(selector):
-            text = _text(node)
-            if text and len(text) <= 120:
-                meta.byline_authors.append(text)
-        if meta.byline_authors:
+        if configured := [t for n in tree.css(site.author) if (t := _text(n))]:
+            meta.author_groups.insert(0, configured)
+    for where in dict.fromkeys((scope, tree.body or tree.root)):
+        if where is None:
+            continue
+        group = _byline_group(where)
+        if group:
+            meta.author_groups.append(group)
             break
 
     if site and site.date:

@@ -80,7 +80,9 @@ class Extract:
 
     paragraphs: tuple[str, ...]
     titles: tuple[str, ...] = ()
-    authors: tuple[str, ...] = ()  # raw author strings, may hold "By A and B" etc.
+    # Raw author strings ("By A and B", "Doe, Jane") grouped by source, most trusted first;
+    # the normaliser takes the first group that names people.
+    authors: tuple[tuple[str, ...], ...] = ()
     published: tuple[str, ...] = ()  # raw date strings, best first
     modified: tuple[str, ...] = ()
     site_name: str | None = None

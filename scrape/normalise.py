@@ -27,7 +27,9 @@ _NOT_PEOPLE = re.compile(
     r"^(?:staff|staff writers?|staff reports?|admin|administrator|username|user|editor|editors|"
     r"editorial( staff| board| team)?|redaktion|rédaction|redacción|redazione|newsroom|news desk|"
     r"web desk|desk|team|guest|guest author|contributor|anonymous|unknown|author|authors|"
-    r"reporter|correspondent|news|online|digital|the editors|editorial board|ap|associated press staff)$",
+    r"reporter|correspondent|news|online|digital|the editors|editorial board|associated press staff|"
+    r"about the author|about us|contributors?|fail|null|none|n/a|admin(istrator)?|webmaster|"
+    r"more|read more|share|comments?|follow|email|e-mail|facebook|twitter)$",
     re.IGNORECASE,
 )
 _ROLE_WORDS = re.compile(
@@ -37,7 +39,20 @@ _ROLE_WORDS = re.compile(
     r"redakteur(?:in)?|korrespondent(?:in)?|autor(?:in)?|journaliste|periodista|giornalista)\b",
     re.IGNORECASE,
 )
-_AUTHOR_SPLIT = re.compile(r"\s*(?:;|\||/|•|·|\s&\s|\sand\s|\sund\s|\set\s|\sy\s|\se\s)\s*", re.IGNORECASE)
+# "and" in the languages of the sites we see most: en, de, fr, es/pt, it, nl, nordic, tr, ru.
+_AUTHOR_SPLIT = re.compile(
+    r"\s*(?:;|\||/|•|·|\s&\s|\s(?:and|und|et|y|e|en|og|och|ve|и|és|oraz|ja)\s)\s*", re.IGNORECASE
+)
+# Company forms and newsroom words: an author string holding one is not a person.
+_ORGANISATION = re.compile(
+    r"\b(?:gmbh|ag|inc|ltd|llc|plc|s\.?a\.?|corp|corporation|company|verlag|media group|"
+    r"publishing|nachrichten|news agency|newsroom|redaktion|rédaction|redacción|redazione|project|"
+    r"institute|foundation|association|university|council|committee|department|ministry)\b\.?"
+    r"|-redaktion\b|\bnews$|^news\b",
+    re.IGNORECASE,
+)
+_DEGREE = re.compile(r"(?:ma|ms|msc|bsc|ba|phd|ph\.d\.|md|m\.d\.|rn|jd|mba|mph|dr|prof)\.?", re.IGNORECASE)
+_SOURCE_PREFIX = re.compile(r"^(?:quelle|source|fuente|fonte|bron|kilde|källa|author|autor|auteur)\s*:\s*", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _EMAIL_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
 _SITE_TAIL = re.compile(r"\s+[|–—:•·»-]\s+[^|–—:•·»]{1,60}$")
@@ -81,6 +96,7 @@ def _split_authors(raw: str) -> list[str]:
     raw = _EMAIL_URL.sub(" ", raw)
     raw = _PARENS.sub(" ", raw)
     raw = BY_PREFIX.sub("", raw.strip())
+    raw = _SOURCE_PREFIX.sub("", raw)
     parts = [p.strip(" ,.:-–—") for p in _AUTHOR_SPLIT.split(raw)]
     out: list[str] = []
     for part in parts:
@@ -93,7 +109,7 @@ def _split_authors(raw: str) -> list[str]:
                     and 1 <= len(pieces[1].split()) <= 3:
                 out.append(part)
                 continue
-            out.extend(p for p in pieces if not _ROLE_WORDS.search(p))
+            out.extend(p for p in pieces if not _ROLE_WORDS.search(p) and not _DEGREE.fullmatch(p))
             continue
         out.append(part)
     return out
@@ -109,19 +125,45 @@ def _site_keys(site_names, url: str | None) -> set[str]:
     return keys
 
 
-def clean_authors(raw_authors, site_names=(), url: str | None = None) -> tuple[str, ...]:
-    """People's names from raw author strings; publishers, roles and junk dropped."""
+def _mentions_site(name: str, site_keys: set[str]) -> bool:
+    """'NZZ-Redaktion', 'Deutsche Welle (DW)': the publisher's name inside an author string."""
+    key = _key(name)
+    return any(len(site) >= 3 and (site in key.split() or key.startswith(site + "-")) for site in site_keys)
+
+
+def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple[str, ...]:
+    """People's names from the first source group that names any.
+
+    Sources disagree in form ("Jane Doe" in JSON-LD, "Doe, Jane" in citation meta), so
+    groups are never mixed; a group holding only publishers or junk gives way to the next.
+    """
     site_keys = _site_keys(site_names, url)
+    for group in author_groups:
+        people = _people(group, site_keys)
+        if people:
+            return people
+    return ()
+
+
+def _people(raw_authors, site_keys: set[str]) -> tuple[str, ...]:
     seen: set[str] = set()
     out: list[str] = []
     for raw in raw_authors:
-        for name in _split_authors(raw):
-            name = BY_PREFIX.sub("", name).strip(" ,.:-–—")
+        names = _split_authors(raw)
+        # "hessenschau.de, Frankfurt, Germany": a publisher with its town, not people.
+        if len(names) > 1 and "," in raw and any(_key(n) in site_keys or _ORGANISATION.search(n) for n in names):
+            continue
+        for name in names:
+            name = BY_PREFIX.sub("", name).strip(" ,.:-–—(")
             if not name or _NOT_PEOPLE.match(name) or _key(name) in site_keys:
                 continue
-            if _ROLE_WORDS.search(name) and not looks_like_name(name):
+            if _ROLE_WORDS.search(name) and (not looks_like_name(name) or not _ROLE_WORDS.sub("", name).strip()):
                 continue
-            if len(name) > 60 or len(name.split()) > 6 or any(ch.isdigit() for ch in name):
+            if _ORGANISATION.search(name) or _mentions_site(name, site_keys):
+                continue
+            if "-" in name and " " not in name and name.lower() == name:  # a URL slug, "jane-doe"
+                continue
+            if len(name) > 60 or len(name.split()) > 6 or any(ch.isdigit() for ch in name) or "@" in name:
                 continue
             if "." in name and " " not in name and name.lower() == name:  # a domain, "site.com"
                 continue
@@ -135,7 +177,7 @@ def clean_authors(raw_authors, site_names=(), url: str | None = None) -> tuple[s
 def strip_site_tail(title: str, site_names=()) -> str:
     """'Headline | Site' → 'Headline' (also ' - Site', ' — Site')."""
     keys = {_key(s) for s in site_names if s}
-    for sep in (" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » "):
+    for sep in (" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » ", "：", "｜", " / "):
         if sep in title:
             head, _, tail = title.rpartition(sep)
             if head and (_key(tail) in keys or len(tail.split()) <= 4 and len(head.split()) >= 3):
@@ -143,33 +185,19 @@ def strip_site_tail(title: str, site_names=()) -> str:
     return title
 
 
-def _tokens(text: str) -> set[str]:
-    return set(re.findall(r"\w+", _key(text)))
-
-
-def _agrees(headline: str, other: str) -> bool:
-    """The h1 and a metadata title name the same story (one may carry a site tail or kicker)."""
-    a, b = _key(headline), _key(other)
-    if a == b or a in b or b in a:
-        return True
-    ta, tb = _tokens(a), _tokens(b)
-    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) >= 0.6
-
-
 def rank_titles(meta) -> list[str]:
-    """Title candidates best first: the on-page h1 when metadata agrees with it, then
-    structured titles and <title>, each without a site-name tail."""
+    """Title candidates best first, each without a site-name tail: the structured headline
+    (JSON-LD, then Open Graph, Twitter, Dublin Core), then the on-page h1, then <title>.
+
+    Measured on fundus-dev: JSON-LD headline is right on 84% of the pages that have one,
+    og:title 78%, the h1 74%, <title> 59%; trying them in that order gets 82%.
+    """
     sites = meta.site_names
-    structured = [strip_site_tail(t, sites) for t in meta.titles if t]
-    document = strip_site_tail(meta.document_title, sites) if meta.document_title else None
-    others = structured + ([document] if document else [])
-    ranked: list[str] = []
-    headline = meta.headline
-    if headline and len(headline) <= 300 and (not others or any(_agrees(headline, o) for o in others)):
-        ranked.append(headline)
-    ranked.extend(others)
-    if headline and headline not in ranked:
-        ranked.append(headline)
+    ranked = [strip_site_tail(t, sites) for t in meta.titles if t]
+    if meta.headline and len(meta.headline) <= 300:
+        ranked.append(meta.headline)
+    if meta.document_title:
+        ranked.append(strip_site_tail(meta.document_title, sites))
     return ranked
 
 

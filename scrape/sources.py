@@ -81,15 +81,29 @@ def iter_pages(paths: list[str], options: LoadOptions | None = None,
     for path in paths:
         if path == STDIN:
             stream = stdin if stdin is not None else sys.stdin.buffer
-            yield from _load_stream(stream, STDIN_NAME, options, reopen=None)
+            yield from _guarded(_load_stream(stream, STDIN_NAME, options, reopen=None), STDIN_NAME)
         elif os.path.isdir(path):
             for item in walk_folder(path):
                 if isinstance(item, SkipError):
                     yield item
                 else:
-                    yield from load_file(item, options)
+                    yield from _guarded(load_file(item, options), item)
         else:
-            yield from load_file(path, options)
+            yield from _guarded(load_file(path, options), path)
+
+
+class LoadFailed(SkipError):
+    """Loading an input raised something unforeseen (a bug, or a library's surprise)."""
+
+    reason = "error"
+
+
+def _guarded(items: Iterator[Page | SkipError], name: str) -> Iterator[Page | SkipError]:
+    """The items of one input; an unexpected exception ends that input only, as a skip."""
+    try:
+        yield from items
+    except Exception as exc:
+        yield LoadFailed(f"{type(exc).__name__}: {exc}"[:300], input=name)
 
 
 def walk_folder(folder: str) -> Iterator[str | SkipError]:

@@ -65,7 +65,7 @@ def clean_text_dump(text: str, config: Config) -> Extract:
             lines = lines[1:]
             removed.append(Removal("title", candidate[:80]))
     result = filter_paragraphs(lines, line_rules, heading_rules)
-    authors = tuple(a for b in result.bylines for a in b.authors)
+    authors = (tuple(a for b in result.bylines for a in b.authors),)
     published = tuple(b.date_text for b in result.bylines if b.date_text and not b.updated)
     modified = tuple(b.date_text for b in result.bylines if b.date_text and b.updated)
     return Extract(
