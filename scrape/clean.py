@@ -168,6 +168,13 @@ def _is_teaser_list(node: LexborNode) -> bool:
     return led_by_link >= 0.8 * len(items) and _prose_chars(node) <= _WIDGET_PROSE_SLACK * len(items) // 2
 
 
+def _is_link_paragraph(node: LexborNode, text: str) -> bool:
+    """A paragraph that is nothing but one link of a few words: an inline "related story"
+    teaser ("SEAN SPICER ELIMINATED FROM 'DWTS'"), never running text."""
+    links = node.css("a")
+    return len(links) == 1 and len(text.split()) >= 3 and _node_text(links[0]) == text
+
+
 def _drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal]) -> None:
     """Newsletter and membership boxes: the small block around an e-mail field."""
     marked: dict[int, LexborNode] = {}
@@ -210,6 +217,8 @@ def _prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Re
         rule = _match(text, line_rules)
         target = None
         if node.tag in ("ul", "ol") and _is_teaser_list(node):
+            rule, target = _TEASER_RULE, node
+        elif node.tag == "p" and _is_link_paragraph(node, text):
             rule, target = _TEASER_RULE, node
         elif rule is not None:
             target = _outermost_same_text(node, text)

@@ -23,7 +23,7 @@ from .errors import ConfigError
 
 RULE_KINDS = ("line", "heading", "selector")
 # Bullets, arrows, ellipses and colons around a label ("You may also like...", "» Related:").
-_EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*"
+_EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*()[]"
 
 
 @dataclass(frozen=True)

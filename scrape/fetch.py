@@ -253,10 +253,12 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
-                    follow_robots: bool = True) -> Response:
+                    follow_robots: bool = True, gated: bool = True) -> Response:
         """GET `url`, following redirects, retrying what is worth retrying.
 
         A conditional request (`etag`, `last_modified`) may return a 304 Response.
+        `follow_robots=False` skips robots.txt checks; `gated=False` skips the politeness gate
+        (robots.txt itself is fetched so, since it may be needed while a slot is held).
 
         Raises:
             UnsafeURL: not http(s), an internal address, or a redirect to either.
@@ -275,7 +277,7 @@ class Fetcher:
             stop=stop_after_attempt(1 + self.config.retries), wait=self._wait,
             retry=retry_if_exception(_retryable), sleep=self._sleep, reraise=True,
         )
-        return await retrying(self._attempt, url, headers, follow_robots)
+        return await retrying(self._attempt, url, headers, follow_robots, gated)
 
     def _wait(self, state) -> float:
         exc = state.outcome.exception()
@@ -285,10 +287,10 @@ class Fetcher:
         ceiling = min(self.config.backoff_max, self.config.backoff_base * 2 ** (state.attempt_number - 1))
         return random.uniform(ceiling / 2, ceiling)  # jitter keeps retries of many URLs apart
 
-    async def _attempt(self, url: str, headers: dict, follow_robots: bool) -> Response:
+    async def _attempt(self, url: str, headers: dict, follow_robots: bool, gated: bool) -> Response:
         if follow_robots and self.robots is not None:
             await self.robots.check(url)
-        async with (self.gate.slot(url) if self.gate is not None else nullcontext()):
+        async with (self.gate.slot(url) if gated and self.gate is not None else nullcontext()):
             try:
                 async with asyncio.timeout(self.config.total_timeout or None):
                     return await self._follow(url, headers, follow_robots)

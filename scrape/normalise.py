@@ -64,11 +64,12 @@ def normalise_paragraph(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def normalise_text(paragraphs, title: str | None = None) -> str:
+def normalise_text(paragraphs, titles=()) -> str:
     """Join paragraphs with one blank line; drop empties, repeated paragraphs and the title."""
     kept: list[str] = []
     last_key = None
-    title_key = _key(title) if title else None
+    # The headline in any of its forms (h1, og:title, <title>) repeated in the body.
+    title_keys = {_key(t) for t in titles if t}
     for raw in paragraphs:
         for para in raw.split("\n"):
             para = normalise_paragraph(para)
@@ -80,7 +81,7 @@ def normalise_text(paragraphs, title: str | None = None) -> str:
             # repeat their questions and recipes their lines, and the corpora's truth keeps them.
             if kept and key == last_key:
                 continue
-            if key == title_key:  # the headline repeated in the body, usually at the top
+            if key in title_keys:
                 continue
             last_key = key
             kept.append(para)
@@ -239,7 +240,7 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
                   source: Source | None = None, record_id: str | None = None) -> Article:
     """Normalise an Extract into the Article record."""
     title = pick_title(extract)
-    text = normalise_text(extract.paragraphs, title)
+    text = normalise_text(extract.paragraphs, (title, *extract.titles))
     tz = site.timezone if site else None
     tags = tuple(dict.fromkeys(t for t in (normalise_paragraph(t) for t in extract.tags) if t))
     site_name = normalise_paragraph(extract.site_name) if extract.site_name else None

@@ -102,9 +102,9 @@ class Robots:
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         try:
-            # Not through the gate: a robots.txt fetch inside another request's slot could
-            # otherwise wait on itself. The host's delay starts counting after it.
-            response = await self._fetcher.fetch(robots_url, follow_robots=False)
+            # Not through the gate: a redirect hop to a new host asks for its robots.txt while
+            # holding a slot, and waiting for another slot there could deadlock.
+            response = await self._fetcher.fetch(robots_url, follow_robots=False, gated=False)
             text = response.body.decode("utf-8", "replace")
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500:

@@ -98,17 +98,17 @@ def recover(state: State, out_dir: str, current_run: int | None = None) -> list[
     written = []
     for path in state.assigned_exports():
         if os.path.exists(path):
-            log.info("recovery: %s was written; dropping its pending copy", path)
+            log.warning("recovery: %s was written; dropping its pending copy", path)
         else:
             _write_file(state, path)
             written.append(path)
-            log.info("recovery: wrote %s", path)
+            log.warning("recovery: wrote %s", path)
         state.drop_exported(path)
     for run_id, started_at in state.unfinished_runs(exclude=current_run):
         path, count = export_run(state, run_id, out_dir, started_at)
         if path:
             written.append(path)
-            log.info("recovery: run %d was killed; wrote its %d articles to %s", run_id, count, path)
+            log.warning("recovery: run %d was killed; wrote its %d articles to %s", run_id, count, path)
         state.mark_killed(run_id)
     for run_id in state.runs_with_unassigned():  # a finished run whose export failed
         if run_id != current_run:

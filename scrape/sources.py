@@ -23,16 +23,14 @@ import re
 import sys
 import zlib
 from dataclasses import dataclass
-from datetime import datetime
 from typing import BinaryIO, Iterator
 
 import orjson
-from warcio.archiveiterator import ArchiveIterator
-from warcio.exceptions import ArchiveLoadFailed
 
 from .decode import looks_binary
 from .errors import EmptyInput, SkipError, Unreadable
 from .models import Page, Source
+from .sources_warc import load_warc
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -46,16 +44,11 @@ FOLDER_SUFFIXES = frozenset({
     ".html", ".htm", ".xhtml", ".shtml", ".txt", ".text", ".jsonl", ".ndjson", ".warc",
 })
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
-HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
-# Headers that described the transfer of a WARC payload, not the payload warcio hands us
-# (it removes chunking and Content-Encoding), so they would mislead anyone reading Page.headers.
-_TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 
 _WARC_START = re.compile(rb"WARC/\d")
 _HTML_START = re.compile(r"\s*<")
 _HTML_MARKERS = re.compile(r"<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _BLOCK_TAGS = re.compile(r"</?(p|div|br|span|a|article|section|h[1-6]|li|table)[\s/>]", re.IGNORECASE)
-_WHOLE_FILE_GZIP = "non-chunked gzip"  # warcio's complaint about a WARC gzipped as one member
 
 
 @dataclass(frozen=True)
@@ -269,27 +262,6 @@ class _Replayable(io.RawIOBase):
         self._recording = False
 
 
-class _Tally(io.RawIOBase):
-    """Counts the bytes read through it and keeps the last few, to check a WARC ends cleanly."""
-
-    TAIL = 4096
-
-    def __init__(self, raw):
-        self._raw = raw
-        self.count = 0
-        self.tail = b""
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target) -> int:
-        data = self._raw.read(len(target))
-        target[:len(data)] = data
-        self.count += len(data)
-        self.tail = (self.tail + data)[-self.TAIL:]
-        return len(data)
-
-
 def _read_head(stream, size: int) -> bytes:
     """Up to `size` bytes, reading again after short reads (pipes, gzip)."""
     parts, got = [], 0
@@ -370,7 +342,7 @@ def _load_stream(raw, name: str, options: LoadOptions, reopen) -> Iterator[Page 
     if kind == "warc":
         # warcio reads record-gzipped WARCs itself, and its offsets are the compressed ones.
         outer.rewind(record=False)
-        yield from _load_warc(outer, name, options, reopen if gzipped else None)
+        yield from load_warc(outer, name, options.max_page_bytes, reopen if gzipped else None)
         return
     if gzipped:
         outer.stop_recording()
@@ -476,133 +448,3 @@ def _jsonl_page(line: bytes, source: Source, truncated: bool) -> Page | SkipErro
         record_id=None if record_id is None else str(record_id),
         charset="utf-8",
     )
-
-
-# --- WARC ----------------------------------------------------------------------------------
-
-
-def _load_warc(stream, name: str, options: LoadOptions, reopen) -> Iterator[Page | SkipError]:
-    """HTML response records with status 200, one at a time; other records are passed over.
-
-    A record cut short, or bytes after the last whole record that are not a record, end the
-    input with an Unreadable naming the offset where it went wrong.
-    """
-    tally = _Tally(stream)
-    iterator = ArchiveIterator(tally)
-    yielded = 0  # items given out, to resume after a whole-file-gzip fallback
-    end = 0  # offset just past the last whole record
-    try:
-        for record in iterator:
-            pending, complete = _warc_record(record, options)
-            # warcio knows a record's offset only once the record has been read through.
-            offset = iterator.get_record_offset()
-            if not complete:
-                yield Unreadable("truncated WARC record", input=f"{name}@{offset}")
-                return
-            end = offset + iterator.get_record_length()
-            if pending is not None:
-                yielded += 1
-                yield pending.finish(name, offset)
-    except ArchiveLoadFailed as exc:
-        if _WHOLE_FILE_GZIP in str(exc) and reopen is not None:
-            yield from _load_whole_gzip_warc(reopen, name, options, skip=yielded)
-            return
-        yield Unreadable(f"corrupt WARC after offset {end} ({_first_words(exc)})", input=f"{name}@{end}")
-        return
-    except Exception as exc:  # warcio raises assorted errors on cut or garbled input
-        yield Unreadable(f"corrupt or truncated WARC after offset {end} ({_first_words(exc)})",
-                         input=f"{name}@{end}")
-        return
-    trailing = tally.count - end
-    if trailing > 0 and (trailing > len(tally.tail) or tally.tail[-trailing:].strip()):
-        yield Unreadable(f"truncated or corrupt WARC after offset {end}", input=f"{name}@{end}")
-
-
-def _load_whole_gzip_warc(reopen, name: str, options: LoadOptions, skip: int) -> Iterator[Page | SkipError]:
-    """A WARC gzipped as one member: read it decompressed; offsets are then uncompressed ones."""
-    try:
-        handle = gzip.open(reopen(), "rb")
-    except OSError as exc:
-        yield Unreadable(_os_detail(exc), input=name)
-        return
-    with handle:
-        for index, item in enumerate(_load_warc(handle, name, options, reopen=None)):
-            if index >= skip:
-                yield item
-
-
-def _first_words(exc: BaseException) -> str:
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    return text[:120]
-
-
-def _warc_record(record, options: LoadOptions) -> tuple[_WarcPage | None, bool]:
-    """What a WARC record holds if it is an HTML 200 response (else None), and whether the
-    record was whole. Reads the record to its end either way."""
-    page = None
-    http = record.http_headers
-    if record.rec_type == "response" and http is not None:
-        content_type = (http.get_header("Content-Type") or "").lower()
-        if http.get_statuscode() == "200" and content_type.split(";")[0].strip() in HTML_CONTENT_TYPES:
-            body = record.content_stream().read(options.max_page_bytes + 1)
-            page = _WarcPage(
-                url=record.rec_headers.get_header("WARC-Target-URI"),
-                date=record.rec_headers.get_header("WARC-Date"),
-                headers=tuple((k, v) for k, v in http.headers if k.lower() not in _TRANSFER_HEADERS),
-                charset=_charset_of(http.get_header("Content-Type")),
-                body=body,
-                max_bytes=options.max_page_bytes,
-            )
-    raw = record.raw_stream
-    while raw.read(SNIFF_BYTES):
-        pass
-    # A record whose header was cut off has no Content-Length, one whose block was cut off
-    # leaves its LimitReader short.
-    complete = record.length is not None and getattr(raw, "limit", 0) <= 0
-    return page, complete
-
-
-@dataclass
-class _WarcPage:
-    """A WARC response, waiting for its record offset to become a Page."""
-
-    url: str | None
-    date: str | None
-    headers: tuple[tuple[str, str], ...]
-    charset: str | None
-    body: bytes
-    max_bytes: int
-
-    def finish(self, name: str, offset: int) -> Page | SkipError:
-        source = Source(name, offset=offset)
-        if len(self.body) > self.max_bytes:
-            return Unreadable(f"record body larger than {self.max_bytes} bytes", input=str(source))
-        return Page(
-            source=source,
-            body=self.body,
-            kind="html",
-            url=self.url,
-            requested_url=self.url,
-            status=200,
-            headers=self.headers,
-            fetched_at=parse_warc_date(self.date),
-            charset=self.charset,
-        )
-
-
-def _charset_of(content_type: str | None) -> str | None:
-    if not content_type:
-        return None
-    match = re.search(r"charset\s*=\s*[\"']?([^\"';\s]+)", content_type, re.IGNORECASE)
-    return match.group(1) if match else None
-
-
-def parse_warc_date(value: str | None) -> datetime | None:
-    """A WARC-Date (ISO 8601, UTC "Z", maybe with fractions) as an aware datetime."""
-    if not value:
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else None

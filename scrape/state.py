@@ -169,9 +169,11 @@ class State:
 
     def record_failure(self, url: str, error: str, retry: bool, status: int | None = None) -> None:
         """A failed fetch; `retry` counts it toward the URLs a later run tries again."""
+        # An answer (a 404, say) counts as a check: with no newer lastmod it is not asked again
+        # before `recheck_after`. A transport failure is no answer.
+        answered = {"status": status, "last_fetched": _now()} if status is not None else {}
         with self.transaction():
-            self._upsert(url, last_error=error[:500], outcome=f"failed: {error[:100]}",
-                         **({"status": status} if status is not None else {}))
+            self._upsert(url, last_error=error[:500], outcome=f"failed: {error[:100]}", **answered)
             if retry:
                 self.db.execute("UPDATE urls SET failures = failures + 1 WHERE url=?", (url,))
             else:
