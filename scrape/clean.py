@@ -112,13 +112,6 @@ def _has_marked_ancestor(node: LexborNode, marked: set[int]) -> bool:
     return False
 
 
-def _match(text: str, rules: tuple[NoiseRule, ...]) -> NoiseRule | None:
-    for rule in rules:
-        if rule.matches(text):
-            return rule
-    return None
-
-
 def _prose_chars(node: LexborNode) -> int:
     """Characters of running text in `node`: text outside links and headings.
 
@@ -202,7 +195,7 @@ def _prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Re
     root = tree.body or tree.root
     if root is None:
         return
-    line_rules, heading_rules = config.rules_of("line"), config.rules_of("heading")
+    line_rules, heading_rules = config.line_rules, config.heading_rules
     marked: dict[int, LexborNode] = {}
     for node in root.css(f"{_BLOCK_TAGS},{_INLINE_TAGS}"):
         raw = node.text(deep=True, separator=" ")
@@ -214,7 +207,7 @@ def _prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Re
             continue
         if node.tag in _INLINE_TAGS and not _stands_alone(node):
             continue
-        rule = _match(text, line_rules)
+        rule = line_rules.match(text)
         target = None
         if node.tag in ("ul", "ol") and _is_teaser_list(node):
             rule, target = _TEASER_RULE, node
@@ -222,7 +215,7 @@ def _prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Re
             rule, target = _TEASER_RULE, node
         elif rule is not None:
             target = _outermost_same_text(node, text)
-        elif node.tag in _HEADING_TAGS and (rule := _match(text, heading_rules)) is not None:
+        elif node.tag in _HEADING_TAGS and (rule := heading_rules.match(text)) is not None:
             target = _widget_container(node)
         if target is None or target.mem_id in marked or _has_marked_ancestor(target, set(marked)):
             continue
@@ -401,7 +394,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
         _drop_selectors(tree, site.drop, f"site:{site.domain}", removed)
     _prune_noise_blocks(tree, config, removed)
     lines = extract_text(tree, url, config, site)
-    result = filter_paragraphs(lines, config.rules_of("line"), config.rules_of("heading"))
+    result = filter_paragraphs(lines, config.line_rules, config.heading_rules)
     removed.extend(result.removed)
 
     authors = [tuple(g) for g in meta.author_groups]

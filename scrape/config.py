@@ -23,6 +23,7 @@ from .errors import ConfigError
 
 RULE_KINDS = ("line", "heading", "selector")
 # Bullets, arrows, ellipses and colons around a label ("You may also like...", "» Related:").
+_MATCH_CACHE_SIZE = 50_000  # memoised block texts per rule set (a few MB at most)
 _EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*()[]"
 
 
@@ -62,6 +63,56 @@ class NoiseRule:
         """Whether `text` (one collapsed block) is wholly this noise; edge punctuation is ignored."""
         text = text.strip(_EDGE_PUNCTUATION)
         return bool(text) and len(text.split()) <= self.max_words and self.regex.fullmatch(text) is not None
+
+
+class RuleSet:
+    """Rules of one kind compiled into a single regex, so each block is matched once.
+
+    Each rule's patterns sit in a named group; the group that matched names the rule.
+    (So patterns must not use numbered back-references.)
+    """
+
+    def __init__(self, rules: tuple[NoiseRule, ...]):
+        self.rules = rules
+        groups = "|".join(f"(?P<r{i}>{rule.regex.pattern})" for i, rule in enumerate(rules))
+        self._regex = re.compile(groups or "(?!)", re.IGNORECASE)
+        self._max_words = max((rule.max_words for rule in rules), default=0)
+
+    def __reduce__(self):  # compiled lazily again in worker processes
+        return (RuleSet, (self.rules,))
+
+    def match(self, text: str) -> NoiseRule | None:
+        """The first rule that matches the whole of `text` (collapsed), if any.
+
+        Results are memoised: menus, labels and share bars repeat within a page, across
+        nested elements and across the pages of one site.
+        """
+        try:
+            return self._cache[text]
+        except KeyError:
+            pass
+        except AttributeError:
+            self._cache = {}
+        if len(self._cache) >= _MATCH_CACHE_SIZE:
+            self._cache.clear()
+        rule = self._cache[text] = self._match(text)
+        return rule
+
+    def _match(self, text: str) -> NoiseRule | None:
+        text = text.strip(_EDGE_PUNCTUATION)
+        if not text:
+            return None
+        words = text.count(" ") + 1
+        if words > self._max_words:
+            return None
+        found = self._regex.fullmatch(text)
+        if found is None:
+            return None
+        rule = self.rules[int(found.lastgroup[1:])]
+        if words <= rule.max_words:
+            return rule
+        # The first matching rule is too short for this block; another may still take it.
+        return next((r for r in self.rules if r.matches(text)), None)
 
 
 @dataclass(frozen=True)
@@ -157,6 +208,14 @@ class Config:
 
     def rules_of(self, kind: str) -> tuple[NoiseRule, ...]:
         return tuple(r for r in self.rules if r.kind == kind)
+
+    @cached_property
+    def line_rules(self) -> RuleSet:
+        return RuleSet(self.rules_of("line"))
+
+    @cached_property
+    def heading_rules(self) -> RuleSet:
+        return RuleSet(self.rules_of("heading"))
 
 
 # TOML table name -> Config field, for the array-of-tables sections.

@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from .bylines import Byline, parse_byline
-from .config import NoiseRule
+from .config import NoiseRule, RuleSet
 from .models import Removal
 
 # How far from either end of the text a byline is looked for (in paragraphs).
@@ -37,15 +37,9 @@ def snippet(text: str, limit: int = 80) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def match_rule(text: str, rules: tuple[NoiseRule, ...]) -> NoiseRule | None:
-    """The first rule whose patterns match the whole of `text`, if any."""
-    text = " ".join(_LIST_MARK.sub("", text).split())
-    if not text:
-        return None
-    for rule in rules:
-        if rule.matches(text):
-            return rule
-    return None
+def match_rule(text: str, rules: RuleSet) -> NoiseRule | None:
+    """The first rule whose patterns match the whole of `text` (a list marker aside), if any."""
+    return rules.match(" ".join(_LIST_MARK.sub("", text).split()))
 
 
 def _is_teaser(text: str) -> bool:
@@ -59,7 +53,7 @@ def _is_teaser(text: str) -> bool:
     return len(segments) >= 4 and len(words) / len(segments) <= 5
 
 
-def filter_paragraphs(paragraphs, line_rules: tuple[NoiseRule, ...], heading_rules: tuple[NoiseRule, ...],
+def filter_paragraphs(paragraphs, line_rules: RuleSet, heading_rules: RuleSet,
                       find_bylines: bool = True) -> FilterResult:
     """Drop noise paragraphs; take bylines from the head and foot.
 

@@ -53,14 +53,13 @@ def reads_as_headline(line: str) -> bool:
 def clean_text_dump(text: str, config: Config) -> Extract:
     """Split a text dump into title, body paragraphs, bylines and removed noise."""
     lines = [para for block in _blocks(text) for para in _unwrap(block)]
-    line_rules = config.rules_of("line")
-    heading_rules = config.rules_of("heading")
+    line_rules, heading_rules = config.line_rules, config.heading_rules
     title = None
     removed: list[Removal] = []
     first_block = _blocks(text)[:1]
     if lines and first_block and len(first_block[0]) == 1 and len(lines) > 1:
         candidate = lines[0]
-        if reads_as_headline(candidate) and match_rule(candidate, line_rules + heading_rules) is None:
+        if reads_as_headline(candidate) and match_rule(candidate, line_rules) is None and match_rule(candidate, heading_rules) is None:
             title = candidate
             lines = lines[1:]
             removed.append(Removal("title", candidate[:80]))
