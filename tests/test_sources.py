@@ -456,7 +456,7 @@ def test_an_unexpected_loader_error_ends_only_that_input(tmp_path, monkeypatch):
         raise RuntimeError("warcio surprise")
         yield  # a generator, like the real loader
 
-    monkeypatch.setattr(sources, "_load_warc", broken)
+    monkeypatch.setattr(sources, "load_warc", broken)
     (tmp_path / "a.warc").write_bytes(make_warc(WARC_RECORDS[1:2], gz=False))
     (tmp_path / "b.html").write_bytes(HTML)
     first, second = load(tmp_path)
