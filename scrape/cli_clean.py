@@ -11,9 +11,11 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 from collections import Counter
-from contextlib import closing
+from contextlib import closing, contextmanager
 from typing import TextIO
 
 from tqdm import tqdm
@@ -95,7 +97,7 @@ def run(args: argparse.Namespace) -> int:
     commit = False  # only a run that got through its inputs, or was interrupted, replaces output
     try:
         # closing(): on any way out, the worker processes are stopped at once.
-        with closing(clean_pages(iter_pages(args.paths), options)) as results:
+        with _terminate_as_interrupt(), closing(clean_pages(iter_pages(args.paths), options)) as results:
             for result in results:
                 if isinstance(result, SkipError):
                     report.skip(result)
@@ -126,6 +128,24 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     report.summary()
     return report.exit_code()
+
+
+@contextmanager
+def _terminate_as_interrupt():
+    """SIGTERM (a service manager, `timeout`) stops the run as Ctrl-C does: what was cleaned
+    so far is committed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _close_quietly(sink: Sink) -> None:

@@ -62,6 +62,8 @@ _BYLINE_SELECTORS = (
     '[class*="author" i]:not([class*="authority" i])',
 )
 _BYLINE_MAX_CHARS = 120
+# Some CMSs wrap JSON-LD in a (commented) CDATA section for old XHTML parsers.
+_CDATA = re.compile(r"^\s*(?://|/\*)?\s*<!\[CDATA\[|(?://|/\*)?\s*\]\]>\s*(?:\*/)?\s*$")
 _WS = re.compile(r"\s+")
 
 
@@ -114,7 +116,7 @@ def _json_ld_objects(tree: LexborHTMLParser) -> list[dict]:
                     walk(value[key], depth + 1)
 
     for script in tree.css('script[type="application/ld+json"]'):
-        raw = (script.text() or "").strip()
+        raw = _CDATA.sub("", script.text() or "").strip()
         if not raw:
             continue
         try:

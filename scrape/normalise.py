@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from datetime import timedelta
 
 from .bylines import BY_PREFIX, looks_like_name
 from .config import SiteRule
@@ -211,11 +212,19 @@ def pick_title(extract: Extract) -> str | None:
 
 
 def pick_date(candidates, site_timezone: str | None) -> str | None:
-    for raw in candidates:
-        parsed = parse_date(raw, site_timezone)
-        if parsed is not None:
-            return parsed.iso()
-    return None
+    """The first candidate that parses; but when it is in UTC and a later candidate gives the
+    same instant in the publisher's own offset, that one: the local calendar day is the one
+    the page shows."""
+    parsed = [p for p in (parse_date(raw, site_timezone) for raw in candidates) if p is not None]
+    if not parsed:
+        return None
+    best = parsed[0]
+    if best.has_time and best.value.utcoffset() == timedelta(0):
+        for other in parsed[1:]:
+            offset = other.value.utcoffset()
+            if other.has_time and offset and abs((other.value - best.value).total_seconds()) < 60:
+                return other.iso()
+    return best.iso()
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")

@@ -170,6 +170,7 @@ def _init_worker(clean: CleanFunction, config: Config, explain: bool, timeout: f
     global _worker_setup
     # Ctrl-C reaches the whole process group; the parent alone handles it and ends workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent may have made it an interrupt
     _worker_setup = (clean, config, explain, timeout)
 
 
