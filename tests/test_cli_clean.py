@@ -268,7 +268,8 @@ def test_two_jobs_write_the_same_bytes_as_one(tmp_path):
     assert stderr_lines(first)[-1] == "cleaned 57, skipped 7: 7 not an article"
 
 
-def test_interrupt_commits_what_was_written(tmp_path):
+@pytest.mark.parametrize("stop", [signal.SIGINT, signal.SIGTERM])
+def test_interrupt_commits_what_was_written(tmp_path, stop):
     path = tmp_path / "many.jsonl"
     big_jsonl(path, 3000)
     out = tmp_path / "out.jsonl"
@@ -283,7 +284,7 @@ def test_interrupt_commits_what_was_written(tmp_path):
     else:
         process.kill()
         pytest.fail("no output appeared")
-    process.send_signal(signal.SIGINT)
+    process.send_signal(stop)
     _, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert err.decode().splitlines()[-1] == "scrape: interrupted"
