@@ -203,3 +203,29 @@ def test_private_source_refused_without_allow_private(tmp_path, crawl_server):
 def test_clean_in_worker_processes(tmp_path, crawl_server):
     config = make_config(tmp_path, [{"url": crawl_server.base + "/feed.rss", "type": "feed"}], clean_workers=1)
     assert run_crawl(config).new == 3
+
+
+def test_example_crawl_config_loads():
+    from pathlib import Path
+
+    from scrape.config import load_config
+
+    config = load_config(Path(__file__).parent.parent / "fixtures" / "site" / "crawl.toml")
+    assert [s.type for s in config.sources] == ["feed", "sitemap", "seed"]
+    assert config.crawl.allow_private is False
+
+
+def test_crawl_and_fetch_have_help(capsys):
+    for command in ("crawl", "fetch"):
+        with pytest.raises(SystemExit):
+            main([command, "--help"])
+        assert "usage: scrape " + command in capsys.readouterr().out
+
+
+def test_404_not_asked_again_before_recheck_after(tmp_path, crawl_server):
+    crawl_server.overrides["/gone.rss"] = (b'<rss version="2.0"><channel><title>t</title>'
+                                           b"<item><link>{{base}}/news/gone.html</link></item></channel></rss>")
+    config = make_config(tmp_path, [{"url": crawl_server.base + "/gone.rss", "type": "feed"}], recheck_after=3600.0)
+    assert run_crawl(config).failed == {"http 404": 1}
+    assert run_crawl(config).not_due == 1
+    assert len(crawl_server.requests("/news/gone.html")) == 1

@@ -207,3 +207,33 @@ def test_per_host_delay_and_concurrency(crawl_server):
     start = time.monotonic()
     asyncio.run(go())
     assert time.monotonic() - start >= 0.15  # 4 starts, 3 gaps of at least 0.05 s
+
+
+def test_redirect_to_a_new_host_loads_its_robots_without_deadlock(crawl_server):
+    config = replace(CONFIG, concurrency=1, per_host_concurrency=1)
+    target = crawl_server.url("/news/tram-line.html").replace("127.0.0.1", "localhost")
+
+    @crawl_server.route("/fault/to-other-host")
+    def _(req):
+        from crawl_server import Reply
+        return Reply(302, "", {"Location": target})
+
+    async def go():
+        gate = HostGate(config)
+        async with Fetcher(config, gate=gate, sleep=FakeSleep()) as fetcher:
+            fetcher.robots = Robots(config, fetcher, gate)
+            return await asyncio.wait_for(fetcher.fetch(crawl_server.url("/fault/to-other-host")), 5)
+    response = asyncio.run(go())
+    assert response.url == target
+    assert len(crawl_server.requests("/robots.txt")) == 2  # one per host: 127.0.0.1 and localhost
+
+
+def test_redirect_target_checked_against_robots(crawl_server):
+    @crawl_server.route("/fault/to-draft")
+    def _(req):
+        from crawl_server import Reply
+        return Reply(302, "", {"Location": "/news/drafts/embargoed.html"})
+
+    with pytest.raises(RobotsDisallowed):
+        fetch(crawl_server.url("/fault/to-draft"), robots=True)
+    assert not crawl_server.requests("/news/drafts/embargoed.html")
