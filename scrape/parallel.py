@@ -35,6 +35,7 @@ CleanFunction = Callable[[Page, Config, bool], Article]
 
 CHUNK_PAGES = 4  # pages sent to a worker at once: amortises the hand-over, keeps order cheap
 CHUNK_BYTES = 8 * 1024 * 1024  # ... unless they are big
+CHUNK_ITEMS = 64  # ... and loading skips between pages do not pile up in one chunk
 CHUNKS_PER_JOB = 2  # chunks in flight per worker: one running, one queued
 # A chunk may take its pages' timeouts plus this before the parent declares it stuck.
 STUCK_GRACE = 10.0
@@ -72,15 +73,14 @@ def clean_pages(items: Iterable[Page | SkipError], options: CleanOptions,
     Yields:
         an Article per page cleaned, a SkipError (naming its input) for every other item.
     """
+    if options.jobs <= 1:
+        yield from _in_process(items, options, clean)
+        return
     chunks = _chunks(items)
     first = next(chunks, None)
-    if first is None:
-        return
-    second = next(chunks, None) if options.jobs > 1 else None
-    if second is None:  # one worker, or too little work to be worth starting a pool
-        yield from _in_process(first, options, clean)
-        for chunk in chunks:
-            yield from _in_process(chunk, options, clean)
+    second = next(chunks, None) if first is not None else None
+    if second is None:  # too little work to be worth starting a pool
+        yield from _in_process(first or [], options, clean)
         return
     runner = _PoolRunner(options, clean)
     try:
@@ -102,15 +102,15 @@ def _chunks(items: Iterable[Page | SkipError]) -> Iterator[list[Page | SkipError
         if isinstance(item, Page):
             pages += 1
             size += len(item.body)
-        if pages >= CHUNK_PAGES or size >= CHUNK_BYTES:
+        if pages >= CHUNK_PAGES or size >= CHUNK_BYTES or len(chunk) >= CHUNK_ITEMS:
             yield chunk
             chunk, pages, size = [], 0, 0
     if chunk:
         yield chunk
 
 
-def _in_process(chunk: list[Page | SkipError], options: CleanOptions, clean: CleanFunction):
-    for item in chunk:
+def _in_process(items: Iterable[Page | SkipError], options: CleanOptions, clean: CleanFunction):
+    for item in items:
         if isinstance(item, Page):
             yield clean_one(item, clean, options.config, options.explain, options.timeout)
         else:

@@ -146,3 +146,32 @@ def test_one_job_runs_in_this_process():
     assert pids == {str(os.getpid())}
     pids = {r.text for r in clean_pages(iter(items), options(2), clean=which_process)}
     assert str(os.getpid()) not in pids and len(pids) >= 1
+
+
+def test_one_job_streams_page_by_page():
+    pulled = 0
+
+    def endless():
+        nonlocal pulled
+        for i in itertools.count():
+            pulled += 1
+            yield page(f"p{i}")
+
+    results = clean_pages(endless(), options(1), clean=fake_clean)
+    assert outcome(next(results)) == "p0"
+    assert pulled == 1  # a page read from stdin is written before the next is read
+
+
+def test_many_loading_skips_between_pages_do_not_pile_up():
+    pulled = 0
+
+    def skips_then_pages():
+        nonlocal pulled
+        for i in itertools.count():
+            pulled += 1
+            yield Unreadable("bad line", input=f"in.jsonl:{i}") if i < 10_000 else page(f"p{i}")
+
+    results = clean_pages(skips_then_pages(), options(2), clean=fake_clean)
+    assert outcome(next(results)) == "unreadable:in.jsonl:0"
+    assert pulled <= 2 * parallel.CHUNKS_PER_JOB * parallel.CHUNK_ITEMS + parallel.CHUNK_ITEMS
+    results.close()
