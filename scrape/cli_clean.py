@@ -95,6 +95,7 @@ def run(args: argparse.Namespace) -> int:
     sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir)
     report = Report(sys.stderr, quiet=args.quiet)
     commit = False  # only a run that got through its inputs, or was interrupted, replaces output
+    interrupted = False
     try:
         # closing(): on any way out, the worker processes are stopped at once.
         with _terminate_as_interrupt(), closing(clean_pages(iter_pages(args.paths), options)) as results:
@@ -106,7 +107,7 @@ def run(args: argparse.Namespace) -> int:
                     report.cleaned()
         commit = report.total > 0
     except KeyboardInterrupt:
-        commit = True  # keep what was cleaned so far, committed whole
+        commit = interrupted = True  # keep what was cleaned so far, committed whole
         raise
     except BrokenPipeError:  # the reader went away (`| head`): nothing more to tell it
         _silence_stdout()
@@ -123,6 +124,8 @@ def run(args: argparse.Namespace) -> int:
             sink.close(commit=True)
         else:
             _close_quietly(sink)
+        if interrupted:
+            report.summary()  # how much was kept; cli.main then says "interrupted"
     if report.total == 0:
         print(f"scrape: no inputs found in {', '.join(args.paths)}", file=sys.stderr)
         return EXIT_USAGE

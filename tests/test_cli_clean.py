@@ -290,6 +290,8 @@ def test_interrupt_commits_what_was_written(tmp_path, stop):
     assert err.decode().splitlines()[-1] == "scrape: interrupted"
     assert b"Traceback" not in err
     got = records(out.read_bytes())  # every line whole
+    summary = err.decode().splitlines()[-2]
+    assert summary.startswith(f"cleaned {len(got)}, skipped ")
     assert 0 < len(got) < 3000
     assert [r["id"] for r in got] == [f"s{i}" for i in range(3000) if i % 11][: len(got)]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["many.jsonl", "out.jsonl"]
