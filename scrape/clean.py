@@ -38,6 +38,7 @@ _WIDGET_MAX_CHARS = 1500
 _WIDGET_PROSE_SLACK = 120  # chars of running text (not links, not headings) a widget may hold
 _NON_PROSE_TAGS = {"a", "h1", "h2", "h3", "h4", "h5", "h6", "time", "figcaption", "button", "label"}
 _TEASER_MIN_ITEMS = 3
+_DOUBLE_TAGS = "p,h2,h3,h4,h5,h6,blockquote,figcaption"
 _NOISE_MAX_RAW_CHARS = 1000  # raw text (with markup whitespace) beyond which a block is not a label
 _SIGNUP_MAX_CHARS = 500  # a signup box is a heading, a pitch and a field, not an article
 # Structural selectors never remove a node holding this much paragraph text (some sites
@@ -225,6 +226,41 @@ def _prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Re
         node.decompose()
 
 
+def _is_inside(node: LexborNode, ancestor: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id == ancestor.mem_id:
+            return True
+        parent = parent.parent
+    return False
+
+
+def _same_parent(a: LexborNode, b: LexborNode) -> bool:
+    return a.parent is not None and b.parent is not None and a.parent.mem_id == b.parent.mem_id
+
+
+def _drop_doubled_blocks(tree: LexborHTMLParser, removed: list[Removal]) -> None:
+    """A block whose text repeats the block just before it, from another container, is a
+    second copy (desktop and mobile versions, a caption twice). Identical paragraphs side by
+    side in one container are the author's and stay."""
+    previous, previous_text = None, None
+    doubled = []
+    for node in tree.css(_DOUBLE_TAGS):
+        text = _node_text(node)
+        if not text:
+            continue
+        if previous is not None and _is_inside(node, previous):
+            continue  # a <p> inside the <blockquote> just seen is the same block
+        if (text == previous_text and len(text.split()) >= 3
+                and not _same_parent(node, previous)):
+            doubled.append(node)
+            continue
+        previous, previous_text = node, text
+    for node in doubled:
+        removed.append(Removal("doubled-block", snippet(_node_text(node))))
+        node.decompose()
+
+
 def _prose(lines: list[str]) -> tuple[int, float]:
     """Characters in sentence-like lines (8+ words), and their share of all characters.
     A menu or tag cloud extracted as text is many short lines: a low share."""
@@ -393,6 +429,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     if site and site.drop:
         _drop_selectors(tree, site.drop, f"site:{site.domain}", removed)
     _prune_noise_blocks(tree, config, removed)
+    _drop_doubled_blocks(tree, removed)
     lines = extract_text(tree, url, config, site)
     result = filter_paragraphs(lines, config.line_rules, config.heading_rules)
     removed.extend(result.removed)
@@ -416,4 +453,5 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
         tags=tuple(t for t in meta.tags if t),
         canonical_url=meta.canonical_url,
         removed=tuple(removed),
+        doubles_in_text=False,
     )

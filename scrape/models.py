@@ -91,6 +91,9 @@ class Extract:
     tags: tuple[str, ...] = ()
     canonical_url: str | None = None
     removed: tuple[Removal, ...] = ()
+    # Whether doubled paragraphs are still to be dropped from the text (text dumps); the
+    # HTML cleaner drops them in the DOM, where it can see which container each came from.
+    doubles_in_text: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -65,8 +65,10 @@ def normalise_paragraph(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
-def normalise_text(paragraphs, titles=()) -> str:
-    """Join paragraphs with one blank line; drop empties, repeated paragraphs and the title."""
+def normalise_text(paragraphs, titles=(), drop_doubled: bool = True) -> str:
+    """Join paragraphs with one blank line; drop empties, the title, and (with
+    `drop_doubled`) a paragraph identical to the one before it. HTML pages drop doubled
+    blocks in the DOM instead, where a copy can be told from the author's own repetition."""
     kept: list[str] = []
     last_key = None
     # The headline in any of its forms (h1, og:title, <title>) repeated in the body.
@@ -77,10 +79,9 @@ def normalise_text(paragraphs, titles=()) -> str:
             if not para:
                 continue
             key = _key(para)
-            # A paragraph identical to the one before it is a doubled block (desktop and
-            # mobile copies, a caption twice). Repeats further apart are kept: interviews
-            # repeat their questions and recipes their lines, and the corpora's truth keeps them.
-            if kept and key == last_key:
+            # Repeats further apart are kept: interviews repeat their questions and recipes
+            # their lines, and the corpora's human-checked text keeps them.
+            if drop_doubled and kept and key == last_key:
                 continue
             if key in title_keys:
                 continue
@@ -249,7 +250,7 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
                   source: Source | None = None, record_id: str | None = None) -> Article:
     """Normalise an Extract into the Article record."""
     title = pick_title(extract)
-    text = normalise_text(extract.paragraphs, (title, *extract.titles))
+    text = normalise_text(extract.paragraphs, (title, *extract.titles), drop_doubled=extract.doubles_in_text)
     tz = site.timezone if site else None
     tags = tuple(dict.fromkeys(t for t in (normalise_paragraph(t) for t in extract.tags) if t))
     site_name = normalise_paragraph(extract.site_name) if extract.site_name else None

@@ -131,9 +131,10 @@ def _on_alarm(signum, frame):
 
 @contextmanager
 def time_limit(seconds: float):
-    """Raise _Deadline in this (main) thread after `seconds`; no limit when <= 0 or when not
-    on the main thread, where signals cannot be used."""
-    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+    """Raise _Deadline in this (main) thread after `seconds`; no limit when <= 0, or off the
+    main thread or on a platform without setitimer, where the alarm cannot be used."""
+    if (seconds <= 0 or not hasattr(signal, "setitimer")
+            or threading.current_thread() is not threading.main_thread()):
         yield
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
@@ -142,7 +143,8 @@ def time_limit(seconds: float):
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        # None: the old handler was not set from Python; the default is the closest we can do.
+        signal.signal(signal.SIGALRM, previous if previous is not None else signal.SIG_DFL)
 
 
 def clean_one(page: Page, clean: CleanFunction, config: Config, explain: bool,
