@@ -302,6 +302,8 @@ def main() -> None:
     parser.add_argument("--pages", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--skip-clean", action="store_true", help="only fetch and re-crawl")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each fetch-only and re-crawl measurement "
+                                                              "(alternating the crawlers; the median is shown)")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -329,27 +331,47 @@ def main() -> None:
     try:
         offset = 0
         c = args.concurrency
-        plan = [("fetch only", "scrape", "fetch"), ("fetch only", "scrapy", "fetch")]
+
+        def fresh_scrape_state() -> None:  # each scrape fetch starts from an empty state
+            shutil.rmtree(work / "scrape-out", ignore_errors=True)
+            for suffix in ("", "-wal", "-shm", ".lock"):
+                Path(f"{work}/scrape-state.sqlite{suffix}").unlink(missing_ok=True)
+
+        measured: dict = {}
+        runs: dict = {}
+        # Fetch only, alternating the two crawlers, `repeat` times each; the median is reported
+        # (the machine is shared, so single runs are noisy).
+        for i in range(args.repeat):
+            for tool in ("scrape", "scrapy"):
+                if tool == "scrape":
+                    fresh_scrape_state()
+                print(f"{tool}: fetch only ({i + 1}/{args.repeat}) ...", file=sys.stderr)
+                runs.setdefault(("fetch only", tool), []).append(run_child(tool, "fetch", base, work, c))
         if not args.skip_clean:
-            plan += [("fetch + clean", "scrape", "clean"), ("fetch + clean", "scrapy", "clean")]
-        measured = {}
-        for label, tool, mode in plan:
-            if tool == "scrape":  # each scrape measurement starts from an empty state
-                shutil.rmtree(work / "scrape-out", ignore_errors=True)
-                for suffix in ("", "-wal", "-shm", ".lock"):
-                    Path(f"{work}/scrape-state.sqlite{suffix}").unlink(missing_ok=True)
-            print(f"{tool}: {label} ...", file=sys.stderr)
-            measured[(label, tool)] = run_child(tool, mode, base, work, c)
-            _, offset = count_statuses(log, offset) if log.exists() else ({}, 0)
-        # conditional re-crawl: scrape on the state its last run left; Scrapy on a warmed cache
-        print("scrape: conditional re-crawl ...", file=sys.stderr)
-        measured[("recrawl", "scrape")] = run_child("scrape", "recrawl", base, work, c)
-        scrape_codes, offset = count_statuses(log, offset)
-        print("scrapy: warming its HTTP cache, then re-crawl ...", file=sys.stderr)
+            for tool in ("scrape", "scrapy"):
+                if tool == "scrape":
+                    fresh_scrape_state()
+                print(f"{tool}: fetch + clean ...", file=sys.stderr)
+                runs[("fetch + clean", tool)] = [run_child(tool, "clean", base, work, c)]
+        else:  # the re-crawl needs a warm state
+            fresh_scrape_state()
+            run_child("scrape", "fetch", base, work, c)
+        print("scrapy: warming its HTTP cache ...", file=sys.stderr)
         run_child("scrapy", "warm", base, work, c)
-        _, offset = count_statuses(log, offset)
-        measured[("recrawl", "scrapy")] = run_child("scrapy", "recrawl", base, work, c)
-        scrapy_codes, offset = count_statuses(log, offset)
+        _, offset = count_statuses(log, 0)
+        # Conditional re-crawl: scrape on the state its last run left; Scrapy on its warm cache.
+        codes: dict = {"scrape": {}, "scrapy": {}}
+        for i in range(args.repeat):
+            for tool in ("scrape", "scrapy"):
+                print(f"{tool}: conditional re-crawl ({i + 1}/{args.repeat}) ...", file=sys.stderr)
+                runs.setdefault(("recrawl", tool), []).append(run_child(tool, "recrawl", base, work, c))
+                counted, offset = count_statuses(log, offset)
+                for status, n in counted.items():
+                    codes[tool][status] = codes[tool].get(status, 0) + n
+        for key, results_of_key in runs.items():
+            results_of_key.sort(key=lambda r: r["pages"] / r["seconds"])
+            measured[key] = results_of_key[len(results_of_key) // 2]
+        scrape_codes, scrapy_codes = codes["scrape"], codes["scrapy"]
 
         for label in ("fetch only", "fetch + clean"):
             if (label, "scrape") not in measured:
@@ -360,9 +382,10 @@ def main() -> None:
             results.append(row(f"{label}: scrape", ours, f"{speed:.2f}x Scrapy's pages/s, {cpu:.2f}x its CPU/page"))
             results.append(row(f"{label}: Scrapy", theirs))
         ours, theirs = measured[("recrawl", "scrape")], measured[("recrawl", "scrapy")]
-        results.append(row("conditional re-crawl: scrape", ours, f"server answered {_codes(scrape_codes)}"))
+        results.append(row("conditional re-crawl: scrape", ours, f"server answered {_codes(scrape_codes)}"
+                           f" over {args.repeat} runs"))
         results.append(row("conditional re-crawl: Scrapy (RFC 2616 cache)", theirs,
-                           f"server answered {_codes(scrapy_codes)}"))
+                           f"server answered {_codes(scrapy_codes)} over {args.repeat} runs"))
     finally:
         server.terminate()
         server.wait(10)
@@ -374,12 +397,15 @@ def main() -> None:
     header = [
         "# Crawl benchmark",
         "",
-        f"`.venv/bin/python bench/crawl.py --pages {args.pages} --concurrency {args.concurrency}`: "
+        f"`.venv/bin/python bench/crawl.py --pages {args.pages} --concurrency {args.concurrency} "
+        f"--repeat {args.repeat}`: "
         f"{args.pages} article pages of {size:.0f} KB (pre-gzipped) with a sitemap, served by {server_name} "
         f"on 127.0.0.1; both crawlers at concurrency {args.concurrency} (all on one host), robots.txt obeyed. "
         f"{os.cpu_count()} cores, Python {platform.python_version()}, httpx {httpx.__version__}, "
         f"Scrapy {scrapy.__version__}. CPU and peak RSS cover the crawl process and its workers, "
-        "crawl only (not imports); the server's CPU is not counted. scrape cleans with "
+        "crawl only (not imports); the server's CPU is not counted. Fetch-only and re-crawl rows are the "
+        f"median (by pages/s) of {args.repeat} runs, alternating the crawlers; 304 counts add up all "
+        "re-crawl runs. scrape cleans with "
         f"`crawl.clean_workers = {os.environ.get('CLEAN_WORKERS', '1')}` process(es); the Scrapy spider calls "
         "the same `clean_page` in its callback.",
         "",

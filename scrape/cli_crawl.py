@@ -5,7 +5,8 @@ lock (a second run exits at once with code 3), limits (--max-pages, --max-second
 stop on SIGTERM/SIGINT, logs on stderr and one summary line at the end. `scrape fetch URL...`
 fetches and cleans the given URLs now and writes their records to stdout, keeping no state.
 
-Exit codes: 0 done; 1 some URLs failed or were skipped (fetch) or a source failed (crawl);
+Exit codes: 0 done; 1 some URLs or sources failed (they are retried on a later run), or for
+fetch some URLs gave no article;
 2 usage or config error; 3 another crawl holds the lock; 130 stopped by a signal.
 """
 
@@ -111,7 +112,7 @@ def run_crawl_command(args: argparse.Namespace) -> int:
         print(stats.summary(), file=sys.stderr)
     if stats.stopped in ("SIGTERM", "SIGINT", "cancelled"):
         return EXIT_INTERRUPTED
-    return EXIT_SKIPPED if stats.source_errors else EXIT_OK
+    return EXIT_SKIPPED if stats.source_errors or stats.failed else EXIT_OK
 
 
 def run_fetch_command(args: argparse.Namespace) -> int:

@@ -229,3 +229,15 @@ def test_404_not_asked_again_before_recheck_after(tmp_path, crawl_server):
     assert run_crawl(config).failed == {"http 404": 1}
     assert run_crawl(config).not_due == 1
     assert len(crawl_server.requests("/news/gone.html")) == 1
+
+
+def test_seed_links_followed_to_the_set_depth(tmp_path, crawl_server):
+    for n in range(5):  # a chain: /chain/0.html -> 1 -> 2 -> 3 -> 4, plus an off-pattern link
+        crawl_server.overrides[f"/chain/{n}.html"] = (
+            f'<html><body><a href="/chain/{n + 1}.html">next</a> <a href="/other/{n}.html">x</a></body></html>'.encode())
+    config = make_config(tmp_path, [{"url": crawl_server.base + "/chain/0.html", "type": "seed",
+                                     "allow": r"/chain/", "depth": 2}])
+    stats = run_crawl(config)
+    asked = sorted(r.path for r in crawl_server.requests() if r.path != "/robots.txt")
+    assert asked == ["/chain/0.html", "/chain/1.html", "/chain/2.html"]
+    assert stats.skipped == {"not an article": 2}

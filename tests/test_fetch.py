@@ -237,3 +237,28 @@ def test_redirect_target_checked_against_robots(crawl_server):
     with pytest.raises(RobotsDisallowed):
         fetch(crawl_server.url("/fault/to-draft"), robots=True)
     assert not crawl_server.requests("/news/drafts/embargoed.html")
+
+
+def test_robots_crawl_delay_spaces_requests(crawl_server):
+    crawl_server.overrides["/robots.txt"] = b"User-agent: *\nCrawl-delay: 0.1\nDisallow: /news/drafts/\n"
+
+    async def go():
+        gate = HostGate(CONFIG)
+        async with Fetcher(CONFIG, gate=gate) as fetcher:
+            fetcher.robots = Robots(CONFIG, fetcher, gate)
+            await asyncio.gather(*(fetcher.fetch(crawl_server.url(f"/news/{s}.html"))
+                                   for s in ("tram-line", "cafe-reopens", "school-garden", "council-budget")))
+    start = time.monotonic()
+    asyncio.run(go())
+    assert time.monotonic() - start >= 0.3  # 4 starts, 3 gaps of the robots.txt Crawl-delay
+
+
+def test_robots_unreachable_closes_the_host_for_the_run(crawl_server):
+    @crawl_server.route("/robots.txt")
+    def _(req):
+        from crawl_server import Reply
+        return Reply(500, "broken")
+
+    with pytest.raises(RobotsDisallowed, match="could not be fetched"):
+        fetch(crawl_server.url("/news/tram-line.html"), robots=True)
+    assert not crawl_server.requests("/news/tram-line.html")
