@@ -23,9 +23,8 @@ import os
 import re
 import signal
 import sys
-from collections import Counter, deque
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
-from dataclasses import dataclass, field
+from collections import deque
+from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Awaitable, Callable
@@ -34,10 +33,11 @@ from .config import Config, SourceConfig
 from .errors import FetchError, HTTPStatusError, LockHeld, RobotsDisallowed, SkipError, UnsafeURL
 from .feeds import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
 from .fetch import Fetcher, Response, is_retried_later
-from .models import Article, Page
+from .models import Article
+from .cleaner import Cleaner
 from .output import render_jsonl
 from .politeness import HostGate, Robots
-from .runout import WarcOutput, export_run, recover
+from .runout import RunStats, WarcOutput, export_run, recover
 from .state import Fetched, State
 from .urls import canonicalize, host_of, same_site
 
@@ -58,59 +58,6 @@ class CrawlOptions:
     now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # for lastmod filters
 
 
-@dataclass
-class RunStats:
-    """What one run did; the summary line and `--stats-json` come from here."""
-
-    started_at: datetime
-    finished_at: datetime | None = None
-    discovered: int = 0  # distinct page URLs the sources gave
-    fetched: int = 0  # responses with a body
-    new: int = 0
-    changed: int = 0
-    unchanged: int = 0  # same content hash, or 304
-    not_modified: int = 0  # of those, 304s
-    not_due: int = 0  # known URLs whose lastmod says nothing changed: not asked
-    skipped: Counter = field(default_factory=Counter)  # by reason
-    failed: Counter = field(default_factory=Counter)  # by reason
-    source_errors: int = 0
-    written: int = 0  # records in this run's output
-    output: str | None = None
-    warc: str | None = None
-    recovered: list[str] = field(default_factory=list)  # files finished for killed runs
-    stopped: str | None = None  # why the run ended early: max-pages, max-seconds, SIGTERM, SIGINT
-
-    def as_dict(self) -> dict:
-        return {
-            "started_at": self.started_at.isoformat(timespec="seconds"),
-            "finished_at": self.finished_at.isoformat(timespec="seconds") if self.finished_at else None,
-            "seconds": round((self.finished_at - self.started_at).total_seconds(), 3) if self.finished_at else None,
-            "discovered": self.discovered, "fetched": self.fetched, "new": self.new, "changed": self.changed,
-            "unchanged": self.unchanged, "not_modified": self.not_modified, "not_due": self.not_due,
-            "skipped": dict(sorted(self.skipped.items())), "failed": dict(sorted(self.failed.items())),
-            "source_errors": self.source_errors, "written": self.written, "output": self.output,
-            "warc": self.warc, "recovered": self.recovered, "stopped": self.stopped,
-        }
-
-    def summary(self) -> str:
-        def by_reason(counter: Counter) -> str:
-            total = sum(counter.values())
-            inner = ", ".join(f"{reason} {n}" for reason, n in sorted(counter.items()))
-            return f"{total}" + (f" ({inner})" if inner else "")
-
-        seconds = (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
-        line = (f"crawl: {self.fetched} fetched, {self.new} new, {self.changed} changed, "
-                f"{self.unchanged} unchanged ({self.not_modified} not modified), {self.not_due} not due, "
-                f"skipped {by_reason(self.skipped)}, failed {by_reason(self.failed)} in {seconds:.1f}s")
-        if self.source_errors:
-            line += f"; {self.source_errors} sources failed"
-        if self.stopped:
-            line += f"; stopped early: {self.stopped}"
-        if self.output:
-            line += f" -> {self.output}"
-        return line
-
-
 @dataclass(slots=True)
 class _Job:
     url: str
@@ -126,74 +73,6 @@ def failure_reason(exc: FetchError) -> str:
     if type(exc) is HTTPStatusError:
         return f"http {exc.status}"
     return exc.reason
-
-
-# --- cleaning beside the event loop ----------------------------------------------------
-
-_worker_config: Config | None = None
-
-
-def _init_clean_worker(config: Config) -> None:
-    global _worker_config
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends us
-    _worker_config = config
-
-
-def _clean_in_worker(page: Page):
-    from .parallel import clean_one
-    from .pipeline import clean_page
-
-    result = clean_one(page, clean_page, _worker_config, False, _worker_config.clean.timeout)
-    if isinstance(result, SkipError):  # SkipError does not pickle with its fields
-        return ("skip", type(result), result.detail, result.input)
-    return result
-
-
-def _clean_here(page: Page, config: Config):
-    from .parallel import clean_one
-    from .pipeline import clean_page
-
-    return clean_one(page, clean_page, config, False, config.clean.timeout)
-
-
-class Cleaner:
-    """Runs `clean_page` in worker processes (`crawl.clean_workers`) or in one thread."""
-
-    def __init__(self, config: Config):
-        self.config = config
-        self._workers = config.crawl.clean_workers
-        self._executor: Executor = self._start()
-
-    def _start(self) -> Executor:
-        if self._workers <= 0:
-            return ThreadPoolExecutor(1, thread_name_prefix="clean")
-        import multiprocessing
-
-        # forkserver: workers start from a clean process, not a fork of this threaded one.
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["scrape.pipeline", "scrape.parallel"])
-        return ProcessPoolExecutor(self._workers, mp_context=context, initializer=_init_clean_worker,
-                                   initargs=(self.config,))
-
-    async def clean(self, page: Page) -> Article | SkipError:
-        loop = asyncio.get_running_loop()
-        if self._workers <= 0:
-            return await loop.run_in_executor(self._executor, _clean_here, page, self.config)
-        try:
-            result = await loop.run_in_executor(self._executor, _clean_in_worker, page)
-        except Exception as exc:  # a worker died (BrokenProcessPool): lose this page, not the run
-            from .parallel import CleanFailed
-
-            log.warning("cleaning %s failed: %s; restarting the cleaners", page.url, exc)
-            self._executor.shutdown(wait=False, cancel_futures=True)
-            self._executor = self._start()
-            return CleanFailed(f"{type(exc).__name__}: {exc}"[:300], input=page.url)
-        if isinstance(result, tuple) and result and result[0] == "skip":
-            return result[1](result[2], input=result[3])
-        return result
-
-    def close(self) -> None:
-        self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 # --- the run ---------------------------------------------------------------------------

@@ -24,6 +24,8 @@ from __future__ import annotations
 import io
 import logging
 import os
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -116,6 +118,59 @@ def recover(state: State, out_dir: str, current_run: int | None = None) -> list[
             if path:
                 written.append(path)
     return written
+
+
+@dataclass
+class RunStats:
+    """What one run did; the summary line and `--stats-json` come from here."""
+
+    started_at: datetime
+    finished_at: datetime | None = None
+    discovered: int = 0  # distinct page URLs the sources gave
+    fetched: int = 0  # responses with a body
+    new: int = 0
+    changed: int = 0
+    unchanged: int = 0  # same content hash, or 304
+    not_modified: int = 0  # of those, 304s
+    not_due: int = 0  # known URLs whose lastmod says nothing changed: not asked
+    skipped: Counter = field(default_factory=Counter)  # by reason
+    failed: Counter = field(default_factory=Counter)  # by reason
+    source_errors: int = 0
+    written: int = 0  # records in this run's output
+    output: str | None = None
+    warc: str | None = None
+    recovered: list[str] = field(default_factory=list)  # files finished for killed runs
+    stopped: str | None = None  # why the run ended early: max-pages, max-seconds, SIGTERM, SIGINT
+
+    def as_dict(self) -> dict:
+        return {
+            "started_at": self.started_at.isoformat(timespec="seconds"),
+            "finished_at": self.finished_at.isoformat(timespec="seconds") if self.finished_at else None,
+            "seconds": round((self.finished_at - self.started_at).total_seconds(), 3) if self.finished_at else None,
+            "discovered": self.discovered, "fetched": self.fetched, "new": self.new, "changed": self.changed,
+            "unchanged": self.unchanged, "not_modified": self.not_modified, "not_due": self.not_due,
+            "skipped": dict(sorted(self.skipped.items())), "failed": dict(sorted(self.failed.items())),
+            "source_errors": self.source_errors, "written": self.written, "output": self.output,
+            "warc": self.warc, "recovered": self.recovered, "stopped": self.stopped,
+        }
+
+    def summary(self) -> str:
+        def by_reason(counter: Counter) -> str:
+            total = sum(counter.values())
+            inner = ", ".join(f"{reason} {n}" for reason, n in sorted(counter.items()))
+            return f"{total}" + (f" ({inner})" if inner else "")
+
+        seconds = (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
+        line = (f"crawl: {self.fetched} fetched, {self.new} new, {self.changed} changed, "
+                f"{self.unchanged} unchanged ({self.not_modified} not modified), {self.not_due} not due, "
+                f"skipped {by_reason(self.skipped)}, failed {by_reason(self.failed)} in {seconds:.1f}s")
+        if self.source_errors:
+            line += f"; {self.source_errors} sources failed"
+        if self.stopped:
+            line += f"; stopped early: {self.stopped}"
+        if self.output:
+            line += f" -> {self.output}"
+        return line
 
 
 class WarcOutput:
