@@ -41,6 +41,17 @@ BY_PREFIX = re.compile(
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(r"\s*(?:[|•·/,;]|\s[-–—]\s|\sand\s|\s&\s|\sund\s|\set\s|\sy\s)\s*", re.IGNORECASE)
+# Newsroom roles, in the languages we see most; a byline's parenthetical or suffix naming one
+# marks the line as a signature: "Jean Dupont (Nantes, correspondant)".
+ROLE_WORDS = re.compile(
+    r"\b(?:editor|editors|writer|reporter|correspondent|columnist|contributor|contributing|staff|"
+    r"producer|journalist|analyst|director|chief|senior|associate|deputy|managing|bureau|"
+    r"photographer|anchor|host|intern|fellow|professor|head of|opinion|critic|"
+    r"redakteur(?:in)?|korrespondent(?:in)?|autor(?:in)?|journaliste|periodista|giornalista|"
+    r"correspondant(?:e)?|envoyée? spéciale?|corresponsal|enviad[oa] especial|inviat[oa])\b",
+    re.IGNORECASE,
+)
+_SIGNATURE = re.compile(r"^(?P<name>[^()]{3,60}?)\s*\((?P<note>[^()]{2,80})\)$")
 _PARTICLES = {"de", "da", "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten",
               "la", "le", "bin", "binti", "al", "el", "y", "st.", "mc", "mac"}
 
@@ -79,6 +90,9 @@ def parse_byline(line: str, require_name: bool = False) -> Byline | None:
     text = " ".join(line.split())
     if not text or len(text.split()) > 24 or text.endswith((".", "?", "!")) and not _DATE_RE.search(text[-12:]):
         return None
+    signature = _SIGNATURE.match(text)
+    if signature and ROLE_WORDS.search(signature.group("note")) and looks_like_name(signature.group("name")):
+        return Byline((signature.group("name").strip(),), None, False)
     has_by = bool(BY_PREFIX.match(text))
     dates = list(_DATE_RE.finditer(text))
     date_text = " ".join(m.group(0) for m in dates) or None

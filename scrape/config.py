@@ -24,7 +24,18 @@ from .errors import ConfigError
 RULE_KINDS = ("line", "heading", "selector")
 # Bullets, arrows, ellipses and colons around a label ("You may also like...", "» Related:").
 _MATCH_CACHE_SIZE = 50_000  # memoised block texts per rule set (a few MB at most)
-_EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*()[]"
+_EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*"
+_BRACKETS = ("()", "[]")
+
+
+def _strip_edges(text: str) -> str:
+    """Edge punctuation off, and one pair of brackets around the whole ("(Read also: ...)")."""
+    text = text.strip(_EDGE_PUNCTUATION)
+    if len(text) > 2 and text[0] + text[-1] in _BRACKETS:
+        inner = text[1:-1]
+        if text[0] not in inner and text[-1] not in inner:  # not "[caption ...] ... [/caption]"
+            text = inner.strip(_EDGE_PUNCTUATION)
+    return text
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ class NoiseRule:
 
     def matches(self, text: str) -> bool:
         """Whether `text` (one collapsed block) is wholly this noise; edge punctuation is ignored."""
-        text = text.strip(_EDGE_PUNCTUATION)
+        text = _strip_edges(text)
         return bool(text) and len(text.split()) <= self.max_words and self.regex.fullmatch(text) is not None
 
 
@@ -99,7 +110,7 @@ class RuleSet:
         return rule
 
     def _match(self, text: str) -> NoiseRule | None:
-        text = text.strip(_EDGE_PUNCTUATION)
+        text = _strip_edges(text)
         if not text:
             return None
         words = text.count(" ") + 1

@@ -16,7 +16,7 @@ import re
 import unicodedata
 from datetime import timedelta
 
-from .bylines import BY_PREFIX, looks_like_name
+from .bylines import BY_PREFIX, ROLE_WORDS, looks_like_name
 from .config import SiteRule
 from .dates import parse_date
 from .models import Article, Extract, Source
@@ -33,13 +33,7 @@ _NOT_PEOPLE = re.compile(
     r"more|read more|share|comments?|follow|email|e-mail|facebook|twitter)$",
     re.IGNORECASE,
 )
-_ROLE_WORDS = re.compile(
-    r"\b(?:editor|editors|writer|reporter|correspondent|columnist|contributor|contributing|staff|"
-    r"producer|journalist|analyst|director|chief|senior|associate|deputy|managing|bureau|"
-    r"photographer|anchor|host|intern|fellow|professor|head of|opinion|critic|"
-    r"redakteur(?:in)?|korrespondent(?:in)?|autor(?:in)?|journaliste|periodista|giornalista)\b",
-    re.IGNORECASE,
-)
+_ROLE_WORDS = ROLE_WORDS
 # "and" in the languages of the sites we see most: en, de, fr, es/pt, it, nl, nordic, tr, ru.
 _AUTHOR_SPLIT = re.compile(
     r"\s*(?:;|\||/|•|·|\s&\s|\s(?:and|und|et|y|e|en|og|och|ve|и|és|oraz|ja)\s)\s*", re.IGNORECASE
@@ -224,7 +218,8 @@ def pick_date(candidates, site_timezone: str | None) -> str | None:
         for other in parsed[1:]:
             offset = other.value.utcoffset()
             if other.has_time and offset and abs((other.value - best.value).total_seconds()) < 60:
-                return other.iso()
+                # The instant of the first (it may carry seconds), in the page's own offset.
+                return best.value.astimezone(other.value.tzinfo).isoformat()
     return best.iso()
 
 
