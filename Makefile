@@ -13,9 +13,9 @@ $(BIN)/scrape: pyproject.toml
 
 setup: $(BIN)/scrape
 
-# Clean the bundled fixture dumps into out/ (offline).
+# Clean the bundled dumps and HTML pages into out/articles.jsonl (offline).
 run: setup
-	$(BIN)/scrape clean fixtures/dumps -o out/articles.jsonl
+	$(BIN)/scrape clean fixtures/dumps fixtures/html -o out/articles.jsonl
 
 test: setup
 	$(BIN)/python -m pytest -q
