@@ -30,14 +30,17 @@ _DATE_RE = re.compile(rf"(?:{_DATE})(?:,?\s*(?:at\s+)?(?:{_TIME}))?|(?:{_TIME})"
 _RELATIVE = re.compile(r"\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b", re.IGNORECASE)
 _LABEL = re.compile(
     r"\b(?:published|updated|last updated|posted|modified|first published|originally published|date|"
-    r"on|at)\b:?",
+    r"on|at|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|"
+    r"aggiornato|gepubliceerd|bijgewerkt|son güncelleme|güncelleme|giriş|yayınlanma|opublikowano)\b:?",
     re.IGNORECASE,
 )
-_UPDATED = re.compile(r"\b(?:updated|modified)\b", re.IGNORECASE)
+_UPDATED = re.compile(r"\b(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|güncelleme)\b",
+                      re.IGNORECASE)
 _PUBLISHED = re.compile(r"\b(?:published|posted)\b", re.IGNORECASE)
 BY_PREFIX = re.compile(
     r"^(?:(?:written|posted|reported|reporting|story|words|text|photos?|video)(?: and \w+)?\s+)?"
-    r"(?:by|von|par|por|door|di|av|af)\s*:?\s+",
+    r"(?:by|von|par|por|door|di|av|af|author|authors|autor|autorin|autorin/autor|autoren|auteur|autore)"
+    r"\s*:?\s+",
     re.IGNORECASE,
 )
 _SEPARATORS = re.compile(r"\s*(?:[|•·/,;]|\s[-–—]\s|\sand\s|\s&\s|\sund\s|\set\s|\sy\s)\s*", re.IGNORECASE)
@@ -61,6 +64,9 @@ class Byline:
     authors: tuple[str, ...]
     date_text: str | None  # the date as printed, for parse_date
     updated: bool  # the date is labelled as an update, not the publication
+    # Led by "By"/"Von"/"Author:" (or a signature's role): its names are surely people. A
+    # name beside a date alone may be a place or a label ("Birmingham", "Güncelleme").
+    explicit: bool = False
 
 
 def looks_like_name(text: str) -> bool:
@@ -92,7 +98,7 @@ def parse_byline(line: str, require_name: bool = False) -> Byline | None:
         return None
     signature = _SIGNATURE.match(text)
     if signature and ROLE_WORDS.search(signature.group("note")) and looks_like_name(signature.group("name")):
-        return Byline((signature.group("name").strip(),), None, False)
+        return Byline((signature.group("name").strip(),), None, False, explicit=True)
     has_by = bool(BY_PREFIX.match(text))
     dates = list(_DATE_RE.finditer(text))
     date_text = " ".join(m.group(0) for m in dates) or None
@@ -110,4 +116,4 @@ def parse_byline(line: str, require_name: bool = False) -> Byline | None:
     if not has_by and not dates:
         return None
     updated = bool(_UPDATED.search(text)) and not _PUBLISHED.search(text)
-    return Byline(tuple(names), date_text, updated)
+    return Byline(tuple(names), date_text, updated, explicit=has_by)

@@ -214,7 +214,9 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
 
     bylines = page_bylines + result.bylines
     authors = [tuple(g) for g in meta.author_groups]
-    authors.extend(tuple(b.authors) for b in bylines if b.authors)
+    authors.extend(b.authors for b in page_bylines if b.authors and b.explicit)
+    authors.extend(tuple(a for a in b.authors if " " in a) for b in page_bylines if not b.explicit)
+    authors.extend(b.authors for b in result.bylines if b.authors)
     # Structured dates first, then what a visible byline prints, then a guess.
     published = list(meta.published) + [b.date_text for b in bylines if b.date_text and not b.updated]
     updated = [b.date_text for b in bylines if b.date_text and b.updated]
@@ -232,6 +234,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
         published=tuple(published),
         modified=tuple(modified),
         site_name=meta.site_names[0] if meta.site_names else None,
+        publishers=tuple(dict.fromkeys(meta.site_names)),
         language=meta.language,
         description=meta.description,
         tags=tuple(t for t in meta.tags if t),

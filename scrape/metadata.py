@@ -239,13 +239,25 @@ def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
 def _byline_group(scope: LexborNode) -> list[str]:
     """Author strings from the first byline selector that matches inside `scope`."""
     for selector in _BYLINE_SELECTORS:
-        nodes = [n for n in scope.css(selector) if (t := _text(n)) and len(t) <= _BYLINE_MAX_CHARS]
+        nodes = [n for n in scope.css(selector)
+                 if (t := _text(n)) and len(t) <= _BYLINE_MAX_CHARS and not _in_comments(n)]
         if nodes:
             # Only the first byline's own block: author links elsewhere on the page belong
             # to teasers and sidebars.
             home = _near_ancestors(nodes[0])
             return list(dict.fromkeys(_text(n) for n in nodes if home & _near_ancestors(n)))
     return []
+
+
+def _in_comments(node: LexborNode) -> bool:
+    """Inside a readers' comment section, whose "author" names are commenters."""
+    parent = node.parent
+    while parent is not None and parent.tag not in ("body", "html"):
+        marks = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}".lower()
+        if "comment" in marks or "discussion" in marks or "disqus" in marks:
+            return True
+        parent = parent.parent
+    return False
 
 
 def _near_ancestors(node: LexborNode, levels: int = 2) -> set[int]:

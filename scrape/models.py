@@ -86,6 +86,7 @@ class Extract:
     published: tuple[str, ...] = ()  # raw date strings, best first
     modified: tuple[str, ...] = ()
     site_name: str | None = None
+    publishers: tuple[str, ...] = ()  # every name the page gives its publisher, to keep out of authors
     language: str | None = None
     description: str | None = None
     tags: tuple[str, ...] = ()

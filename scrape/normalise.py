@@ -90,8 +90,9 @@ def _key(text: str) -> str:
 
 def _split_authors(raw: str) -> list[str]:
     raw = normalise_paragraph(raw)
+    raw = _PARENS.sub(" ", raw)  # before URLs: "(www.dw.com)" goes whole
     raw = _EMAIL_URL.sub(" ", raw)
-    raw = _PARENS.sub(" ", raw)
+    raw = " ".join(raw.split())
     raw = BY_PREFIX.sub("", raw.strip())
     raw = _SOURCE_PREFIX.sub("", raw)
     parts = [p.strip(" ,.:-–—") for p in _AUTHOR_SPLIT.split(raw)]
@@ -113,7 +114,10 @@ def _split_authors(raw: str) -> list[str]:
 
 
 def _site_keys(site_names, url: str | None) -> set[str]:
+    """The publisher's names as author keys: "Deutsche Welle (www.dw.com)" gives "deutsche
+    welle" too, as an author string is read the same way."""
     keys = {_key(s) for s in site_names if s}
+    keys |= {_key(name) for s in site_names if s for name in _split_authors(s)}
     if url:
         host = re.sub(r"^www\.", "", (re.match(r"^\w+://([^/:]+)", url) or [None, ""])[1] or "")
         if host:
@@ -252,7 +256,7 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
     return Article(
         text=text,
         title=title,
-        authors=clean_authors(extract.authors, [site_name] if site_name else (), url),
+        authors=clean_authors(extract.authors, extract.publishers or ([site_name] if site_name else ()), url),
         published=pick_date(extract.published, tz),
         modified=pick_date(extract.modified, tz),
         url=url,
