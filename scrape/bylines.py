@@ -38,7 +38,8 @@ _UPDATED = re.compile(r"\b(?:updated|modified|aktualisiert|mis à jour|actualiza
                       re.IGNORECASE)
 _PUBLISHED = re.compile(r"\b(?:published|posted)\b", re.IGNORECASE)
 BY_PREFIX = re.compile(
-    r"^(?:(?:written|posted|reported|reporting|story|words|text|photos?|video)(?: and \w+)?\s+)?"
+    # "Photo by X" is a credit, not a byline: photos and video are not lead words here.
+    r"^(?:(?:written|posted|reported|reporting|story|words|text)(?: and \w+)?\s+)?"
     r"(?:by|von|par|por|door|di|av|af|author|authors|autor|autorin|autorin/autor|autoren|auteur|autore)"
     r"\s*:?\s+",
     re.IGNORECASE,

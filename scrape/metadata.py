@@ -31,7 +31,7 @@ _ORG_TYPES = {"organization", "newsmediaorganization", "corporation", "organisat
 
 _META_TITLE = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "sailthru.title")
 _META_AUTHOR = (
-    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "citation_author",
+    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dc:creator", "citation_author",
     "byl", "dcterms.creator", "cxenseparse:author", "twitter:creator:name", "twitter:misc:written by",
 )
 _META_PUBLISHED = (
@@ -206,10 +206,16 @@ def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
     values: dict[str, list[str]] = {}
     for node in tree.css("meta"):
         attrs = node.attributes
-        key = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        keys = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
         content = attrs.get("content")
-        if key and content and content.strip():
-            values.setdefault(key.strip().lower(), []).append(squash(content))
+        if keys and content and content.strip():
+            # RDFa allows several properties in one attribute ("dc:creator twitter:creator");
+            # but "twitter:misc:Written by" is one name with a space in it.
+            names = keys.lower().split()
+            if not all(":" in n or "." in n for n in names):
+                names = [" ".join(names)]
+            for key in names:
+                values.setdefault(key, []).append(squash(content))
 
     def first(keys):
         for key in keys:
