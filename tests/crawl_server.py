@@ -114,6 +114,9 @@ class CrawlServer(ThreadingHTTPServer):
     def url(self, path: str) -> str:
         return self.base + path
 
+    def handle_error(self, request, client_address):  # resets are on purpose here; stay quiet
+        pass
+
     def route(self, path: str):
         def register(fn):
             self.routes[path] = fn

@@ -108,3 +108,34 @@ def test_second_run_exits_at_once_with_code_3(slow_site, crawl_server):
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=10)
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        out = subprocess.run(["pgrep", "-P", str(todo.pop())], capture_output=True, text=True).stdout.split()
+        found += [int(p) for p in out]
+        todo += out
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def test_sigkill_leaves_no_cleaning_workers_behind(tmp_path, crawl_server):
+    install_generated(crawl_server, PAGES, delay=0.03)
+    config_file = write_toml(tmp_path / "config.toml",
+                             [{"url": crawl_server.base + "/gen-sitemap.xml", "type": "sitemap"}],
+                             per_host_concurrency=2, clean_workers=1)
+    proc = start_crawl(config_file)
+    wait_for(lambda: done_urls(tmp_path / "state" / "scrape.sqlite") >= 3)
+    workers = descendants(proc.pid)
+    assert workers  # the cleaning worker (and its forkserver)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(5)
+    wait_for(lambda: not any(alive(pid) for pid in workers), timeout=5)
