@@ -11,22 +11,30 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .dates import TZ_ABBREVIATIONS
+from .dates import MONTH_NAMES, TZ_ABBREVIATIONS
 
 _MONTH = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
+    + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\.?"
 )
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?"
 _TZ = r"(?:" + "|".join(TZ_ABBREVIATIONS) + r"|[+-]\d{2}:?\d{2})"
-_TIME = rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?)?(?:\s*{_TZ})?|\d{{1,2}}\s*[ap]\.?\s?m\.?(?:\s*{_TZ})?"
+_TIME = (
+    rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?)?(?:\s*{_TZ})?"
+    rf"|\d{{1,2}}\s*[ap]\.?\s?m\.?(?:\s*{_TZ})?"
+    r"|\d{1,2}[.:]\d{2}\s*(?:uhr|h)\b"
+)
 _DATE = (
     rf"(?:{_WEEKDAY}\s*)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|(?:{_WEEKDAY}\s*)?\d{{1,2}}(?:st|nd|rd|th)?\.?\s+{_MONTH},?\s+\d{{4}}"
+    rf"|(?:{_WEEKDAY}\s*)?\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}"
     r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
 )
 _DATE_RE = re.compile(rf"(?:{_DATE})(?:,?\s*(?:at\s+)?(?:{_TIME}))?|(?:{_TIME})", re.IGNORECASE)
+# What may stand between a time and its date within one stamp: "6:02 a.m. EST, Feb. 11, 2025",
+# "10:00 PM | January 21, 2025".
+_STAMP_GAP = re.compile(r"[\s,.|•·/-]*(?:(?:at|on|um|à|alle|a las|ore)\b[\s,.]*)?", re.IGNORECASE)
 _RELATIVE = re.compile(r"\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b", re.IGNORECASE)
 _LABEL = re.compile(
     r"\b(?:published|updated|last updated|posted|modified|first published|originally published|date|"
@@ -36,7 +44,7 @@ _LABEL = re.compile(
 )
 _UPDATED = re.compile(r"\b(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|güncelleme)\b",
                       re.IGNORECASE)
-_PUBLISHED = re.compile(r"\b(?:published|posted)\b", re.IGNORECASE)
+_PUBLISHED = re.compile(r"\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato)\b", re.IGNORECASE)
 BY_PREFIX = re.compile(
     # "Photo by X" is a credit, not a byline: photos and video are not lead words here.
     r"^(?:(?:written|posted|reported|reporting|story|words|text)(?: and \w+)?\s+)?"
@@ -44,7 +52,14 @@ BY_PREFIX = re.compile(
     r"\s*:?\s+",
     re.IGNORECASE,
 )
-_SEPARATORS = re.compile(r"\s*(?:[|•·/,;]|\s[-–—]\s|\sand\s|\s&\s|\sund\s|\set\s|\sy\s)\s*", re.IGNORECASE)
+_SEPARATORS = re.compile(
+    r"\s*(?:[|•·/,;]|\s[-–—]\s|\s(?:and|&|und|et|y|e|og|och|ve|en)\s)\s*", re.IGNORECASE
+)
+# "By Jane Doe FOR THE DAILY CLARION", "von Anna Müller für die Zeitung": the outlet, not a name.
+_FOR_OUTLET = re.compile(
+    r"\s+(?:for|für|pour|para|per)\s+(?:the|der|die|das|le|la|les|el|il|lo)?\s*[\w.&'’ -]{2,40}$",
+    re.IGNORECASE,
+)
 # Newsroom roles, in the languages we see most; a byline's parenthetical or suffix naming one
 # marks the line as a signature: "Jean Dupont (Nantes, correspondant)".
 ROLE_WORDS = re.compile(
@@ -63,8 +78,8 @@ _PARTICLES = {"de", "da", "del", "della", "di", "do", "dos", "du", "van", "von",
 @dataclass(frozen=True, slots=True)
 class Byline:
     authors: tuple[str, ...]
-    date_text: str | None  # the date as printed, for parse_date
-    updated: bool  # the date is labelled as an update, not the publication
+    date_text: str | None  # the publication date as printed, for parse_date
+    updated_text: str | None = None  # a date labelled as an update ("Updated 9:14 a.m.")
     # Led by "By"/"Von"/"Author:" (or a signature's role): its names are surely people. A
     # name beside a date alone may be a place or a label ("Birmingham", "Güncelleme").
     explicit: bool = False
@@ -99,22 +114,45 @@ def parse_byline(line: str, require_name: bool = False) -> Byline | None:
         return None
     signature = _SIGNATURE.match(text)
     if signature and ROLE_WORDS.search(signature.group("note")) and looks_like_name(signature.group("name")):
-        return Byline((signature.group("name").strip(),), None, False, explicit=True)
+        return Byline((signature.group("name").strip(),), None, explicit=True)
     has_by = bool(BY_PREFIX.match(text))
-    dates = list(_DATE_RE.finditer(text))
-    date_text = " ".join(m.group(0) for m in dates) or None
+    published, updated = _stamps(text)
     rest = _DATE_RE.sub(" ", text)
     rest = _RELATIVE.sub(" ", rest)
     rest = BY_PREFIX.sub("", rest.strip())
     rest = _LABEL.sub(" ", rest)
+    rest = _FOR_OUTLET.sub("", " ".join(rest.split()))
     parts = [p.strip(" .:-–—") for p in _SEPARATORS.split(rest)]
-    parts = [p for p in parts if p]
+    # "By Kenji Watanabe / Staff Writer": the role goes, the person stays.
+    parts = [p for p in parts if p and not ROLE_WORDS.search(p)]
     names = [p for p in parts if looks_like_name(p)]
     if len(names) != len(parts):
         return None
-    if not names and (require_name or not dates):
+    dated = published or updated
+    if not names and (require_name or not dated):
         return None
-    if not has_by and not dates:
+    if not has_by and not dated:
         return None
-    updated = bool(_UPDATED.search(text)) and not _PUBLISHED.search(text)
-    return Byline(tuple(names), date_text, updated, explicit=has_by)
+    return Byline(tuple(names), published, updated, explicit=has_by)
+
+
+def _stamps(text: str) -> tuple[str | None, str | None]:
+    """The publication and the update stamp of a byline. A stamp is a date with its time
+    ("6:02 a.m. EST, Feb. 11, 2025"); one led by "Updated" is the update."""
+    stamps: list[list] = []  # [start, end, text]
+    for match in _DATE_RE.finditer(text):
+        if stamps and _STAMP_GAP.fullmatch(text[stamps[-1][1] : match.start()]):
+            stamps[-1][1] = match.end()
+            stamps[-1][2] += " " + match.group(0)
+        else:
+            stamps.append([match.start(), match.end(), match.group(0)])
+    published = updated = None
+    previous_end = 0
+    for start, end, stamp in stamps:
+        label = text[previous_end:start]
+        if _UPDATED.search(label) and not _PUBLISHED.search(label):
+            updated = updated or stamp
+        else:
+            published = published or stamp
+        previous_end = end
+    return published, updated

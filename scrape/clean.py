@@ -218,8 +218,8 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     authors.extend(tuple(a for a in b.authors if " " in a) for b in page_bylines if not b.explicit)
     authors.extend(b.authors for b in result.bylines if b.authors)
     # Structured dates first, then what a visible byline prints, then a guess.
-    published = list(meta.published) + [b.date_text for b in bylines if b.date_text and not b.updated]
-    updated = [b.date_text for b in bylines if b.date_text and b.updated]
+    published = list(meta.published) + [b.date_text for b in bylines if b.date_text]
+    updated = [b.updated_text for b in bylines if b.updated_text]
     modified = list(meta.modified) + updated
     if not published and updated:
         published = updated[:1]  # "Updated March 3" alone is still the best date the page prints

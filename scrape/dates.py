@@ -44,6 +44,7 @@ _MONTHS = {
     "dezember": "December", "décembre": "December", "decembre": "December", "diciembre": "December",
     "dicembre": "December", "dezembro": "December",
 }
+MONTH_NAMES = tuple(_MONTHS)
 _MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
@@ -53,6 +54,7 @@ _NOISE_WORDS = re.compile(
     r"aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|uhr|h)\b\.?:?",
     re.IGNORECASE,
 )
+_DOTTED_TIME = re.compile(r"\b(\d{1,2})\.(\d{2})\s*(?:uhr|h)\b", re.IGNORECASE)
 _AMPM = re.compile(r"\b([ap])\.\s?m\.", re.IGNORECASE)
 _EARLIEST_YEAR = 1990
 
@@ -102,6 +104,7 @@ def _from_words(text: str) -> ParsedDate | None:
     """Free-form dates ("January 21, 2025 10:00 PM ET", "30. Juni 2025") via dateutil."""
     text = _MONTH_WORD.sub(lambda m: _MONTHS[m.group(1).lower()], text)
     text = _AMPM.sub(lambda m: m.group(1) + "m", text)
+    text = _DOTTED_TIME.sub(r"\1:\2", text)  # "14.32 Uhr" is 14:32
     text = _NOISE_WORDS.sub(" ", text)
     text = re.sub(r"[|•·,]+", " ", text)
     tzinfos = {abbr: ZoneInfo(name) for abbr, name in _ZONES.items()}

@@ -22,10 +22,11 @@ _ARTICLE_TYPES = {
     "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
     "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting",
     "liveblogposting", "techarticle", "scholarlyarticle", "report", "webpage", "posting",
-    "creativework", "medicalwebpage", "satiricalarticle", "advertisercontentarticle", "videoobject",
+    "creativework", "medicalwebpage", "satiricalarticle", "advertisercontentarticle",
 }
 # Weaker types: used only when no article type is present.
-_PAGE_TYPES = {"webpage", "creativework", "videoobject"}
+# (A VideoObject is a clip on the page, often a trending one, never the article itself.)
+_PAGE_TYPES = {"webpage", "creativework"}
 _PERSON_TYPES = {"person"}
 _ORG_TYPES = {"organization", "newsmediaorganization", "corporation", "organisation"}
 

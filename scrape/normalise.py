@@ -47,6 +47,10 @@ _ORGANISATION = re.compile(
     re.IGNORECASE,
 )
 _DEGREE = re.compile(r"(?:ma|ms|msc|bsc|ba|phd|ph\.d\.|md|m\.d\.|rn|jd|mba|mph|dr|prof)\.?", re.IGNORECASE)
+_INTERFACE_WORDS = re.compile(
+    r"\b(?:share|copy link|print|e-?mail|follow|subscribe|comments?|read more|sign in|log in|menu)\b",
+    re.IGNORECASE,
+)
 _SOURCE_PREFIX = re.compile(r"^(?:quelle|source|fuente|fonte|bron|kilde|källa|author|autor|auteur)\s*:\s*", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _EMAIL_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
@@ -139,11 +143,22 @@ def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple
     groups are never mixed; a group holding only publishers or junk gives way to the next.
     """
     site_keys = _site_keys(site_names, url)
-    for group in author_groups:
-        people = _people(group, site_keys)
-        if people:
-            return people
-    return ()
+    groups = [people for people in (_people(g, site_keys) for g in author_groups) if people]
+    if not groups:
+        return ()
+    chosen = groups[0]
+    # Structured data may name only the lead author while the byline names all of them
+    # (Ghost does this): a later group holding every chosen name and more is the fuller one.
+    keys = {_key(n) for n in chosen}
+    for later in groups[1:]:
+        later_keys = {_key(n) for n in later}
+        extra = later_keys - keys
+        # Extra names must be full names (a lone "Zürich" after the author is the dateline)
+        # and not a chosen one with words stuck on ("Rosa Delgado Sonoran Post").
+        if (extra and keys <= later_keys and all(len(e.split()) >= 2 for e in extra)
+                and not any(k in e for k in keys for e in extra)):
+            chosen, keys = later, later_keys
+    return chosen
 
 
 def _people(raw_authors, site_keys: set[str]) -> tuple[str, ...]:
@@ -163,6 +178,8 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[str, ...]:
             if _ORGANISATION.search(name) or _mentions_site(name, site_keys):
                 continue
             if "-" in name and " " not in name and name.lower() == name:  # a URL slug, "jane-doe"
+                continue
+            if _INTERFACE_WORDS.search(name):  # "Kochi Share Via Copy Link": a byline bar's buttons
                 continue
             if len(name) > 60 or len(name.split()) > 6 or any(ch.isdigit() for ch in name) or "@" in name:
                 continue

@@ -28,6 +28,7 @@ _INLINE_TAGS = frozenset("span a strong small em b i label font cite".split())
 _CANDIDATES = ",".join(sorted(_BLOCK_TAGS | _INLINE_TAGS))
 _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
 _LIST_TAGS = frozenset(("ul", "ol"))
+_TEASER_CONTEXT = frozenset(("aside", "nav", "footer", "li"))
 # Containers never removed whole, whatever their text.
 _KEEP_TAGS = frozenset(("html", "body", "main", "article", "-undef", "-document"))
 # A widget container stops growing when it reaches this much text or holds real prose.
@@ -83,6 +84,15 @@ def _in_caption(node: LexborNode) -> bool:
         if parent is None:
             return False
         if parent.tag == "figcaption" or "caption" in (parent.attributes.get("class") or "").lower():
+            return True
+        parent = parent.parent
+    return False
+
+
+def _in_teaser_context(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in _TEASER_CONTEXT or parent.attributes.get("role") in ("complementary", "navigation"):
             return True
         parent = parent.parent
     return False
@@ -321,7 +331,9 @@ def _classify(node, text, line_rules, bylines) -> tuple[str, LexborNode | None, 
     if (rule := line_rules.match(text)) is not None and not _holds_widgets(node):
         return rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules))
     if (byline := _byline(node, text)) is not None:
-        bylines.append(byline)
+        # A byline in a sidebar or a list is a teaser's: removed, but not the page's own.
+        if not _in_teaser_context(node):
+            bylines.append(byline)
         return "byline", _outermost_same_text(node, text), text
     return "", None, text
 

@@ -65,8 +65,8 @@ def clean_text_dump(text: str, config: Config) -> Extract:
             removed.append(Removal("title", candidate[:80]))
     result = filter_paragraphs(lines, line_rules, heading_rules)
     authors = (tuple(a for b in result.bylines for a in b.authors),)
-    published = tuple(b.date_text for b in result.bylines if b.date_text and not b.updated)
-    modified = tuple(b.date_text for b in result.bylines if b.date_text and b.updated)
+    published = tuple(b.date_text for b in result.bylines if b.date_text)
+    modified = tuple(b.updated_text for b in result.bylines if b.updated_text)
     return Extract(
         paragraphs=tuple(result.paragraphs),
         titles=(title,) if title else (),
