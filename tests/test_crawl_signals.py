@@ -77,15 +77,17 @@ def test_sigkill_twice_then_rerun_every_article_exactly_once(slow_site, crawl_se
     assert [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")] == ["killed", "killed", "done"]
 
 
-def test_sigterm_stops_cleanly_and_saves(slow_site, crawl_server):
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_sigterm_and_sigint_stop_cleanly_and_save(slow_site, crawl_server, signum):
     config_file, state, out = slow_site
     proc = start_crawl(config_file, "--stats-json", "stats.json")
     wait_for(lambda: done_urls(state) >= 5)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signum)
     _, err = proc.communicate(timeout=5)
     assert proc.returncode == EXIT_INTERRUPTED
     summary = err.strip().splitlines()[-1]
-    assert summary.startswith("crawl: ") and "stopped early: SIGTERM" in summary
+    assert summary.startswith("crawl: ") and f"stopped early: {signal.Signals(signum).name}" in summary
+    assert '"stopped": "%s"' % signal.Signals(signum).name in (config_file.parent / "stats.json").read_text()
     written = records(out)
     assert 5 <= len(written) < PAGES  # everything cleaned before the signal is in the output
     rest = start_crawl(config_file)
