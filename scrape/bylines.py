@@ -38,13 +38,15 @@ _STAMP_GAP = re.compile(r"[\s,.|•·/-]*(?:(?:at|on|um|à|alle|a las|ore)\b[\s,
 _RELATIVE = re.compile(r"\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b", re.IGNORECASE)
 _LABEL = re.compile(
     r"\b(?:published|updated|last updated|posted|modified|first published|originally published|date|"
-    r"on|at|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|"
+    r"on|at|um|alle|ore|à|a las|às|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|"
     r"aggiornato|gepubliceerd|bijgewerkt|son güncelleme|güncelleme|giriş|yayınlanma|opublikowano)\b:?",
     re.IGNORECASE,
 )
 _UPDATED = re.compile(r"\b(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|güncelleme)\b",
                       re.IGNORECASE)
-_PUBLISHED = re.compile(r"\b(?:published|posted|veröffentlicht|publié|publicado|pubblicato)\b", re.IGNORECASE)
+_PUBLISHED = re.compile(
+    r"\b(?:published|posted|date|datum|veröffentlicht|publié|publicado|pubblicato|fecha)\b", re.IGNORECASE
+)
 BY_PREFIX = re.compile(
     # "Photo by X" is a credit, not a byline: photos and video are not lead words here.
     r"^(?:(?:written|posted|reported|reporting|story|words|text)(?: and \w+)?\s+)?"
@@ -83,6 +85,11 @@ class Byline:
     # Led by "By"/"Von"/"Author:" (or a signature's role): its names are surely people. A
     # name beside a date alone may be a place or a label ("Birmingham", "Güncelleme").
     explicit: bool = False
+
+
+def has_date_label(text: str) -> bool:
+    """Whether the text names its date ("Published:", "Updated", "Veröffentlicht")."""
+    return bool(_PUBLISHED.search(text) or _UPDATED.search(text))
 
 
 def looks_like_name(text: str) -> bool:

@@ -21,6 +21,7 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .config import Config, SiteRule
+from .dates import parse_date
 from .linefilter import filter_paragraphs
 from .metadata import PageMeta, read_metadata
 from .prune import (drop_doubled_blocks, drop_invisible, drop_selectors, drop_signup_widgets,
@@ -184,6 +185,17 @@ def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: 
     return lines
 
 
+_DATELINE = re.compile(r"^[A-ZÀ-Þ][\w .,'’-]{1,50}\(([^()]{6,40})\)\s*[—–-]")
+
+
+def _dateline_date(paragraphs) -> str | None:
+    """The date in a wire-style dateline opening the text: "MILLBROOK, Ore. (April 8, 2025) —"."""
+    for paragraph in list(paragraphs)[:3]:
+        if (match := _DATELINE.match(paragraph)) and parse_date(match.group(1)) is not None:
+            return match.group(1)
+    return None
+
+
 def _guess_date(html: str) -> str | None:
     """htmldate's guess, for pages whose markup gives no date."""
     from htmldate import find_date  # imported late: only pages without structured dates need it
@@ -223,6 +235,8 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     modified = list(meta.modified) + updated
     if not published and updated:
         published = updated[:1]  # "Updated March 3" alone is still the best date the page prints
+    if not published and (dateline := _dateline_date(result.paragraphs)):
+        published.append(dateline)
     if not published:
         guessed = _guess_date(html)
         if guessed:

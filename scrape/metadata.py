@@ -58,7 +58,8 @@ _BYLINE_SELECTORS = (
     '[class*="byline" i] [class*="author" i]', '[class*="byline" i] a', '[class*="author-name" i]',
     '[class*="authorname" i]', '[data-testid*="author" i]', 'address[class*="author" i]',
     'a[href*="/author/"]', 'a[href*="/authors/"]', 'a[href*="/autor/"]', 'a[href*="/autoren/"]',
-    'a[href*="/auteur/"]', 'a[href*="/autore/"]', 'a[href*="/journalist/"]', 'a[href*="/redakteur/"]',
+    'a[href*="/auteur/"]', 'a[href*="/auteurs/"]', 'a[href*="/autore/"]', 'a[href*="/autori/"]',
+    'a[href*="/autores/"]', 'a[href*="/journalist/"]', 'a[href*="/journalists/"]', 'a[href*="/redakteur/"]',
     '[class*="byline" i]', '[class*="author" i]:not([class*="authority" i]) a',
     '[class*="author" i]:not([class*="authority" i])',
 )

@@ -173,7 +173,7 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[str, ...]:
             name = BY_PREFIX.sub("", name).strip(" ,.:-–—(")
             if not name or _NOT_PEOPLE.match(name) or _key(name) in site_keys:
                 continue
-            if _ROLE_WORDS.search(name) and (not looks_like_name(name) or not _ROLE_WORDS.sub("", name).strip()):
+            if _ROLE_WORDS.search(name):  # "Staff Writer", "Nippon Herald Staff Writer"
                 continue
             if _ORGANISATION.search(name) or _mentions_site(name, site_keys):
                 continue
@@ -235,6 +235,11 @@ def pick_date(candidates, site_timezone: str | None) -> str | None:
     if not parsed:
         return None
     best = parsed[0]
+    if not best.has_time:
+        # A plain date, and the same day with its time further down: take the fuller one.
+        fuller = next((p for p in parsed[1:] if p.has_time and p.value.date() == best.value.date()), None)
+        if fuller is not None:
+            best = fuller
     if best.has_time and best.value.utcoffset() == timedelta(0):
         for other in parsed[1:]:
             offset = other.value.utcoffset()

@@ -14,7 +14,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .bylines import BY_PREFIX, Byline, parse_byline
+from .bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from .config import Config
 from .linefilter import snippet
 from .models import Removal
@@ -28,7 +28,7 @@ _INLINE_TAGS = frozenset("span a strong small em b i label font cite".split())
 _CANDIDATES = ",".join(sorted(_BLOCK_TAGS | _INLINE_TAGS))
 _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
 _LIST_TAGS = frozenset(("ul", "ol"))
-_TEASER_CONTEXT = frozenset(("aside", "nav", "footer", "li"))
+_TEASER_CONTEXT = frozenset(("aside", "nav", "footer"))
 # Containers never removed whole, whatever their text.
 _KEEP_TAGS = frozenset(("html", "body", "main", "article", "-undef", "-document"))
 # A widget container stops growing when it reaches this much text or holds real prose.
@@ -89,8 +89,20 @@ def _in_caption(node: LexborNode) -> bool:
     return False
 
 
+def _in_list_item(node: LexborNode) -> bool:
+    parent = node
+    for _ in range(4):
+        if parent is None:
+            return False
+        if parent.tag == "li":
+            return True
+        parent = parent.parent
+    return False
+
+
 def _in_teaser_context(node: LexborNode) -> bool:
-    parent = node.parent
+    """The node is, or is inside, a sidebar, a navigation or a footer."""
+    parent = node
     while parent is not None:
         if parent.tag in _TEASER_CONTEXT or parent.attributes.get("role") in ("complementary", "navigation"):
             return True
@@ -270,7 +282,9 @@ def _byline(node: LexborNode, text: str) -> Byline | None:
         return None
     if not (BY_PREFIX.match(text) or _DIGIT.search(text)):
         return None
-    return parse_byline(text, require_name=True)
+    # A date alone counts when it is labelled ("PUBLISHED: 14:32 GMT, 3 March 2025"); an
+    # unlabelled one may be a heading in a timeline.
+    return parse_byline(text, require_name=not has_date_label(text))
 
 
 def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Removal]) -> list[Byline]:
@@ -331,8 +345,9 @@ def _classify(node, text, line_rules, bylines) -> tuple[str, LexborNode | None, 
     if (rule := line_rules.match(text)) is not None and not _holds_widgets(node):
         return rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules))
     if (byline := _byline(node, text)) is not None:
-        # A byline in a sidebar or a list is a teaser's: removed, but not the page's own.
-        if not _in_teaser_context(node):
+        # A byline in a sidebar is a teaser's, and so is an unlabelled one in a list item
+        # ("Headline · March 28"): removed, but not the page's own.
+        if not _in_teaser_context(node) and (byline.explicit or has_date_label(text) or not _in_list_item(node)):
             bylines.append(byline)
         return "byline", _outermost_same_text(node, text), text
     return "", None, text
