@@ -38,7 +38,7 @@ _STAMP_GAP = re.compile(r"[\s,.|•·/-]*(?:(?:at|on|um|à|alle|a las|ore)\b[\s,
 _RELATIVE = re.compile(r"\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b", re.IGNORECASE)
 _LABEL = re.compile(
     r"\b(?:published|updated|last updated|posted|modified|first published|originally published|date|"
-    r"on|at|um|alle|ore|à|a las|às|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|"
+    r"on|at|um|alle|ore|à|a las|às|datum|fecha|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|"
     r"aggiornato|gepubliceerd|bijgewerkt|son güncelleme|güncelleme|giriş|yayınlanma|opublikowano)\b:?",
     re.IGNORECASE,
 )

@@ -345,9 +345,12 @@ def _classify(node, text, line_rules, bylines) -> tuple[str, LexborNode | None, 
     if (rule := line_rules.match(text)) is not None and not _holds_widgets(node):
         return rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules))
     if (byline := _byline(node, text)) is not None:
-        # A byline in a sidebar is a teaser's, and so is an unlabelled one in a list item
-        # ("Headline · March 28"): removed, but not the page's own.
-        if not _in_teaser_context(node) and (byline.explicit or has_date_label(text) or not _in_list_item(node)):
+        # A byline in a sidebar is a teaser's, and so is one in a list item that names no
+        # author but a headline ("Street Sweeping Announced · Posted on: March 28"), or has
+        # neither "By" nor a date label: removed, but not the page's own.
+        in_item = _in_list_item(node)
+        own = byline.explicit or not in_item or (has_date_label(text) and not byline.authors)
+        if own and not _in_teaser_context(node):
             bylines.append(byline)
         return "byline", _outermost_same_text(node, text), text
     return "", None, text
