@@ -1,8 +1,11 @@
 """Discovery: article URLs from RSS/Atom feeds, sitemaps and seed pages. No I/O.
 
-Feeds are parsed by feedparser; sitemaps (plain, gzipped, indexes, Google News) by lxml with
-entities, DTDs and the network disabled, so a hostile document cannot read files or expand
-into gigabytes. Seed pages give their links (selectolax); the crawler keeps the same-site ones
+Feeds are parsed by feedparser, handed the body as a stream (given bytes, feedparser would
+take them for a file name and read that file) and only when the document declares no XML
+entities: feedparser keeps "simple" entity declarations and expands them, so a 9 MB feed of
+references to a 300-byte entity would become gigabytes. Sitemaps (plain, gzipped, indexes,
+Google News) are parsed by lxml with entities, DTDs and the network disabled, so a hostile
+document cannot read files or expand into gigabytes. Seed pages give their links (selectolax); the crawler keeps the same-site ones
 that match the source's `allow` pattern. Every URL leaves here canonicalised; URLs that are
 not http(s) are dropped.
 """
@@ -17,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 
 import feedparser
+from feedparser.encodings import convert_to_utf8
 from lxml import etree
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
@@ -63,9 +67,23 @@ def _canonical(url: str | None, base: str) -> str | None:
         return None
 
 
+_ROOT_START = re.compile(rb"<\w")
+_ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.IGNORECASE)
+
+
 def parse_feed(body: bytes, base_url: str) -> tuple[Entry, ...]:
-    """The item links of an RSS or Atom feed, with their updated (or published) time."""
-    parsed = feedparser.parse(body, response_headers={"content-location": base_url},
+    """The item links of an RSS or Atom feed, with their updated (or published) time.
+
+    Raises:
+        ValueError: the feed declares XML entities (refused: entity expansion).
+    """
+    # feedparser decodes first (BOM, XML declaration: even UTF-7) and then reads entity
+    # declarations from the prolog of the result, so the check looks at that same text.
+    data = convert_to_utf8({}, body, {})
+    root = _ROOT_START.search(data)
+    if _ENTITY_DECLARATION.search(data, 0, root.start() if root else len(data)):
+        raise ValueError("the feed declares XML entities; refused (entity expansion)")
+    parsed = feedparser.parse(io.BytesIO(data), response_headers={"content-location": base_url},
                               resolve_relative_uris=False, sanitize_html=False)
     entries = []
     for item in parsed.entries:
