@@ -4,7 +4,7 @@
 Reads `crawl.clean_workers` (processes; 0 = one thread of the crawl process) and
 `clean.timeout` (applied by `parallel.clean_one` inside worker processes; a thread cannot be
 interrupted, so there the page simply takes as long as it takes). A worker that dies costs
-its page (a `CleanFailed` skip) and the workers are restarted.
+its page (an `UnexpectedError` skip) and the workers are restarted.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from .config import Config
-from .errors import SkipError
+from .errors import SkipError, UnexpectedError
 from .models import Article, Page
 
 log = logging.getLogger(__name__)
@@ -91,12 +91,11 @@ class Cleaner:
         try:
             result = await loop.run_in_executor(self._executor, _clean_in_worker, page)
         except Exception as exc:  # a worker died (BrokenProcessPool): lose this page, not the run
-            from .parallel import CleanFailed
 
             log.warning("cleaning %s failed: %s; restarting the cleaners", page.url, exc)
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = self._start()
-            return CleanFailed(f"{type(exc).__name__}: {exc}"[:300], input=page.url)
+            return UnexpectedError.from_exception(exc, page.url)
         if isinstance(result, tuple) and result and result[0] == "skip":
             return result[1](result[2], input=result[3])
         return result

@@ -6,7 +6,9 @@
     │   ├── EmptyInput       nothing there                       reason "empty"
     │   ├── Unreadable       binary, truncated or undecodable    reason "unreadable"
     │   ├── NotAnArticle     readable, but no article text       reason "not an article"
-    │   └── CleanTimeout     cleaning took longer than allowed   reason "timeout"
+    │   ├── CleanTimeout     cleaning took longer than allowed   reason "timeout"
+    │   └── UnexpectedError  loading or cleaning raised something unforeseen (a bug, or a
+    │                        library's surprise); the run goes on  reason "error"
     ├── FetchError           an URL could not be fetched (carries the URL)
     │   ├── HTTPStatusError  a final, non-retryable or exhausted HTTP status
     │   ├── TransportError   connect/read failure, reset, timeout
@@ -63,6 +65,16 @@ class NotAnArticle(SkipError):
 
 class CleanTimeout(SkipError):
     reason = "timeout"
+
+
+class UnexpectedError(SkipError):
+    """An input broke the loader or the cleaner in a way no rule foresaw. Counted, never fatal."""
+
+    reason = "error"
+
+    @classmethod
+    def from_exception(cls, exc: BaseException, input: str | None) -> "UnexpectedError":
+        return cls(f"{type(exc).__name__}: {exc}"[:300], input=input)
 
 
 class FetchError(ScrapeError):

@@ -7,7 +7,7 @@ process that cleans it turns a slow page into a `CleanTimeout` skip. A page stuc
 ignores the alarm; in a pool the parent then gives up waiting, replaces the workers and
 re-runs the chunk one page at a time, so only the stuck page is lost. A worker that dies
 (segfault, out of memory) is handled the same way. Any other exception from cleaning a page
-becomes a `CleanFailed` skip for that page: one page never stops a run.
+becomes an `UnexpectedError` skip for that page: one page never stops a run.
 
 Reads `clean.timeout` (via `CleanOptions.from_config`).
 """
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable, Iterator
 
 from .config import Config
-from .errors import CleanTimeout, SkipError
+from .errors import CleanTimeout, SkipError, UnexpectedError
 from .models import Article, Page
 from .pipeline import clean_page
 
@@ -39,12 +39,6 @@ CHUNK_ITEMS = 64  # ... and loading skips between pages do not pile up in one ch
 CHUNKS_PER_JOB = 2  # chunks in flight per worker: one running, one queued
 # A chunk may take its pages' timeouts plus this before the parent declares it stuck.
 STUCK_GRACE = 10.0
-
-
-class CleanFailed(SkipError):
-    """Cleaning raised an unexpected exception (a bug, or a page that breaks a library)."""
-
-    reason = "error"
 
 
 @dataclass(frozen=True)
@@ -159,7 +153,7 @@ def clean_one(page: Page, clean: CleanFunction, config: Config, explain: bool,
     except SkipError as exc:
         return exc if exc.input else exc.for_input(name)
     except Exception as exc:
-        return CleanFailed(f"{type(exc).__name__}: {exc}"[:300], input=name)
+        return UnexpectedError.from_exception(exc, name)
 
 
 # --- worker processes ----------------------------------------------------------------------
@@ -273,7 +267,7 @@ class _PoolRunner:
                 f"cleaning took longer than {self.options.timeout:g}s (worker stopped)", input=str(page.source)))
             return
         except BrokenProcessPool:
-            self._recover(lambda page: CleanFailed(
+            self._recover(lambda page: UnexpectedError(
                 "the worker process cleaning it died", input=str(page.source)))
             return
         self.window.popleft()

@@ -28,7 +28,7 @@ from typing import BinaryIO, Iterator
 import orjson
 
 from .decode import looks_binary
-from .errors import EmptyInput, SkipError, Unreadable
+from .errors import EmptyInput, SkipError, UnexpectedError, Unreadable
 from .models import Page, Source
 from .sources_warc import load_warc
 
@@ -85,18 +85,12 @@ def iter_pages(paths: list[str], options: LoadOptions | None = None,
             yield from _guarded(load_file(path, options), path)
 
 
-class LoadFailed(SkipError):
-    """Loading an input raised something unforeseen (a bug, or a library's surprise)."""
-
-    reason = "error"
-
-
 def _guarded(items: Iterator[Page | SkipError], name: str) -> Iterator[Page | SkipError]:
     """The items of one input; an unexpected exception ends that input only, as a skip."""
     try:
         yield from items
     except Exception as exc:
-        yield LoadFailed(f"{type(exc).__name__}: {exc}"[:300], input=name)
+        yield UnexpectedError.from_exception(exc, name)
 
 
 def walk_folder(folder: str) -> Iterator[str | SkipError]:

@@ -15,7 +15,8 @@ import scrape.parallel as parallel
 from scrape.config import default_config
 from scrape.errors import CleanTimeout, NotAnArticle, SkipError, Unreadable
 from scrape.models import Article, Page, Source
-from scrape.parallel import CleanFailed, CleanOptions, clean_pages
+from scrape.errors import UnexpectedError
+from scrape.parallel import CleanOptions, clean_pages
 from scrape.sources import iter_pages
 
 INPUTS = Path(__file__).resolve().parent.parent / "fixtures" / "inputs"
@@ -82,7 +83,7 @@ def test_real_cleaner_gives_the_same_records_with_one_or_two_jobs():
 
 def test_exception_becomes_an_error_skip_naming_the_input():
     [result] = list(clean_pages(iter([page("BOOM", "x.html")]), options(1), clean=fake_clean))
-    assert isinstance(result, CleanFailed)
+    assert isinstance(result, UnexpectedError)
     assert result.reason == "error" and result.input == "x.html"
     assert "RuntimeError: kaboom" in result.detail
 
