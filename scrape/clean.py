@@ -101,6 +101,10 @@ def _add_split_body(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
     joined = "".join("".join(lines).split())
     matched_parents: set[int] = set()
     kinds: set[tuple[str, str]] = set()
+    # The blocks must sit together, under one parent or grandparent, and in the same
+    # <article>: an infinite-scroll page appends the next story in blocks of the same class.
+    homes: set[int] = set()
+    articles: set[int | None] = set()
     paragraphs = [(p, node_text(p)) for p in tree.css("p")]
     paragraphs = [(p, text) for p, text in paragraphs if len(text) >= _SPLIT_MIN_CHARS]
     found = []
@@ -111,6 +115,8 @@ def _add_split_body(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
         if hit and parent is not None and parent.attributes.get("class"):
             matched_parents.add(parent.mem_id)
             kinds.add((parent.tag, parent.attributes["class"]))
+            homes.update(_up_to(parent, 2))
+            articles.add(_article_of(parent))
     if not kinds:
         return lines
     out = list(lines)
@@ -129,12 +135,32 @@ def _add_split_body(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
             continue
         if (parent.tag, parent.attributes.get("class")) not in kinds:
             continue
+        if not homes & set(_up_to(parent, 2)) or _article_of(parent) not in articles:
+            continue
         if _link_share(p, text) > 0.3:
             continue
         out.insert(insert_at, text)
         insert_at += 1
         added += 1
     return out if added else lines
+
+
+def _up_to(node: LexborNode, levels: int) -> list[int]:
+    """The ids of the node's parent and ancestors up to `levels` up."""
+    ids, parent = [], node.parent
+    while parent is not None and len(ids) < levels:
+        ids.append(parent.mem_id)
+        parent = parent.parent
+    return ids
+
+
+def _article_of(node: LexborNode) -> int | None:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag == "article":
+            return parent.mem_id
+        parent = parent.parent
+    return None
 
 
 def _link_share(node: LexborNode, text: str) -> float:
