@@ -314,6 +314,77 @@ def install_faults(srv: CrawlServer) -> None:
         return Reply(200, body.decode("utf-8").encode("cp1252"), {"Content-Type": "text/html; charset=utf-8"})
 
 
+def _write_until_gone(req, head: bytes, piece: bytes, pause: float = 0.0, seconds: float = 30.0) -> None:
+    """Send `head`, then `piece` again and again until the client leaves (or `seconds` pass:
+    a client that never leaves is a failed test, not a stuck server thread)."""
+    req.close_connection = True
+    deadline = time.monotonic() + seconds
+    try:
+        req.wfile.write(head)
+        while time.monotonic() < deadline:
+            req.wfile.write(piece)
+            req.wfile.flush()
+            if pause:
+                time.sleep(pause)
+    except OSError:
+        pass
+
+
+def install_hostile(srv: CrawlServer) -> None:
+    """Routes that attack the client: endless bodies, a 1 byte/s trickle, enormous headers,
+    redirects that grow forever or point anywhere (`/hostile/redirect?to=<url>`)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    chunk = b"c" * 65536
+
+    @srv.route("/hostile/endless-chunked")
+    def _(req):
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nTransfer-Encoding: chunked\r\n\r\n"
+        _write_until_gone(req, head, b"%x\r\n%s\r\n" % (len(chunk), chunk))
+
+    @srv.route("/hostile/endless-length")
+    def _(req):  # announces a modest length, then never stops sending
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 1000\r\n\r\n"
+        _write_until_gone(req, head, chunk)
+
+    @srv.route("/hostile/trickle-1bps")
+    def _(req):  # no length, no end: one byte a second for as long as anyone listens
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nConnection: close\r\n\r\n"
+        _write_until_gone(req, head, b"x", pause=1.0)
+
+    @srv.route("/hostile/trickle-headers")
+    def _(req):  # slowloris the other way round: the status line, then a header byte a second
+        _write_until_gone(req, b"HTTP/1.1 200 OK\r\nX-Slow: ", b"x", pause=1.0)
+
+    # Built now, not per request, so that a memory measure of the client leaves them out.
+    huge_line = b"HTTP/1.1 200 OK\r\nX-Huge: " + b"h" * 1_000_000 + b"\r\nContent-Length: 2\r\n\r\nok"
+    many_lines = (b"HTTP/1.1 200 OK\r\n" + b"".join(b"X-Header-%05d: %s\r\n" % (n, b"v" * 32) for n in range(20_000))
+                  + b"Content-Length: 2\r\n\r\nok")  # 1 MB of headers in 20,000 ordinary lines
+    huge_location = (b"HTTP/1.1 302 Found\r\nLocation: /news/" + b"a" * 1_000_000
+                     + b".html\r\nContent-Length: 0\r\n\r\n")
+
+    @srv.route("/hostile/huge-header-line")
+    def _(req):
+        _write_until_gone(req, huge_line, b"", seconds=0)
+
+    @srv.route("/hostile/many-headers")
+    def _(req):
+        _write_until_gone(req, many_lines, b"", seconds=0)
+
+    @srv.route("/hostile/huge-location")
+    def _(req):
+        _write_until_gone(req, huge_location, b"", seconds=0)
+
+    @srv.route("/hostile/grow")
+    def _(req):  # a redirect chain of new URLs that never repeats
+        n = int(parse_qs(urlsplit(req.path).query).get("n", ["0"])[0])
+        return Reply(302, "", {"Location": f"/hostile/grow?n={n + 1}"})
+
+    @srv.route("/hostile/redirect")
+    def _(req):
+        return Reply(302, "", {"Location": parse_qs(urlsplit(req.path).query)["to"][0]})
+
+
 _BOMB = gzip.compress(b"\0" * 50_000_000, compresslevel=9)  # ~50 KB that inflate to 50 MB
 
 

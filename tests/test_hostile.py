@@ -9,17 +9,57 @@ a sitemap's external entity (tests/test_feeds.py); hostile titles as --out-dir n
 
 from __future__ import annotations
 
+import asyncio
 import time
 import tracemalloc
+from dataclasses import replace
+from urllib.parse import quote
 
+import httpcore
 import pytest
 
 from crawl_helpers import make_config
-from crawl_server import crawl_server  # noqa: F401  (fixture)
+from crawl_server import CrawlServer, install_faults, install_hostile
+from scrape import fetch as fetch_module
+from scrape.config import CrawlConfig
 from scrape.crawl import run_crawl
+from scrape.errors import TooLarge, TransportError, UnsafeURL
 from scrape.feeds import parse_feed, parse_sitemap
+from scrape.fetch import Fetcher, TooManyRedirects
+from scrape.urls import address_allowed
 
 BASE = "http://news.example"
+CONFIG = CrawlConfig(allow_private=True, retries=0, connect_timeout=1.0, read_timeout=1.5, total_timeout=2.5,
+                     max_bytes=200_000, per_host_delay=0.0, user_agent="scrape-test/1.0")
+
+
+@pytest.fixture
+def crawl_server():
+    """The crawl test server with the fault and the hostile routes."""
+    with CrawlServer() as srv:
+        install_faults(srv)
+        install_hostile(srv)
+        yield srv
+
+
+def logged(server, at_least: int = 1) -> int:
+    """Requests the server logged, once the count settles (it logs after answering)."""
+    deadline = time.monotonic() + 2.0
+    count = -1
+    while time.monotonic() < deadline:
+        time.sleep(0.05)
+        now = len(server.requests())
+        if now == count and now >= at_least:
+            break
+        count = now
+    return len(server.requests())
+
+
+def fetch(url, config=CONFIG):
+    async def go():
+        async with Fetcher(config) as fetcher:
+            return await fetcher.fetch(url)
+    return asyncio.run(go())
 
 
 def timed(fn, *args, **kwargs):
@@ -122,3 +162,73 @@ def test_crawl_goes_on_past_feed_and_sitemap_bombs(tmp_path, crawl_server):
     stats = run_crawl(config)
     assert stats.source_errors == 2 and stats.new == 3  # the good feed's three articles
     assert time.monotonic() - start < 10
+
+
+# --- hostile responses --------------------------------------------------------------------
+
+# case: (path, the error it must end in, seconds it may take at most)
+RESPONSES = {
+    "endless chunked body": ("/hostile/endless-chunked", TooLarge, 1.0),
+    "endless body past its Content-Length": ("/hostile/endless-length", None, 1.0),
+    "one byte a second": ("/hostile/trickle-1bps", TransportError, CONFIG.total_timeout + 0.5),
+    "headers one byte a second": ("/hostile/trickle-headers", TransportError, CONFIG.total_timeout + 0.5),
+    "1 MB header line": ("/hostile/huge-header-line", TransportError, 1.0),
+    "1 MB of header lines": ("/hostile/many-headers", TransportError, 1.0),
+    "1 MB Location": ("/hostile/huge-location", TransportError, 1.0),
+    "redirects that never repeat": ("/hostile/grow", TooManyRedirects, 1.0),
+}
+
+
+@pytest.mark.parametrize("case", sorted(RESPONSES))
+def test_hostile_response_is_cut_short(crawl_server, case):
+    path, error, bound = RESPONSES[case]
+    result, seconds, peak = timed(fetch, crawl_server.url(path))
+    if error is None:  # the declared length is what is read; the rest is never looked at
+        assert result.body == b"c" * 1000
+    else:
+        assert isinstance(result, error), result
+    assert seconds < bound
+    assert peak < 3 * CONFIG.max_bytes + 2_000_000  # never more than the body limit held
+    if path == "/hostile/grow":
+        assert logged(crawl_server) == CONFIG.max_redirects + 1
+
+
+@pytest.mark.parametrize("target", ["ftp://127.0.0.1/x", "gopher://127.0.0.1:70/_x", "data:text/html,<p>x</p>",
+                                    "javascript:alert(1)", "mailto:a@example.org", "file://localhost/etc/passwd"])
+def test_redirect_to_another_scheme_or_no_host_is_refused(crawl_server, target):
+    result, seconds, _ = timed(fetch, crawl_server.url("/hostile/redirect?to=" + quote(target)))
+    assert isinstance(result, UnsafeURL) and seconds < 1.0
+    assert logged(crawl_server) == 1
+
+
+@pytest.fixture
+def loopback_only_first_hop(monkeypatch):
+    """Private addresses refused, except 127.0.0.1 (the test server); every connection the
+    fetcher opens is recorded."""
+    connected = []
+    real_connect = httpcore.AnyIOBackend.connect_tcp
+
+    def allowed(address, allow_private):
+        return address == "127.0.0.1" or address_allowed(address, False)
+
+    async def connect(self, host, port, *args, **kwargs):
+        connected.append(host)
+        return await real_connect(self, host, port, *args, **kwargs)
+
+    monkeypatch.setattr(fetch_module, "address_allowed", allowed)
+    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", connect)
+    return connected
+
+
+@pytest.mark.parametrize("target", [
+    "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://192.168.1.1:8080/admin", "http://[fd00::1]/", "http://[::ffff:10.0.0.1]/",
+    "http://0.0.0.0:{port}/", "http://0x0a000001/",
+])
+def test_redirect_to_a_private_address_is_refused_before_connecting(crawl_server, loopback_only_first_hop, target):
+    target = target.format(port=crawl_server.server_address[1])
+    config = replace(CONFIG, allow_private=False)
+    result, seconds, _ = timed(fetch, crawl_server.url("/hostile/redirect?to=" + quote(target)), config)
+    assert isinstance(result, UnsafeURL), result
+    assert seconds < 1.0
+    assert loopback_only_first_hop == ["127.0.0.1"]  # the first hop only; the target never
+    assert logged(crawl_server) == 1
