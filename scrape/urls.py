@@ -76,17 +76,24 @@ def same_site(url: str, other: str) -> bool:
 
 
 def address_allowed(address: str, allow_private: bool) -> bool:
-    """False for loopback, private, link-local, multicast, reserved and unspecified addresses.
+    """False for every address that is not globally reachable: loopback, private, shared
+    (100.64.0.0/10, where some clouds keep their metadata service), link-local, site-local,
+    multicast, reserved and unspecified ones.
 
-    IPv4-mapped IPv6 addresses are judged by the IPv4 address they carry.
+    IPv4-mapped and 6to4 IPv6 addresses are judged by the IPv4 address they carry.
     """
     if allow_private:
         return True
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
-                or ip.is_reserved or ip.is_unspecified)
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip.sixtofour is not None:
+            ip = ip.sixtofour
+        elif ip.is_site_local:
+            return False
+    return ip.is_global and not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast
+                                 or ip.is_reserved or ip.is_unspecified)
 
 
 def check_url(url: str) -> str:

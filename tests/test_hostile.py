@@ -221,7 +221,8 @@ def loopback_only_first_hop(monkeypatch):
 
 
 @pytest.mark.parametrize("target", [
-    "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://192.168.1.1:8080/admin", "http://[fd00::1]/", "http://[::ffff:10.0.0.1]/",
+    "http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/", "http://100.100.100.200/latest/meta-data/",
+    "http://192.168.1.1:8080/admin", "http://[fd00::1]/", "http://[::ffff:10.0.0.1]/", "http://[2002:a00:1::1]/",
     "http://0.0.0.0:{port}/", "http://0x0a000001/",
 ])
 def test_redirect_to_a_private_address_is_refused_before_connecting(crawl_server, loopback_only_first_hop, target):
@@ -232,3 +233,14 @@ def test_redirect_to_a_private_address_is_refused_before_connecting(crawl_server
     assert seconds < 1.0
     assert loopback_only_first_hop == ["127.0.0.1"]  # the first hop only; the target never
     assert logged(crawl_server) == 1
+
+
+@pytest.mark.parametrize("address", ["100.64.0.1", "100.100.100.200", "2002:7f00:1::1", "2002:a00:1::",
+                                     "fec0::1", "192.0.0.1", "198.18.0.1", "240.0.0.1"])
+def test_shared_6to4_and_site_local_addresses_are_internal(address):
+    assert not address_allowed(address, allow_private=False)
+
+
+@pytest.mark.parametrize("address", ["8.8.8.8", "2002:808:808::1", "2606:4700::1111"])
+def test_public_addresses_stay_allowed(address):
+    assert address_allowed(address, allow_private=False)
