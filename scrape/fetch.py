@@ -106,10 +106,11 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
 class _Decoder:
     """Decodes a Content-Encoding chain, refusing output beyond `limit` bytes."""
 
-    def __init__(self, encodings: list[str], limit: int, url: str):
+    def __init__(self, encodings: list[str], limit: int, url: str, truncate: bool = False):
         self._steps = [self._step(e) for e in reversed(encodings)]
         self._limit = limit
         self._url = url
+        self._truncate = truncate  # past the limit: stop decoding instead of refusing (the caller cuts)
         self.size = 0
 
     @staticmethod
@@ -147,7 +148,7 @@ class _Decoder:
         except (zlib.error, brotli.error) as exc:
             raise TransportError(f"bad compressed body: {exc}", self._url) from None
         self.size += len(data)
-        if self.size > self._limit:
+        if self.size > self._limit and not self._truncate:
             raise self._too_large()
         return data
 
@@ -160,7 +161,7 @@ class _Decoder:
             elif tail:
                 tail = obj.process(tail, output_buffer_limit=self._limit - self.size + 1)
         self.size += len(tail)
-        if self.size > self._limit:
+        if self.size > self._limit and not self._truncate:
             raise self._too_large()
         return tail
 
@@ -285,12 +286,14 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
-                    follow_robots: bool = True, gated: bool = True) -> Response:
+                    follow_robots: bool = True, gated: bool = True, truncate_at: int | None = None) -> Response:
         """GET `url`, following redirects, retrying what is worth retrying.
 
         A conditional request (`etag`, `last_modified`) may return a 304 Response.
         `follow_robots=False` skips robots.txt checks; `gated=False` skips the politeness gate
         (robots.txt itself is fetched so, since it may be needed while a slot is held).
+        `truncate_at=N` keeps the first N bytes of a longer body instead of refusing it
+        (robots.txt: only its head is read).
 
         Raises:
             UnsafeURL: not http(s), an internal address, or a redirect to either.
@@ -309,7 +312,7 @@ class Fetcher:
             stop=stop_after_attempt(1 + self.config.retries), wait=self._wait,
             retry=retry_if_exception(_retryable), sleep=self._sleep, reraise=True,
         )
-        return await retrying(self._attempt, url, headers, follow_robots, gated)
+        return await retrying(self._attempt, url, headers, follow_robots, gated, truncate_at)
 
     def _wait(self, state) -> float:
         exc = state.outcome.exception()
@@ -319,17 +322,18 @@ class Fetcher:
         ceiling = min(self.config.backoff_max, self.config.backoff_base * 2 ** (state.attempt_number - 1))
         return random.uniform(ceiling / 2, ceiling)  # jitter keeps retries of many URLs apart
 
-    async def _attempt(self, url: str, headers: dict, follow_robots: bool, gated: bool) -> Response:
+    async def _attempt(self, url: str, headers: dict, follow_robots: bool, gated: bool,
+                       truncate_at: int | None) -> Response:
         if follow_robots and self.robots is not None:
             await self.robots.check(url)
         async with (self.gate.slot(url) if gated and self.gate is not None else nullcontext()):
             try:
                 async with asyncio.timeout(self.config.total_timeout or None):
-                    return await self._follow(url, headers, follow_robots)
+                    return await self._follow(url, headers, follow_robots, truncate_at)
             except TimeoutError:
                 raise TransportError(f"no complete response within {self.config.total_timeout:g}s", url) from None
 
-    async def _follow(self, url: str, headers: dict, follow_robots: bool) -> Response:
+    async def _follow(self, url: str, headers: dict, follow_robots: bool, truncate_at: int | None) -> Response:
         current = url
         for hop in range(self.config.max_redirects + 1):
             if hop:
@@ -362,7 +366,7 @@ class Fetcher:
                 if not 200 <= status < 300:
                     await _drain(response)
                     raise self._status_error(current, response)
-                return self._response(url, current, response, await self._read(current, response))
+                return self._response(url, current, response, await self._read(current, response, truncate_at))
             except httpx.TimeoutException as exc:
                 raise TransportError(f"timeout reading body ({type(exc).__name__})", current) from None
             except httpx.TransportError as exc:
@@ -386,16 +390,17 @@ class Fetcher:
             error.retry_after = wait
         return error
 
-    async def _read(self, url: str, response: httpx.Response) -> bytes:
-        limit = self.config.max_bytes
+    async def _read(self, url: str, response: httpx.Response, truncate_at: int | None = None) -> bytes:
+        truncate = truncate_at is not None
+        limit = min(truncate_at, self.config.max_bytes) if truncate else self.config.max_bytes
         encodings = [e.strip().lower() for e in response.headers.get("content-encoding", "").split(",")]
         encodings = [e for e in encodings if e and e != "identity"]
-        if not encodings:
+        if not encodings and not truncate:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:
                 raise TooLarge(f"Content-Length {declared} over {limit} bytes", url)
         try:
-            decoder = _Decoder(encodings, limit, url) if encodings else None
+            decoder = _Decoder(encodings, limit, url, truncate) if encodings else None
         except ValueError as exc:
             raise TransportError(f"unsupported Content-Encoding {exc}", url) from None
         chunks = []
@@ -403,13 +408,15 @@ class Fetcher:
         async for chunk in response.aiter_raw():
             if decoder is not None:
                 chunk = decoder.feed(chunk)
-            else:
-                size += len(chunk)
-                if size > limit:
+            size += len(chunk)
+            if size > limit:
+                if not truncate:
                     raise TooLarge(f"body over {limit} bytes", url)
+                chunks.append(chunk[:len(chunk) - (size - limit)])
+                return b"".join(chunks)  # the rest is never read; the connection is closed
             chunks.append(chunk)
         if decoder is not None:
-            chunks.append(decoder.flush())
+            chunks.append(decoder.flush()[:max(0, limit - size)])
         return b"".join(chunks)
 
     @staticmethod

@@ -4,7 +4,8 @@ Reads `crawl.concurrency` (requests in flight over all hosts), `crawl.per_host_c
 `crawl.per_host_delay` (minimum seconds between two request starts on one host, raised to the
 host's robots.txt `Crawl-delay`), `crawl.respect_robots` and `crawl.user_agent`.
 
-robots.txt is fetched once per host per run (protego parses it). A missing one (4xx) allows
+robots.txt is fetched once per host per run (protego parses its first 500 KiB, as RFC 9309
+allows; garbage lines are ignored, so junk allows everything). A missing one (4xx) allows
 everything; one that cannot be fetched (5xx, transport error) disallows the host for this
 run, as RFC 9309 asks, and the URLs are tried again on a later run.
 """
@@ -31,6 +32,10 @@ log = logging.getLogger(__name__)
 
 # A Crawl-delay above this is taken as this: one page a minute is as slow as a run can go.
 MAX_CRAWL_DELAY = 60.0
+# RFC 9309 2.5: crawlers parse at least the first 500 KiB of a robots.txt and may ignore the
+# rest. A longer one is cut at its last whole line; parsing 10 MB of rules would hold the
+# event loop for seconds, and every URL check would scan them all.
+ROBOTS_MAX_BYTES = 500 * 1024
 
 
 @dataclass
@@ -104,8 +109,13 @@ class Robots:
         try:
             # Not through the gate: a redirect hop to a new host asks for its robots.txt while
             # holding a slot, and waiting for another slot there could deadlock.
-            response = await self._fetcher.fetch(robots_url, follow_robots=False, gated=False)
-            text = response.body.decode("utf-8", "replace")
+            response = await self._fetcher.fetch(robots_url, follow_robots=False, gated=False,
+                                                 truncate_at=ROBOTS_MAX_BYTES + 1)
+            body = response.body
+            if len(body) > ROBOTS_MAX_BYTES:  # a line cut in half could say something else
+                body = body[:body.rfind(b"\n", 0, ROBOTS_MAX_BYTES) + 1]
+                log.info("robots.txt of %s is over %d bytes; only its head is read", parts.netloc, ROBOTS_MAX_BYTES)
+            text = body.decode("utf-8", "replace")
         except HTTPStatusError as exc:
             if 400 <= exc.status < 500:
                 text = ""

@@ -244,3 +244,72 @@ def test_shared_6to4_and_site_local_addresses_are_internal(address):
 @pytest.mark.parametrize("address", ["8.8.8.8", "2002:808:808::1", "2606:4700::1111"])
 def test_public_addresses_stay_allowed(address):
     assert address_allowed(address, allow_private=False)
+
+
+# --- robots.txt ----------------------------------------------------------------------------
+
+FEED_ONLY = "/feed.rss"  # three articles, none under /news/drafts/
+
+
+def crawl_site(tmp_path, server, **crawl):
+    config = make_config(tmp_path, [{"url": server.base + FEED_ONLY, "type": "feed"},
+                                    {"url": server.base + "/drafts.rss", "type": "feed"}], **crawl)
+    server.overrides["/drafts.rss"] = rss("<item><link>{{base}}/news/drafts/embargoed.html</link></item>").encode()
+    start = time.monotonic()
+    stats = run_crawl(config)
+    return stats, time.monotonic() - start
+
+
+def test_huge_robots_txt_is_read_to_500_kib_and_the_crawl_goes_on(tmp_path, crawl_server):
+    rules = "".join(f"Disallow: /private/{n}/*/x$\n" for n in range(200_000))  # 6 MB
+    crawl_server.overrides["/robots.txt"] = ("User-agent: *\nDisallow: /news/drafts/\n" + rules
+                                             + "Disallow: /\n").encode()  # the last line is past the cut
+    stats, seconds = crawl_site(tmp_path, crawl_server)
+    assert stats.new == 3 and stats.skipped == {"robots.txt": 1}
+    assert seconds < 5.0
+
+
+def test_a_rule_cut_by_the_limit_is_dropped_whole(tmp_path, crawl_server):
+    from scrape.politeness import ROBOTS_MAX_BYTES
+
+    head = "User-agent: *\nDisallow: /news/drafts/\n"
+    filler = "# " + "f" * 70 + "\n"
+    text = head + filler * ((ROBOTS_MAX_BYTES - len(head)) // len(filler)) + "Disallow: /news/\n"
+    assert len(text) > ROBOTS_MAX_BYTES >= text.rindex("Disallow: /news/\n") + len("Disallow: /ne")
+    crawl_server.overrides["/robots.txt"] = text.encode()
+    stats, _ = crawl_site(tmp_path, crawl_server)
+    assert stats.new == 3  # "Disallow: /ne" would have shut out every article
+
+
+@pytest.mark.parametrize("case", ["random bytes", "an HTML page", "NUL bytes", "gzip bomb", "endless"])
+def test_garbage_robots_txt_allows_the_crawl(tmp_path, crawl_server, case):
+    import gzip
+    import random
+
+    if case == "gzip bomb":
+        @crawl_server.route("/robots.txt")
+        def _(req):
+            from crawl_server import Reply
+            return Reply(200, gzip.compress(b"\0" * 20_000_000), {"Content-Encoding": "gzip"})
+    elif case == "endless":
+        crawl_server.routes["/robots.txt"] = crawl_server.routes["/hostile/endless-chunked"]
+    else:
+        crawl_server.overrides["/robots.txt"] = {
+            "random bytes": random.Random(6).randbytes(300_000),
+            "an HTML page": b"<!doctype html><html><body><h1>Welcome</h1>" + b"<p>Disallow this</p>" * 500,
+            "NUL bytes": b"\0" * 100_000 + b"User-agent: *\nDisallow: /news/drafts/\n",
+        }[case]
+    stats, seconds = crawl_site(tmp_path, crawl_server)
+    assert stats.new == 4 and not stats.skipped  # no rule could be read: everything is allowed
+    assert seconds < 5.0
+
+
+@pytest.mark.parametrize("path, byte", [("/fault/big", b"a"), ("/fault/big-chunked", b"b"),
+                                        ("/fault/gzip-bomb", b"\0"), ("/fault/br-bomb", b"\0")])
+def test_truncated_fetch_keeps_the_head_of_any_body(crawl_server, path, byte):
+    async def go():
+        async with Fetcher(CONFIG) as fetcher:
+            return await fetcher.fetch(crawl_server.url(path), truncate_at=1000)
+    result, seconds, peak = timed(lambda: asyncio.run(go()))
+    assert result.body == byte * 1000
+    assert seconds < 1.0 and peak < 3_000_000
