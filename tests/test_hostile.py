@@ -313,3 +313,103 @@ def test_truncated_fetch_keeps_the_head_of_any_body(crawl_server, path, byte):
     result, seconds, peak = timed(lambda: asyncio.run(go()))
     assert result.body == byte * 1000
     assert seconds < 1.0 and peak < 3_000_000
+
+
+# --- file names built from hostile titles, ids and URLs ------------------------------------
+
+HOSTILE_NAMES = ["../../etc/passwd", "/etc/passwd", "..", ".", ".ssh", "a/b\\c", "C:\\Windows\\win.ini",
+                 "\x00", "CON", "aux.txt", "\uff0e\uff0e\uff0fetc\uff0fpasswd",  # fullwidth ../ (NFKC)
+                 "\u2025/etc", "\u202egnp.exe", "%2e%2e%2f%2e%2e%2fetc", "~root", "x" * 5000, "\U0001f600" * 300,
+                 "\udcff\udcfe", "name\r\nwith: lines", "-", "$(reboot)", "`id`", "*?<>|\""]
+HOSTILE_URLS = ["http://a.example/../../etc/passwd", "file:///etc/passwd", "http://a.example/%2e%2e/%2e%2e/etc",
+                "http://a.example/\uff0e\uff0e\uff0f\uff0e\uff0e\uff0f", "http://[::1]/..;/..;/", "javascript:alert(1)",
+                "http://a.example/" + "d/" * 3000, "//evil/../../x", "\\\\server\\share\\x"]
+
+
+def assert_inside(folder, names_written: int) -> None:
+    import os
+
+    names = os.listdir(folder)
+    assert len(names) == names_written
+    root = os.path.realpath(folder)
+    for name in names:
+        assert "/" not in name and "\\" not in name and "\0" not in name and not name.startswith(".")
+        assert len(name.encode("utf-8")) <= 255
+        assert os.path.dirname(os.path.realpath(os.path.join(folder, name))) == root
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "md", "txt"])
+def test_out_dir_names_from_hostile_ids_titles_urls_and_sources_stay_inside(tmp_path, fmt):
+    from scrape.models import Article, Source
+    from scrape.output import FolderSink
+
+    out = tmp_path / "out"
+    sink = FolderSink(str(out), fmt)
+    articles = ([Article(text="t", id=name) for name in HOSTILE_NAMES]
+                + [Article(text="t", title=name) for name in HOSTILE_NAMES]
+                + [Article(text="t", url=url) for url in HOSTILE_URLS]
+                + [Article(text="t", canonical_url=url) for url in HOSTILE_URLS]
+                + [Article(text="t", source=Source(name, line=1)) for name in HOSTILE_NAMES])
+    for article in articles:
+        sink.write(article)
+    assert_inside(out, len(articles))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_out_dir_names_stay_inside_for_any_text():
+    import tempfile
+
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    from scrape.models import Article
+    from scrape.output import FolderSink
+
+    @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+    @given(st.lists(st.tuples(st.none() | st.text(max_size=300), st.none() | st.text(max_size=300),
+                              st.none() | st.text(max_size=300)), min_size=1, max_size=4))
+    def check(triples):
+        with tempfile.TemporaryDirectory() as folder:
+            sink = FolderSink(folder + "/out")
+            for id_, title, url in triples:
+                sink.write(Article(text="t", id=id_, title=title, url=url))
+            assert_inside(folder + "/out", len(triples))
+    check()
+
+
+def test_a_planted_symlink_in_the_out_dir_is_replaced_not_followed(tmp_path):
+    from scrape.models import Article
+    from scrape.output import FolderSink
+
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "story.json").symlink_to(victim)
+    FolderSink(str(out)).write(Article(text="t", title="Story"))
+    assert victim.read_text() == "precious"
+    assert not (out / "story.json").is_symlink()
+
+
+def test_crawl_run_files_are_named_by_the_run_not_by_pages(tmp_path, crawl_server):
+    import os
+    import re
+
+    page = crawl_server.body_of("/news/tram-line.html")
+    names = {"/news/..%2f..%2f..%2fetc%2fpasswd.html": "../../../etc/passwd",
+             "/news/%00%2e%2e.html": "..", "/news/x.html?a=../../b": "/root/.ssh/authorized_keys"}
+    items = ""
+    for path, title in names.items():
+        crawl_server.overrides[path.split("?")[0]] = page.replace(
+            b"New tram line to the hospital opens two months early", title.encode()).replace(
+            b'rel="canonical"', b'rel="ignored"')
+        items += f"<item><link>{{{{base}}}}{path.replace('&', '&amp;')}</link></item>"
+    crawl_server.overrides["/hostile-names.rss"] = rss(items).encode()
+    config = make_config(tmp_path, [{"url": crawl_server.base + "/hostile-names.rss", "type": "feed"}], warc=True)
+    stats = run_crawl(config)
+    assert stats.new >= 1
+    found = [os.path.relpath(os.path.join(d, f), tmp_path) for d, _, files in os.walk(tmp_path) for f in files]
+    stamp = r"\d{8}T\d{6}Z"
+    for path in found:
+        assert (re.fullmatch(rf"out/\d{{4}}/\d\d/\d\d/(articles-{stamp}\.jsonl|responses-{stamp}\.warc\.gz)", path)
+                or path.startswith("state/")), path
