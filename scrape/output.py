@@ -3,13 +3,16 @@ stdout, to one file, or one file per article in a folder.
 
 Every file is written atomically: into a temporary file in the same folder, flushed and
 fsynced, then renamed over the target, so a reader never sees half a file and a failed run
-leaves an existing output as it was. A single output file is committed at the end of the
+leaves an existing output as it was. A temporary file is a hidden `.<name>.<random>.tmp`,
+flock-ed while it is written; one that nobody holds was left by a killed run, and the next
+run writing to that folder (or that file) removes it. A single output file is committed at the end of the
 run, or when the run is interrupted, with what was written so far. A write that fails is
 an `OutputError` naming the path. Reads no config keys.
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import sys
@@ -141,7 +144,8 @@ class AtomicFile:
                 self.handle = open(path, "wb")
                 return
             os.makedirs(folder, exist_ok=True)
-            fd, self.temp = tempfile.mkstemp(dir=folder, prefix=f".{os.path.basename(path)}.", suffix=".tmp")
+            fd, self.temp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(os.path.basename(path)), suffix=".tmp")
+            _hold(fd)
             os.fchmod(fd, 0o666 & ~_umask())
             self.handle = os.fdopen(fd, "wb")
         except OSError as exc:
@@ -160,13 +164,14 @@ class AtomicFile:
             return
         try:
             self.handle.flush()
-            if self.temp is not None:
+            renamed = self.temp is not None
+            if renamed:
                 os.fsync(self.handle.fileno())
+                os.replace(self.temp, self.path)  # still open, so still locked: never taken for stale
+                self.temp = None
             self.handle.close()
             self.handle = None
-            if self.temp is not None:
-                os.replace(self.temp, self.path)
-                self.temp = None
+            if renamed:
                 _fsync_folder(os.path.dirname(os.path.abspath(self.path)))
         except OSError as exc:
             self._discard()
@@ -189,6 +194,48 @@ class AtomicFile:
             except OSError:
                 pass
             self.temp = None
+
+
+# What tempfile.mkstemp makes of prefix + random + suffix, for our prefixes.
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+_TEMP_STEM_BYTES = 100  # keeps ".<stem>.<random>.tmp" under 255 bytes whatever the target's name
+
+
+def _temp_prefix(name: str) -> str:
+    stem = name.encode("utf-8", "surrogateescape")[:_TEMP_STEM_BYTES].decode("utf-8", "ignore")
+    return f".{stem}."
+
+
+def _hold(fd: int) -> None:
+    """Mark a temporary file as in use for as long as this process has it open."""
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a filesystem without flock: such a temp file is never taken for stale
+        pass
+
+
+def remove_stale_temps(folder: str, prefix: str = ".") -> int:
+    """Remove the temporary files a killed run left in `folder` (those starting with
+    `prefix`); returns how many. A temp file is stale when no process holds its lock."""
+    removed = 0
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix) and _TEMP_NAME.fullmatch(e.name)]
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+        except OSError:
+            continue
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.unlink(entry.path)
+            removed += 1
+        except OSError:  # held: a run is writing it
+            pass
+        finally:
+            os.close(fd)
+    return removed
 
 
 def _umask() -> int:
@@ -324,6 +371,7 @@ class FileSink(Sink):
     def __init__(self, path: str, fmt: str = "jsonl", explain: bool = False):
         super().__init__(fmt, explain)
         self.path = path
+        remove_stale_temps(os.path.dirname(os.path.abspath(path)), _temp_prefix(os.path.basename(path)))
         self.file = AtomicFile(path)
 
     def write(self, article: Article) -> None:
@@ -357,6 +405,7 @@ class FolderSink(Sink):
         if not os.path.isdir(folder):
             raise OutputError("not a folder", folder)
         self.root = os.path.realpath(folder)
+        remove_stale_temps(self.root)
 
     def path_for(self, article: Article) -> str:
         """The (new, unique in this run) path for an article."""

@@ -1,0 +1,141 @@
+"""Crash safety: SIGKILL at random moments, full disks and unwritable outputs.
+
+Quick trials only (a few kills each); bench/reliability.py runs hundreds of them and the
+slow-marked test at the end calls into it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from scrape.config import default_config
+from scrape.output import FileSink, FolderSink, open_sink, remove_stale_temps
+from scrape.models import Article
+from scrape.parallel import CleanOptions, clean_pages
+from scrape.sources import iter_pages
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "fixtures" / "html").glob("*.html"))
+TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # output.AtomicFile's temporary names
+
+
+def make_corpus(path: Path, count: int) -> Path:
+    """A JSONL dump of `count` distinct articles (the fixture pages, numbered), every 9th one
+    too short to be an article."""
+    pages = [p.read_text("utf-8") for p in PAGES]
+    with open(path, "w", encoding="utf-8") as out:
+        for n in range(count):
+            html = pages[n % len(pages)].replace("</p>", f" Copy number {n}.</p>", 1)
+            if n % 9 == 8:
+                html = "<p>too short</p>"
+            out.write(json.dumps({"id": f"rec{n}", "html": html}) + "\n")
+    return path
+
+
+def reference(corpus: Path, folder: Path | None = None, file: Path | None = None) -> None:
+    """What an uninterrupted run writes, made in this process."""
+    sink = open_sink(out_dir=str(folder) if folder else None, output=str(file) if file else None)
+    options = CleanOptions(config=default_config(), jobs=1)
+    for result in clean_pages(iter_pages([str(corpus)]), options):
+        if isinstance(result, Article):
+            sink.write(result)
+    sink.close()
+
+
+def start_clean(*args) -> subprocess.Popen:
+    return subprocess.Popen([sys.executable, "-m", "scrape", "clean", "-q", *map(str, args)], cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        out = subprocess.run(["pgrep", "-P", str(todo.pop())], capture_output=True, text=True).stdout.split()
+        found += [int(p) for p in out]
+        todo += out
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+def wait_for(predicate, timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out waiting")
+        time.sleep(0.01)
+
+
+def visible(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in folder.iterdir() if not p.name.startswith(".")}
+
+
+def hidden(folder: Path) -> list[str]:
+    return [p.name for p in folder.iterdir() if p.name.startswith(".")]
+
+
+# --- stale temporary files -------------------------------------------------------------------
+
+
+def test_temp_files_left_by_a_killed_run_are_removed_by_the_next(tmp_path):
+    stale = [tmp_path / ".out.jsonl.ab12cd34.tmp", tmp_path / ".story.json.zz99yy88.tmp"]
+    for path in stale:
+        path.write_bytes(b'{"half": ')
+    keep = [tmp_path / ".keep", tmp_path / ".notes.tmp", tmp_path / "visible.ab12cd34.tmp"]
+    for path in keep:
+        path.write_bytes(b"not ours")
+    running = FileSink(str(tmp_path / "other.jsonl"))  # a live run's temp file: locked, kept
+    held = running.file.temp
+
+    sink = FileSink(str(tmp_path / "out.jsonl"))  # a file output sweeps its own name only
+    assert not stale[0].exists() and stale[1].exists()
+    sink.close(commit=False)
+    FolderSink(str(tmp_path))  # a folder output sweeps them all
+    assert not stale[1].exists()
+    assert all(path.exists() for path in keep) and os.path.exists(held)
+    running.close()
+    assert remove_stale_temps(str(tmp_path)) == 0
+
+
+def test_a_long_output_name_still_gets_a_temp_file(tmp_path):
+    path = tmp_path / ("é" * 120 + ".jsonl")  # 245 bytes: ".<name>.<random>.tmp" would not fit
+    sink = FileSink(str(path))
+    sink.write(Article(text="x", title="t"))
+    sink.close()
+    assert path.exists() and not hidden(tmp_path)
+
+
+# --- scrape clean, SIGKILLed -----------------------------------------------------------------
+
+
+def test_clean_to_one_file_killed_mid_run_leaves_the_old_file_whole(tmp_path):
+    corpus = make_corpus(tmp_path / "in.jsonl", 60)
+    reference(corpus, file=tmp_path / "expected.jsonl")
+    target = tmp_path / "out" / "articles.jsonl"
+    target.parent.mkdir()
+    target.write_bytes(b'{"old": true}\n')
+    proc = start_clean(corpus, "-o", target, "-j", "2")
+    wait_for(lambda: any(p.stat().st_size > 50_000 for p in target.parent.iterdir() if TEMP.fullmatch(p.name)))
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(5)
+    assert target.read_bytes() == b'{"old": true}\n'
+    proc = start_clean(corpus, "-o", target, "-j", "2")
+    assert proc.wait(60) == 1, proc.stderr.read()
+    assert target.read_bytes() == (tmp_path / "expected.jsonl").read_bytes()
+    assert hidden(target.parent) == []
