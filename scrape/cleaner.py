@@ -13,8 +13,6 @@ import asyncio
 import logging
 import os
 import signal
-import threading
-import time
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 
 from .config import Config
@@ -23,29 +21,18 @@ from .models import Article, Page
 
 log = logging.getLogger(__name__)
 
-WATCH_INTERVAL = 0.5  # seconds between a worker's checks that the crawl process still lives
-
 _worker_config: Config | None = None
 
 
 def _init_clean_worker(config: Config, crawl_pid: int) -> None:
+    from .parallel import exit_with
+
     global _worker_config
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent handles Ctrl-C and ends us
     _worker_config = config
     # A pool worker blocks on its task queue forever if the crawl is SIGKILLed; this watch
     # ends it (and with it the forkserver, which lives while a worker does).
-    threading.Thread(target=_exit_with, args=(crawl_pid,), daemon=True, name="crawl-watch").start()
-
-
-def _exit_with(pid: int) -> None:
-    while True:
-        time.sleep(WATCH_INTERVAL)
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            os._exit(0)
-        except PermissionError:  # alive, owned by someone else (cannot happen for our parent)
-            pass
+    exit_with(crawl_pid)
 
 
 def _clean_in_worker(page: Page):

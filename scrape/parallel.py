@@ -8,6 +8,8 @@ ignores the alarm; in a pool the parent then gives up waiting, replaces the work
 re-runs the chunk one page at a time, so only the stuck page is lost. A worker that dies
 (segfault, out of memory) is handled the same way. Any other exception from cleaning a page
 becomes an `UnexpectedError` skip for that page: one page never stops a run.
+A worker ends by itself when the process it works for is gone (SIGKILL), so a killed
+run leaves no workers behind.
 
 Reads `clean.timeout` (via `CleanOptions.from_config`).
 """
@@ -18,6 +20,7 @@ import multiprocessing
 import os
 import signal
 import threading
+import time
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -39,6 +42,7 @@ CHUNK_ITEMS = 64  # ... and loading skips between pages do not pile up in one ch
 CHUNKS_PER_JOB = 2  # chunks in flight per worker: one running, one queued
 # A chunk may take its pages' timeouts plus this before the parent declares it stuck.
 STUCK_GRACE = 10.0
+WATCH_INTERVAL = 0.5  # seconds between a worker's checks that the process it works for lives
 
 
 @dataclass(frozen=True)
@@ -162,12 +166,33 @@ def clean_one(page: Page, clean: CleanFunction, config: Config, explain: bool,
 _worker_setup: tuple[CleanFunction, Config, bool, float] | None = None
 
 
-def _init_worker(clean: CleanFunction, config: Config, explain: bool, timeout: float) -> None:
+def _init_worker(clean: CleanFunction, config: Config, explain: bool, timeout: float, parent: int) -> None:
     global _worker_setup
     # Ctrl-C reaches the whole process group; the parent alone handles it and ends workers.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent may have made it an interrupt
     _worker_setup = (clean, config, explain, timeout)
+    exit_with(parent)
+
+
+def exit_with(pid: int) -> None:
+    """End this worker process soon after process `pid` is gone.
+
+    A pool worker blocks on its task queue forever when the process that feeds it is
+    SIGKILLed; without this, every killed run would leave its workers behind.
+    """
+    threading.Thread(target=_watch, args=(pid,), daemon=True, name="parent-watch").start()
+
+
+def _watch(pid: int) -> None:
+    while True:
+        time.sleep(WATCH_INTERVAL)
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            os._exit(0)
+        except PermissionError:  # alive, owned by someone else
+            pass
 
 
 def _clean_chunk(pages: list[Page]) -> list:
@@ -227,7 +252,8 @@ class _PoolRunner:
                 max_workers=self.options.jobs,
                 mp_context=context,
                 initializer=_init_worker,
-                initargs=(self.clean, self.options.config, self.options.explain, self.options.timeout),
+                initargs=(self.clean, self.options.config, self.options.explain, self.options.timeout,
+                          os.getpid()),
             )
         return self.executor
 

@@ -124,6 +124,32 @@ def test_a_long_output_name_still_gets_a_temp_file(tmp_path):
 # --- scrape clean, SIGKILLed -----------------------------------------------------------------
 
 
+def test_clean_out_dir_killed_at_random_moments_then_rerun_writes_every_article_once(tmp_path):
+    corpus = make_corpus(tmp_path / "in.jsonl", 60)
+    expected_dir = tmp_path / "expected"
+    reference(corpus, folder=expected_dir)
+    expected = visible(expected_dir)
+    assert len(expected) == 60 - 60 // 9
+    out = tmp_path / "out"
+    rng = random.Random(2)
+    for at_least in (0, 1, 20):  # before any file, at the first files, mid-run
+        proc = start_clean(corpus, "--out-dir", out, "-j", "2")
+        wait_for(lambda: proc.poll() is not None or (out.is_dir() and len(visible(out)) >= at_least))
+        time.sleep(rng.uniform(0, 0.1))
+        workers = descendants(proc.pid)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(5)
+        if out.is_dir():
+            for name, data in visible(out).items():  # whole files only, each the one expected
+                assert data == expected[name], name
+            assert all(TEMP.fullmatch(name) for name in hidden(out))
+        wait_for(lambda: not any(alive(pid) for pid in workers), timeout=5)  # no orphaned workers
+    proc = start_clean(corpus, "--out-dir", out, "-j", "2")
+    assert proc.wait(60) == 1, proc.stderr.read()  # some inputs are too short: exit 1
+    assert visible(out) == expected  # nothing lost, nothing twice (no "-2" copies)
+    assert hidden(out) == []  # the killed runs' temp files are gone
+
+
 def test_clean_to_one_file_killed_mid_run_leaves_the_old_file_whole(tmp_path):
     corpus = make_corpus(tmp_path / "in.jsonl", 60)
     reference(corpus, file=tmp_path / "expected.jsonl")
