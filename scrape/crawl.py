@@ -30,14 +30,14 @@ from pathlib import Path
 from typing import Awaitable, Callable
 
 from .config import Config, SourceConfig
-from .errors import FetchError, HTTPStatusError, LockHeld, RobotsDisallowed, SkipError, UnsafeURL
+from .errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
 from .feeds import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
 from .fetch import Fetcher, Response, is_retried_later
 from .models import Article
 from .cleaner import Cleaner
 from .output import render_jsonl
 from .politeness import HostGate, Robots
-from .runout import RunStats, WarcOutput, export_run, recover
+from .runout import RunStats, WarcOutput, check_writable, export_run, recover
 from .state import Fetched, State
 from .urls import canonicalize, host_of, same_site
 
@@ -106,6 +106,7 @@ class Crawler:
         self._page_budget = max_pages or None
         self._now = options.now()
         self._progress = None
+        self.error: OutputError | None = None  # the state or the WARC could not be written
 
     # queueing
 
@@ -138,6 +139,9 @@ class Crawler:
                         await self._page(job)
                     else:
                         await self._source(job)
+                except OutputError as exc:  # a full disk fails every URL alike: stop here
+                    self.error = self.error or exc
+                    self.stop("output error")
                 except Exception:  # a bug on one URL must not end the run
                     log.exception("%s: unexpected error", job.url)
                     self.stats.failed["error"] += 1
@@ -390,11 +394,16 @@ def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
     SIGTERM and SIGINT stop the run cleanly: in-flight requests are dropped (they stay due),
     everything done so far is exported and the state saved.
 
+    An output folder that cannot be written stops the run before anything is fetched; a
+    state or WARC that stops taking writes mid-run (a full disk) stops it then, and what it
+    did is finished by the next run, as after a kill.
+
     Raises:
         LockHeld: another run holds the lock.
-        OutputError: the output could not be written.
+        OutputError: the output or the state could not be written.
     """
     with CrawlLock(lock_path(config)):
+        check_writable(config.crawl.out_dir)
         state = State(config.crawl.state)
         try:
             stats = RunStats(started_at=datetime.now(timezone.utc).replace(microsecond=0))
@@ -438,6 +447,8 @@ async def _run_async(config, options, state, run_id, stats, sleep) -> None:
             await asyncio.gather(run_task, return_exceptions=True)
         for signum in installed:
             loop.remove_signal_handler(signum)
+    if crawler.error is not None:
+        raise crawler.error
 
 
 # --- scrape fetch ----------------------------------------------------------------------

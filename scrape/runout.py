@@ -16,7 +16,8 @@ killed in:
 `recover` runs at the start of every run, under the lock: a file named in `pending` that
 exists was written whole (step 3 was cut short), so its records are dropped; one that does
 not exist is written now. Records of runs that were killed before step 2 are exported to
-those runs' own file names. A record is thus in exactly one output file.
+those runs' own file names. A record is thus in exactly one output file. A run that stops
+because it cannot write (a full disk) is left to the next run the same way.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import tempfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -62,13 +64,29 @@ def _choose_path(state: State, out_dir: str, started_at: datetime) -> str:
     raise OutputError("no free output name", str(folder))
 
 
+def check_writable(out_dir: str) -> None:
+    """Make `out_dir` if need be and create (then remove) a file in it, so that a run that
+    could not write its output stops before it fetches anything.
+
+    Raises:
+        OutputError: the folder cannot be made or written.
+    """
+    try:
+        os.makedirs(out_dir, exist_ok=True)
+        fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".probe-", suffix=".tmp")
+        os.close(fd)
+        os.unlink(probe)
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", out_dir) from None
+
+
 def _write_file(state: State, path: str) -> int:
     """Write the records assigned to `path` atomically (temp file, fsync, rename)."""
     target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.tmp")
     count = 0
     try:
+        target.parent.mkdir(parents=True, exist_ok=True)
         with open(temp, "wb") as out:
             for record in state.records_for(path):
                 out.write(record)
@@ -79,7 +97,11 @@ def _write_file(state: State, path: str) -> int:
         os.replace(temp, target)
         _fsync_dir(target.parent)
     except OSError as exc:
-        raise OutputError(f"cannot write: {exc.strerror}", path) from None
+        try:
+            temp.unlink(missing_ok=True)  # a full disk wants its space back
+        except OSError:
+            pass
+        raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
     return count
 
 
@@ -181,10 +203,13 @@ class WarcOutput:
         from warcio.warcwriter import WARCWriter
 
         folder = run_dir(out_dir, started_at)
-        folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / f"responses-{run_stamp(started_at)}.warc.gz"
         self._temp = self.path.with_name(f".{self.path.name}.part")
-        self._file = open(self._temp, "wb")
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._file = open(self._temp, "wb")
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror or exc}", str(self._temp)) from None
         self._writer = WARCWriter(self._file, gzip=True)
         self.count = 0
 
@@ -200,15 +225,27 @@ class WarcOutput:
         record = self._writer.create_warc_record(
             url, "response", payload=io.BytesIO(body), http_headers=http_headers,
             warc_headers_dict={"WARC-Date": fetched_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
-        self._writer.write_record(record)
+        try:
+            self._writer.write_record(record)
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror or exc}", str(self._temp)) from None
         self.count += 1
 
     def close(self) -> str | None:
-        self._file.flush()
-        os.fsync(self._file.fileno())
-        self._file.close()
-        if not self.count:
-            self._temp.unlink(missing_ok=True)
-            return None
-        os.replace(self._temp, self.path)
+        """Rename the WARC into place (None when it holds nothing). On an error the partial
+        file stays, for the next run's `recover` to finish."""
+        try:
+            if self._file.closed:  # an earlier close failed
+                return None
+            try:
+                self._file.flush()
+                os.fsync(self._file.fileno())
+            finally:
+                self._file.close()
+            if not self.count:
+                self._temp.unlink(missing_ok=True)
+                return None
+            os.replace(self._temp, self.path)
+        except OSError as exc:
+            raise OutputError(f"cannot write: {exc.strerror or exc}", str(self._temp)) from None
         return str(self.path)

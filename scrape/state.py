@@ -11,6 +11,9 @@ One SQLite file (`crawl.state`), WAL mode, with a schema version in `meta`. Tabl
 Exactly-once output rests on `record_page`: the URL's new state, the article's new hash and
 the article record (in `pending`) are committed in one transaction, so a kill leaves either
 all three or none. `runout` then moves pending records to files (see there).
+
+A state that cannot be opened or written (a full disk, a read-only or missing folder) is an
+`OutputError` naming the state file; the transaction it cut short is rolled back.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
-from .errors import ConfigError
+from .errors import ConfigError, OutputError
 
 SCHEMA_VERSION = 1
 
@@ -108,18 +111,24 @@ class State:
 
     def __init__(self, path: str | Path):
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions
-        self.db.execute("PRAGMA journal_mode=WAL")
-        # NORMAL in WAL mode survives a killed process; only a power cut may lose the last commits,
-        # and then the URL, its hash and its pending record are lost together.
-        self.db.execute("PRAGMA synchronous=NORMAL")
-        self.db.execute("PRAGMA busy_timeout=5000")
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process; only a power cut may lose the last commits,
+            # and then the URL, its hash and its pending record are lost together.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=5000")
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(f"cannot open the state: {getattr(exc, 'strerror', None) or exc}", self.path) from None
         self._migrate()
 
     def _migrate(self) -> None:
-        self.db.executescript(_SCHEMA)  # idempotent: IF NOT EXISTS throughout
+        try:
+            self.db.executescript(_SCHEMA)  # idempotent: IF NOT EXISTS throughout
+        except sqlite3.Error as exc:  # not a database, a full disk, a read-only file
+            raise OutputError(f"cannot open the state: {exc}", self.path) from None
         with self.transaction():
             row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
             if row is None:
@@ -129,7 +138,7 @@ class State:
                                   key="crawl.state", path=self.path)
 
     def transaction(self):
-        return _Transaction(self.db)
+        return _Transaction(self.db, self.path)
 
     def close(self) -> None:
         self.db.close()
@@ -285,22 +294,40 @@ class State:
 
 
 class _Transaction:
-    def __init__(self, db: sqlite3.Connection):
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on an error; SQLite errors become OutputErrors."""
+
+    def __init__(self, db: sqlite3.Connection, path: str):
         self.db = db
+        self.path = path
         self.outer = False
 
     def __enter__(self):
         self.outer = not self.db.in_transaction
         if self.outer:
-            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise OutputError(f"cannot write the state: {error}", self.path) from None
         return self.db
 
     def __exit__(self, kind, exc, tb):
         if not self.outer:
             return False
         if kind is None:
-            self.db.execute("COMMIT")
-        else:
-            self.db.execute("ROLLBACK")
+            try:
+                self.db.execute("COMMIT")
+                return False
+            except sqlite3.Error as error:
+                exc = error
+        self._rollback()
+        if isinstance(exc, sqlite3.Error):
+            raise OutputError(f"cannot write the state: {exc}", self.path) from None
         return False
+
+    def _rollback(self) -> None:
+        if self.db.in_transaction:  # SQLite may have rolled back already (a full disk does)
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
 

@@ -6,6 +6,7 @@ slow-marked test at the end calls into it.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import random
@@ -165,3 +166,120 @@ def test_clean_to_one_file_killed_mid_run_leaves_the_old_file_whole(tmp_path):
     assert proc.wait(60) == 1, proc.stderr.read()
     assert target.read_bytes() == (tmp_path / "expected.jsonl").read_bytes()
     assert hidden(target.parent) == []
+
+
+# --- full disks and unwritable outputs: one line, nothing half-done ---------------------------
+
+
+def enospc(*args, **kwargs):
+    raise OSError(errno.ENOSPC, "No space left on device")
+
+
+def run_cli(capsys, *argv) -> tuple[int, list[str]]:
+    from scrape.cli import main
+
+    code = main([str(a) for a in argv])
+    return code, capsys.readouterr().err.strip().splitlines()
+
+
+def test_clean_to_a_full_disk_says_so_in_one_line_and_keeps_the_old_file(tmp_path, capsys, monkeypatch):
+    corpus = make_corpus(tmp_path / "in.jsonl", 5)
+    target = tmp_path / "out.jsonl"
+    target.write_bytes(b"old\n")
+    monkeypatch.setattr(os, "replace", enospc)
+    code, err = run_cli(capsys, "clean", corpus, "-o", target, "-q", "-j", "1")
+    assert code == 1 and err == [f"scrape: {target}: No space left on device"]
+    assert target.read_bytes() == b"old\n" and hidden(tmp_path) == []
+
+
+def test_clean_out_dir_filling_up_midway_stops_with_whole_files_only(tmp_path, capsys, monkeypatch):
+    corpus = make_corpus(tmp_path / "in.jsonl", 8)
+    out = tmp_path / "out"
+    real_fsync, calls = os.fsync, []
+
+    def fsync(fd):
+        calls.append(fd)
+        if len(calls) > 6:  # three articles (a file and its folder each), then the disk is full
+            enospc()
+        real_fsync(fd)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    code, err = run_cli(capsys, "clean", corpus, "--out-dir", out, "-q", "-j", "1")
+    assert code == 1 and len(err) == 1 and err[0].startswith(f"scrape: {out}/") and "No space left" in err[0]
+    files = visible(out)
+    assert len(files) == 3 and all(json.loads(data)["text"] for data in files.values())
+    assert hidden(out) == []
+
+
+def test_clean_out_dir_that_cannot_be_made_is_one_line(tmp_path, capsys):
+    (tmp_path / "file").write_text("x")
+    code, err = run_cli(capsys, "clean", make_corpus(tmp_path / "in.jsonl", 2), "--out-dir", tmp_path / "file" / "out")
+    assert code == 1 and err == [f"scrape: {tmp_path / 'file' / 'out'}: Not a directory"]
+
+
+@pytest.fixture
+def site(tmp_path):
+    from crawl_helpers import write_toml
+    from crawl_server import CrawlServer, install_generated
+
+    with CrawlServer() as server:
+        install_generated(server, 30)
+        config = write_toml(tmp_path / "config.toml", [{"url": server.base + "/gen-sitemap.xml", "type": "sitemap"}],
+                            per_host_concurrency=2)
+        yield server, config
+
+
+def crawled(tmp_path) -> list[str]:
+    from crawl_helpers import records
+
+    return [r["url"] for r in records(tmp_path / "out")]
+
+
+def test_crawl_into_an_unwritable_folder_stops_before_fetching(tmp_path, capsys, site):
+    server, config = site
+    (tmp_path / "file").write_text("x")
+    code, err = run_cli(capsys, "--config", config, "crawl", "--out-dir", tmp_path / "file" / "out")
+    assert code == 1 and err == [f"scrape: {tmp_path / 'file' / 'out'}: cannot write: Not a directory"]
+    assert not server.requests()
+    assert not (tmp_path / "state" / "scrape.sqlite").exists()  # the state did not move (only the lock is there)
+
+
+def test_crawl_export_on_a_full_disk_keeps_the_articles_for_the_next_run(tmp_path, capsys, site, monkeypatch):
+    import sqlite3
+
+    server, config = site
+    monkeypatch.setattr(os, "replace", enospc)
+    code, err = run_cli(capsys, "--config", config, "crawl")
+    assert code == 1 and len(err) == 1 and err[0].endswith(".jsonl: cannot write: No space left on device")
+    assert crawled(tmp_path) == [] and not [p for p in (tmp_path / "out").rglob(".*")]
+    db = sqlite3.connect(tmp_path / "state" / "scrape.sqlite")
+    assert db.execute("SELECT count(*) FROM pending").fetchone()[0] == 30  # kept, not lost
+    monkeypatch.undo()
+    code, err = run_cli(capsys, "--config", config, "crawl")
+    assert code == 0, err
+    urls = crawled(tmp_path)
+    assert len(urls) == len(set(urls)) == 30  # written by the recovery, once; nothing asked twice
+    assert db.execute("SELECT count(*) FROM pending").fetchone()[0] == 0
+
+
+def test_crawl_state_on_a_full_disk_stops_the_run_in_one_line(tmp_path, capsys, site, monkeypatch):
+    from scrape import crawl
+    from scrape.state import State
+
+    class FullState(State):  # the database may grow by two pages, then the disk is full
+        def __init__(self, path):
+            super().__init__(path)
+            pages = self.db.execute("PRAGMA page_count").fetchone()[0]
+            self.db.execute(f"PRAGMA max_page_count={pages + 2}")
+
+    server, config = site
+    monkeypatch.setattr(crawl, "State", FullState)
+    code, err = run_cli(capsys, "--config", config, "crawl")
+    assert code == 1 and err == [f"scrape: {tmp_path / 'state' / 'scrape.sqlite'}: "
+                                 "cannot write the state: database or disk is full"]
+    assert len([r for r in server.requests() if r.path.startswith("/gen/")]) < 30  # it stopped
+    monkeypatch.undo()
+    code, err = run_cli(capsys, "--config", config, "crawl")
+    assert code == 0, err
+    urls = crawled(tmp_path)
+    assert len(urls) == len(set(urls)) == 30

@@ -1,12 +1,11 @@
 """The state and the exactly-once export, including a kill at each step of an export."""
 
 import os
-import sqlite3
 from datetime import datetime, timezone
 
 import pytest
 
-from scrape.errors import ConfigError
+from scrape.errors import ConfigError, OutputError
 from scrape.runout import _write_file, export_run, recover
 from scrape.state import SCHEMA_VERSION, Fetched, State
 
@@ -54,7 +53,7 @@ def test_url_state_round_trip(state):
 
 def test_record_page_is_all_or_nothing(state):
     state.db.execute("CREATE TRIGGER boom BEFORE INSERT ON pending BEGIN SELECT RAISE(ABORT, 'disk full'); END")
-    with pytest.raises(sqlite3.DatabaseError):
+    with pytest.raises(OutputError, match="disk full"):  # a one-line error naming the state file
         state.record_page("https://news.example/a", Fetched(200, content_hash="h"), "new",
                           canonical_url="https://news.example/a", record=b"{}", run_id=1)
     assert state.get("https://news.example/a") is None
