@@ -18,6 +18,9 @@ exists was written whole (step 3 was cut short), so its records are dropped; one
 not exist is written now. Records of runs that were killed before step 2 are exported to
 those runs' own file names. A record is thus in exactly one output file. A run that stops
 because it cannot write (a full disk) is left to the next run the same way.
+
+A killed run's WARC is cut at its last whole record and renamed into place by `recover`
+(each record is one gzip member, so a whole member is a whole record).
 """
 
 from __future__ import annotations
@@ -26,6 +29,7 @@ import io
 import logging
 import os
 import tempfile
+import zlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -51,6 +55,16 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _free_path(folder: Path, stem: str, suffix: str) -> Path:
+    """`stem` + `suffix` in `folder`, or `stem-2` + `suffix`, ...: the first that does not exist
+    (two runs can start in the same second)."""
+    for n in range(1, 10_000):
+        path = folder / (f"{stem}{suffix}" if n == 1 else f"{stem}-{n}{suffix}")
+        if not path.exists():
+            return path
+    raise OutputError("no free output name", str(folder))
 
 
 def _choose_path(state: State, out_dir: str, started_at: datetime) -> str:
@@ -129,6 +143,9 @@ def recover(state: State, out_dir: str, current_run: int | None = None) -> list[
             log.warning("recovery: wrote %s", path)
         state.drop_exported(path)
     for run_id, started_at in state.unfinished_runs(exclude=current_run):
+        warc = salvage_warc(out_dir, started_at)
+        if warc:
+            written.append(warc)
         path, count = export_run(state, run_id, out_dir, started_at)
         if path:
             written.append(path)
@@ -140,6 +157,52 @@ def recover(state: State, out_dir: str, current_run: int | None = None) -> list[
             if path:
                 written.append(path)
     return written
+
+
+def _whole_gzip_members(path: Path) -> int:
+    """The length of the longest head of the file made of whole gzip members."""
+    whole = offset = 0
+    inflater = zlib.decompressobj(31)
+    with open(path, "rb") as stream:
+        while block := stream.read(1 << 20):
+            while block:
+                try:
+                    inflater.decompress(block, 1 << 20)  # the output is not kept; bounded per call
+                except zlib.error:
+                    return whole
+                if inflater.eof:
+                    offset += len(block) - len(inflater.unused_data)
+                    whole = offset
+                    block = inflater.unused_data
+                    inflater = zlib.decompressobj(31)
+                else:
+                    offset += len(block) - len(inflater.unconsumed_tail)
+                    block = inflater.unconsumed_tail
+    return whole
+
+
+def salvage_warc(out_dir: str, started_at: datetime) -> str | None:
+    """Finish the WARC of a killed run: its whole records, renamed into place; None if it
+    had none (then the partial file is removed)."""
+    folder, stem = run_dir(out_dir, started_at), f"responses-{run_stamp(started_at)}"
+    part = folder / f".{stem}.warc.gz.part"
+    if not part.exists():
+        return None
+    try:
+        final = _free_path(folder, stem, ".warc.gz")
+        whole = _whole_gzip_members(part)
+        if not whole:
+            part.unlink()
+            return None
+        os.truncate(part, whole)
+        with open(part, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(part, final)
+        _fsync_dir(final.parent)
+    except OSError as exc:
+        raise OutputError(f"cannot finish the WARC: {exc.strerror or exc}", str(part)) from None
+    log.warning("recovery: kept the %d whole bytes of a killed run's WARC in %s", whole, final)
+    return str(final)
 
 
 @dataclass
@@ -196,17 +259,18 @@ class RunStats:
 
 
 class WarcOutput:
-    """Raw responses of one run, as `responses-<run start>.warc.gz` (renamed into place on
-    close, so a file with that name is complete)."""
+    """Raw responses of one run, as `responses-<run start>.warc.gz` (`-2`, ... when a run
+    that started in the same second has that name), renamed into place on close, so a file
+    with that name is complete."""
 
     def __init__(self, out_dir: str, started_at: datetime):
         from warcio.warcwriter import WARCWriter
 
-        folder = run_dir(out_dir, started_at)
-        self.path = folder / f"responses-{run_stamp(started_at)}.warc.gz"
-        self._temp = self.path.with_name(f".{self.path.name}.part")
+        self._folder, self._stem = run_dir(out_dir, started_at), f"responses-{run_stamp(started_at)}"
+        self.path = self._folder / f"{self._stem}.warc.gz"  # or -2, -3...: a run of the same second has it
+        self._temp = self._folder / f".{self._stem}.warc.gz.part"
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            self._folder.mkdir(parents=True, exist_ok=True)
             self._file = open(self._temp, "wb")
         except OSError as exc:
             raise OutputError(f"cannot write: {exc.strerror or exc}", str(self._temp)) from None
@@ -245,6 +309,7 @@ class WarcOutput:
             if not self.count:
                 self._temp.unlink(missing_ok=True)
                 return None
+            self.path = _free_path(self._folder, self._stem, ".warc.gz")
             os.replace(self._temp, self.path)
         except OSError as exc:
             raise OutputError(f"cannot write: {exc.strerror or exc}", str(self._temp)) from None

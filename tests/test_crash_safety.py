@@ -283,3 +283,103 @@ def test_crawl_state_on_a_full_disk_stops_the_run_in_one_line(tmp_path, capsys, 
     assert code == 0, err
     urls = crawled(tmp_path)
     assert len(urls) == len(set(urls)) == 30
+
+
+# --- scrape crawl, SIGKILLed ------------------------------------------------------------------
+
+
+def warc_records(path: Path) -> list[str]:
+    """The target URIs of a WARC, read to the end (warcio raises on a cut record)."""
+    from warcio.archiveiterator import ArchiveIterator
+
+    with open(path, "rb") as stream:
+        found = []
+        for record in ArchiveIterator(stream):
+            record.content_stream().read()
+            found.append(record.rec_headers.get_header("WARC-Target-URI"))
+        return found
+
+
+def test_a_killed_runs_warc_is_cut_at_its_last_whole_record(tmp_path):
+    import gzip
+    from datetime import datetime, timezone
+
+    from scrape.runout import WarcOutput, salvage_warc
+
+    started = datetime(2026, 11, 27, 6, 15, tzinfo=timezone.utc)
+    warc = WarcOutput(str(tmp_path), started)
+    for n in range(5):
+        warc.write(f"https://news.example/{n}", 200, (("content-type", "text/html"),), b"<p>body</p>" * 50, started)
+    warc._file.flush()
+    part = warc._temp
+    whole = part.read_bytes()
+    for cut, kept in ((len(whole), 5), (len(whole) - 3, 4), (len(whole) // 2, 2), (10, 0)):
+        part.write_bytes(whole[:cut])
+        final = salvage_warc(str(tmp_path), started)
+        assert not part.exists()
+        if kept:
+            assert warc_records(Path(final)) == [f"https://news.example/{n}" for n in range(kept)]
+            assert gzip.open(final).read()  # every member whole
+        else:
+            assert final is None
+    assert salvage_warc(str(tmp_path), started) is None  # nothing left to do
+
+
+def test_crawl_killed_twice_then_rerun_every_article_once_and_files_whole(tmp_path):
+    import sqlite3
+
+    from crawl_helpers import records, write_toml
+    from crawl_server import CrawlServer, install_generated
+
+    with CrawlServer() as server:
+        install_generated(server, 40, delay=0.02)
+        config = write_toml(tmp_path / "config.toml", [{"url": server.base + "/gen-sitemap.xml", "type": "sitemap"}],
+                            per_host_concurrency=2, warc=True)
+        state = tmp_path / "state" / "scrape.sqlite"
+        out = tmp_path / "out"
+        rng = random.Random(7)
+        for _ in range(2):
+            proc = subprocess.Popen([sys.executable, "-m", "scrape", "--config", str(config), "crawl", "-q"],
+                                    cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+            time.sleep(rng.uniform(0.6, 1.4))  # start-up takes about 0.5 s; the run about 1 s
+            proc.send_signal(signal.SIGKILL)
+            proc.wait(5)
+            db = sqlite3.connect(state)
+            assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+            db.close()
+            for path in out.rglob("*"):
+                if path.name.startswith("articles-"):
+                    assert all(json.loads(line)["text"] for line in path.read_text("utf-8").splitlines())
+                elif path.name.startswith("responses-"):
+                    assert warc_records(path)
+                elif path.is_file():
+                    assert re.fullmatch(r"\.(articles-.*\.jsonl\.tmp|responses-.*\.warc\.gz\.part)", path.name), path
+        proc = subprocess.run([sys.executable, "-m", "scrape", "--config", str(config), "crawl", "-q"],
+                              cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        urls = [r["url"] for r in records(out)]
+        assert sorted(urls) == sorted(f"{server.base}/gen/{n}.html" for n in range(1, 41))  # each once
+        assert not [p for p in out.rglob(".*")]  # no temp or partial file left
+        for path in out.rglob("responses-*.warc.gz"):
+            assert warc_records(path)  # the killed runs' WARCs too, cut at a whole record
+
+
+def test_runs_of_the_same_second_keep_their_own_warcs(tmp_path):
+    from datetime import datetime, timezone
+
+    from scrape.runout import WarcOutput, salvage_warc
+
+    started = datetime(2026, 11, 27, 6, 15, tzinfo=timezone.utc)
+    paths = []
+    for n in range(3):  # a finished run, a killed one, a finished one: all at 06:15:00
+        warc = WarcOutput(str(tmp_path), started)
+        warc.write(f"https://news.example/{n}", 200, (), b"<p>x</p>", started)
+        if n == 1:
+            warc._file.close()  # killed: the next run's recovery finishes it
+            paths.append(salvage_warc(str(tmp_path), started))
+        else:
+            paths.append(warc.close())
+    assert [Path(p).name for p in paths] == ["responses-20261127T061500Z.warc.gz",
+                                             "responses-20261127T061500Z-2.warc.gz",
+                                             "responses-20261127T061500Z-3.warc.gz"]
+    assert [warc_records(Path(p)) for p in paths] == [[f"https://news.example/{n}"] for n in range(3)]
