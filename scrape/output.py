@@ -4,7 +4,7 @@ stdout, to one file, or one file per article in a folder.
 Every file is written atomically: into a temporary file in the same folder, flushed and
 fsynced, then renamed over the target, so a reader never sees half a file and a failed run
 leaves an existing output as it was. A temporary file is a hidden `.<name>.<random>.tmp`,
-flock-ed while it is written; one that nobody holds was left by a killed run, and the next
+locked while it is written; one that nobody holds was left by a killed run, and the next
 run writing to that folder (or that file) removes it. A single output file is committed at the end of the
 run, or when the run is interrupted, with what was written so far. A write that fails is
 an `OutputError` naming the path. Reads no config keys.
@@ -136,6 +136,7 @@ class AtomicFile:
         self.path = path
         self.temp: str | None = None
         self.handle: BinaryIO | None = None
+        self._key: tuple[int, int] | None = None
         try:
             folder = os.path.dirname(os.path.abspath(path))
             if os.path.exists(path) and not os.path.isfile(path):
@@ -145,7 +146,7 @@ class AtomicFile:
                 return
             os.makedirs(folder, exist_ok=True)
             fd, self.temp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(os.path.basename(path)), suffix=".tmp")
-            _hold(fd)
+            self._key = _hold(fd)
             os.fchmod(fd, 0o666 & ~_umask())
             self.handle = os.fdopen(fd, "wb")
         except OSError as exc:
@@ -169,6 +170,7 @@ class AtomicFile:
                 os.fsync(self.handle.fileno())
                 os.replace(self.temp, self.path)  # still open, so still locked: never taken for stale
                 self.temp = None
+                _LIVE.discard(self._key)
             self.handle.close()
             self.handle = None
             if renamed:
@@ -194,6 +196,7 @@ class AtomicFile:
             except OSError:
                 pass
             self.temp = None
+            _LIVE.discard(self._key)
 
 
 # What tempfile.mkstemp makes of prefix + random + suffix, for our prefixes.
@@ -206,12 +209,25 @@ def _temp_prefix(name: str) -> str:
     return f".{stem}."
 
 
-def _hold(fd: int) -> None:
-    """Mark a temporary file as in use for as long as this process has it open."""
+# (device, inode) of the temp files this process is writing. A POSIX lock does not stop its
+# own process, and closing any descriptor of a file drops the process's locks on it, so the
+# sweep must not even open these.
+_LIVE: set[tuple[int, int]] = set()
+
+
+def _hold(fd: int) -> tuple[int, int]:
+    """Mark a temporary file as in use while this process lives.
+
+    A POSIX (lockf) lock, not flock: it belongs to this process alone, so the worker
+    processes forked after the file was opened do not keep it held once this one is killed.
+    """
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # a filesystem without flock: such a temp file is never taken for stale
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a filesystem without locks: such a temp file is never taken for stale
         pass
+    info = os.fstat(fd)
+    _LIVE.add((info.st_dev, info.st_ino))
+    return info.st_dev, info.st_ino
 
 
 def remove_stale_temps(folder: str, prefix: str = ".") -> int:
@@ -224,11 +240,14 @@ def remove_stale_temps(folder: str, prefix: str = ".") -> int:
         return 0
     for entry in entries:
         try:
-            fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW)
+            info = entry.stat(follow_symlinks=False)
+            if (info.st_dev, info.st_ino) in _LIVE:
+                continue
+            fd = os.open(entry.path, os.O_RDWR | os.O_NOFOLLOW)  # a write lock needs a writable descriptor
         except OSError:
             continue
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             os.unlink(entry.path)
             removed += 1
         except OSError:  # held: a run is writing it

@@ -114,6 +114,32 @@ def test_temp_files_left_by_a_killed_run_are_removed_by_the_next(tmp_path):
     assert remove_stale_temps(str(tmp_path)) == 0
 
 
+def test_a_temp_file_is_stale_once_its_writer_is_killed_even_if_its_workers_live_on(tmp_path):
+    # The workers of `scrape clean -j N` are forked after the output is opened, so they hold
+    # the temp file open too; they must not keep it looking alive after the run is killed.
+    script = ("import os, sys, time\n"
+              "from scrape.output import FileSink\n"
+              "sink = FileSink(sys.argv[1])\n"
+              "child = os.fork()\n"
+              "if child == 0:\n"
+              "    time.sleep(30)\n"
+              "    os._exit(0)\n"
+              "print(child, flush=True)\n"
+              "time.sleep(30)\n")
+    proc = subprocess.Popen([sys.executable, "-c", script, str(tmp_path / "out.jsonl")], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    child = int(proc.stdout.readline())
+    try:
+        assert remove_stale_temps(str(tmp_path)) == 0  # its writer lives: kept
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(5)
+        assert alive(child)
+        assert remove_stale_temps(str(tmp_path)) == 1
+        assert hidden(tmp_path) == []
+    finally:
+        os.kill(child, signal.SIGKILL)
+
+
 def test_a_long_output_name_still_gets_a_temp_file(tmp_path):
     path = tmp_path / ("é" * 120 + ".jsonl")  # 245 bytes: ".<name>.<random>.tmp" would not fit
     sink = FileSink(str(path))
