@@ -123,6 +123,8 @@ def parse_byline(line: str, require_name: bool = False) -> Byline | None:
     if signature and ROLE_WORDS.search(signature.group("note")) and looks_like_name(signature.group("name")):
         return Byline((signature.group("name").strip(),), None, explicit=True)
     has_by = bool(BY_PREFIX.match(text))
+    if not has_by and not _DATE_RE.search(text):
+        return None  # neither "By" nor a date: not a byline (and the costly parts are skipped)
     published, updated = _stamps(text)
     rest = _DATE_RE.sub(" ", text)
     rest = _RELATIVE.sub(" ", rest)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
@@ -70,6 +71,7 @@ class ParsedDate:
         return self.value.isoformat()
 
 
+@lru_cache(maxsize=64)
 def _zone(name: str | None) -> tzinfo | None:
     return ZoneInfo(name) if name else None
 
@@ -100,6 +102,11 @@ def _from_iso(text: str) -> ParsedDate | None:
     return ParsedDate(value, has_time=hour is not None)
 
 
+@lru_cache(maxsize=1)
+def _tzinfos() -> dict:
+    return {abbr: ZoneInfo(name) for abbr, name in _ZONES.items()}
+
+
 def _from_words(text: str) -> ParsedDate | None:
     """Free-form dates ("January 21, 2025 10:00 PM ET", "30. Juni 2025") via dateutil."""
     text = _MONTH_WORD.sub(lambda m: _MONTHS[m.group(1).lower()], text)
@@ -107,11 +114,10 @@ def _from_words(text: str) -> ParsedDate | None:
     text = _DOTTED_TIME.sub(r"\1:\2", text)  # "14.32 Uhr" is 14:32
     text = _NOISE_WORDS.sub(" ", text)
     text = re.sub(r"[|•·,]+", " ", text)
-    tzinfos = {abbr: ZoneInfo(name) for abbr, name in _ZONES.items()}
     results = []
     for default in (datetime(1, 1, 1, 0, 0), datetime(2, 2, 2, 1, 1)):
         try:
-            results.append(dateutil_parser.parse(text, default=default, fuzzy=True, tzinfos=tzinfos))
+            results.append(dateutil_parser.parse(text, default=default, fuzzy=True, tzinfos=_tzinfos()))
         except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
             return None
     first, second = results

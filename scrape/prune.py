@@ -24,7 +24,7 @@ from .models import Removal
 _BLOCK_TAGS = frozenset(
     "p div li ul ol section aside figcaption h2 h3 h4 h5 h6 header footer dd dt td center blockquote".split()
 )
-_INLINE_TAGS = frozenset("span a strong small em b i label font cite".split())
+_INLINE_TAGS = frozenset("span strong small em b i label font cite".split())
 _CANDIDATES = ",".join(sorted(_BLOCK_TAGS | _INLINE_TAGS))
 _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
 _LIST_TAGS = frozenset(("ul", "ol"))
@@ -48,7 +48,8 @@ _SIGNUP_MAX_LINKS = 3  # more links than this and the climb has reached a sideba
 # wrap the whole page in a <form> or mark the article aria-hidden while it loads).
 _GUARD_CHARS = 1200
 _ALWAYS_SAFE = frozenset(("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas"))
-_DIGIT = re.compile(r"\d")
+# Every date a byline prints has a year, a clock time or a numeric date.
+_DATE_HINT = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d\.\d\d|\d[./]\d{1,2}[./]\d")
 _HEADINGS = "h1,h2,h3,h4,h5,h6"
 
 
@@ -280,11 +281,45 @@ def _byline(node: LexborNode, text: str) -> Byline | None:
     so a date heading in a timeline stays."""
     if len(text) > _BYLINE_MAX_CHARS or node.tag in _LIST_TAGS:
         return None
-    if not (BY_PREFIX.match(text) or _DIGIT.search(text)):
+    # Cheap tests first: most short blocks are neither led by "By" nor dated.
+    if not BY_PREFIX.match(text) and not _DATE_HINT.search(text):
         return None
     # A date alone counts when it is labelled ("PUBLISHED: 14:32 GMT, 3 March 2025"); an
     # unlabelled one may be a heading in a timeline.
     return parse_byline(text, require_name=not has_date_label(text))
+
+
+class _InsideMarked:
+    """Whether a node lies inside a marked one, memoised along the parent chain.
+
+    Candidates come in page order, so most of a node's ancestors have been asked about
+    already; the memo is forgotten whenever a node is marked.
+    """
+
+    def __init__(self, marked: dict[int, LexborNode]):
+        self.marked = marked
+        self.memo: dict[int, bool] = {}
+
+    def forget(self) -> None:
+        self.memo.clear()
+
+    def __call__(self, node: LexborNode) -> bool:
+        chain = []
+        parent = node.parent
+        found = False
+        while parent is not None:
+            key = parent.mem_id
+            if key in self.marked:
+                found = True
+                break
+            if key in self.memo:
+                found = self.memo[key]
+                break
+            chain.append(key)
+            parent = parent.parent
+        for key in chain:
+            self.memo[key] = found
+        return found
 
 
 def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Removal]) -> list[Byline]:
@@ -301,14 +336,18 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
     marked: dict[int, LexborNode] = {}  # insertion order: a node always before its ancestors
     bylines: list[Byline] = []
     headings: list[tuple[LexborNode, str]] = []
+    inside = _InsideMarked(marked)
 
     def mark(target: LexborNode | None, rule_name: str, shown: str) -> None:
-        if target is None or target.mem_id in marked or _has_marked_ancestor(target, marked):
+        if target is None or target.mem_id in marked or inside(target):
             return
         marked[target.mem_id] = target
+        inside.forget()
         removed.append(Removal(rule_name, snippet(shown)))
 
     for node in root.css(_CANDIDATES):
+        if inside(node):
+            continue  # inside a block already taken
         raw = node.text(deep=True, separator=" ")
         # Noise blocks are short; long ones are only looked at as possible teaser lists.
         if len(raw) > _NOISE_MAX_RAW_CHARS and node.tag not in _LIST_TAGS:
@@ -316,10 +355,16 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
         text = " ".join(raw.split())
         if not text:
             continue
-        if node.tag in _INLINE_TAGS and not _stands_alone(node) and not _in_caption(node):
-            # A label beside links only ("Sponsored" + an ad link): the small block is the ad.
-            if (rule := line_rules.match(text)) is not None and _labels_links(node, text):
+        if node.tag in _INLINE_TAGS and not _in_caption(node):
+            # An inline element standing alone is read with the block around it (same text);
+            # one beside text is read only as a label beside links ("Sponsored" + an ad
+            # link), where the small block is the ad.
+            if (not _stands_alone(node) and (rule := line_rules.match(text)) is not None
+                    and _labels_links(node, text)):
                 mark(node.parent, rule.name, node_text(node.parent))
+            if node.tag not in _HEADING_TAGS:
+                continue
+            headings.append((node, text))
             continue
         rule_name, target, shown = _classify(node, text, line_rules, bylines)
         if target is not None:
@@ -327,7 +372,7 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
         elif node.tag in _HEADING_TAGS:
             headings.append((node, text))
     for node, text in headings:
-        if _has_marked_ancestor(node, marked) or node.mem_id in marked:
+        if node.mem_id in marked or inside(node):
             continue
         if (rule := heading_rules.match(text)) is not None:
             mark(_widget_container(node), rule.name, text)
