@@ -29,9 +29,6 @@ from .prune import (drop_doubled_blocks, drop_invisible, drop_selectors, drop_si
 from .models import Extract, Removal
 from .normalise import rank_titles
 
-# A page's longest paragraph at least this long must appear in the extraction, else the
-# slower full mode is tried.
-_LONG_PARAGRAPH = 200
 _SPLIT_MIN_CHARS = 100  # paragraphs shorter than this are not added from split body blocks
 _MIN_PROSE_SHARE = 0.5  # below this the fast extraction is probably a menu or a list
 _MIN_TEXT_CHARS = 250
@@ -43,18 +40,6 @@ def _prose(lines: list[str]) -> tuple[int, float]:
     total = sum(len(line) for line in lines)
     prose = sum(len(line) for line in lines if len(line.split()) >= 8)
     return prose, (prose / total if total else 0.0)
-
-
-def _longest_paragraph(tree: LexborHTMLParser) -> str:
-    """The page's longest <p>: a good extraction of an article page contains it."""
-    return max((node_text(p) for p in tree.css("p")), key=len, default="")
-
-
-def _contains(lines: list[str], paragraph: str) -> bool:
-    """Whether the middle of `paragraph` appears in the extracted lines (whitespace-blind)."""
-    squashed = "".join(paragraph.split())
-    middle = squashed[len(squashed) // 2 - 30 : len(squashed) // 2 + 30]
-    return middle in "".join("".join(lines).split())
 
 
 _SOURCE_NEWLINES = re.compile(r"[ \t]*[\r\n]+\s*")
@@ -187,19 +172,17 @@ def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: 
     html = _fold_source_newlines(html)
     lines = _trafilatura_lines(html, url, config, fast=True)
     got = sum(len(line) for line in lines)
-    longest = _longest_paragraph(tree)
-    missed_main = len(longest) >= _LONG_PARAGRAPH and not _contains(lines, longest)
     prose, share = _prose(lines)
-    if got < _MIN_TEXT_CHARS or missed_main or share < _MIN_PROSE_SHARE:
-        # The fast pass found little, missed the page's main paragraph or returned a menu:
-        # try trafilatura's full mode (readability and justext fallbacks); keep it if better.
+    if got < _MIN_TEXT_CHARS or share < _MIN_PROSE_SHARE:
+        # The fast pass found little or returned a menu: try trafilatura's full mode
+        # (readability and justext fallbacks) and keep it if it does better. (A test for
+        # "missed the page's longest paragraph" fired on 24 of 181 zyte pages and helped
+        # none: that paragraph is most often a disclaimer.)
         slower = _trafilatura_lines(html, url, config, fast=False)
         slower_got = sum(len(line) for line in slower)
         slower_prose, slower_share = _prose(slower)
-        if (
-            (missed_main and _contains(slower, longest))
-            or (got < _MIN_TEXT_CHARS and slower_got > got)
-            or (share < _MIN_PROSE_SHARE and slower_share > share and slower_prose >= 0.8 * prose)
+        if (got < _MIN_TEXT_CHARS and slower_got > got) or (
+            share < _MIN_PROSE_SHARE and slower_share > share and slower_prose >= 0.8 * prose
         ):
             lines, got = slower, slower_got
     lines = _add_split_body(tree, lines)
