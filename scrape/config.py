@@ -20,24 +20,9 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from .errors import ConfigError
+from .rules import RuleSet, strip_edges
 
 RULE_KINDS = ("line", "heading", "selector")
-# Bullets, arrows, ellipses and colons around a label ("You may also like...", "» Related:").
-_MATCH_CACHE_SIZE = 50_000  # memoised block texts per rule set (a few MB at most)
-_EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*"
-_BRACKETS = ("()", "[]")
-
-
-def _strip_edges(text: str) -> str:
-    """Edge punctuation off, and one pair of brackets around the whole ("(Read also: ...)")."""
-    text = text.strip(_EDGE_PUNCTUATION)
-    if len(text) > 2 and text[0] + text[-1] in _BRACKETS:
-        inner = text[1:-1]
-        if text[0] not in inner and text[-1] not in inner:  # not "[caption ...] ... [/caption]"
-            text = inner.strip(_EDGE_PUNCTUATION)
-    return text
-
-
 @dataclass(frozen=True)
 class NoiseRule:
     """A named noise pattern.
@@ -72,58 +57,8 @@ class NoiseRule:
 
     def matches(self, text: str) -> bool:
         """Whether `text` (one collapsed block) is wholly this noise; edge punctuation is ignored."""
-        text = _strip_edges(text)
+        text = strip_edges(text)
         return bool(text) and len(text.split()) <= self.max_words and self.regex.fullmatch(text) is not None
-
-
-class RuleSet:
-    """Rules of one kind compiled into a single regex, so each block is matched once.
-
-    Each rule's patterns sit in a named group; the group that matched names the rule.
-    (So patterns must not use numbered back-references.)
-    """
-
-    def __init__(self, rules: tuple[NoiseRule, ...]):
-        self.rules = rules
-        groups = "|".join(f"(?P<r{i}>{rule.regex.pattern})" for i, rule in enumerate(rules))
-        self._regex = re.compile(groups or "(?!)", re.IGNORECASE)
-        self._max_words = max((rule.max_words for rule in rules), default=0)
-
-    def __reduce__(self):  # compiled lazily again in worker processes
-        return (RuleSet, (self.rules,))
-
-    def match(self, text: str) -> NoiseRule | None:
-        """The first rule that matches the whole of `text` (collapsed), if any.
-
-        Results are memoised: menus, labels and share bars repeat within a page, across
-        nested elements and across the pages of one site.
-        """
-        try:
-            return self._cache[text]
-        except KeyError:
-            pass
-        except AttributeError:
-            self._cache = {}
-        if len(self._cache) >= _MATCH_CACHE_SIZE:
-            self._cache.clear()
-        rule = self._cache[text] = self._match(text)
-        return rule
-
-    def _match(self, text: str) -> NoiseRule | None:
-        text = _strip_edges(text)
-        if not text:
-            return None
-        words = text.count(" ") + 1
-        if words > self._max_words:
-            return None
-        found = self._regex.fullmatch(text)
-        if found is None:
-            return None
-        rule = self.rules[int(found.lastgroup[1:])]
-        if words <= rule.max_words:
-            return rule
-        # The first matching rule is too short for this block; another may still take it.
-        return next((r for r in self.rules if r.matches(text)), None)
 
 
 @dataclass(frozen=True)

@@ -122,3 +122,37 @@ def test_config_survives_pickling_for_worker_processes():
     copy = pickle.loads(pickle.dumps(config))
     assert copy.line_rules.match("Advertisement").name == "ad-label"
     assert copy.sites == config.sites
+
+
+def _naive_match(rules, text):
+    """The reference: every rule in order, every pattern, no prefilter and no memo."""
+    return next((r for r in rules if r.matches(text)), None)
+
+
+def test_prefiltered_matching_agrees_with_trying_every_rule():
+    from pathlib import Path
+
+    fixtures = Path(__file__).parent.parent / "fixtures"
+    lines = {
+        " ".join(line.split())
+        for path in list(fixtures.glob("**/*.txt")) + list(fixtures.glob("**/*.expected.json"))
+        for line in path.read_text("utf-8").replace('"', "\n").splitlines()
+        if line.strip()
+    }
+    lines |= {"Advertisement", "ABONNIEREN Sie jetzt", "Read more: x", "© 2024 Example", "Share | Tweet",
+              "Gift this article", "3 comments", "Paid subscribers also get the archive"}
+    for kind, ruleset in (("line", RULES.line_rules), ("heading", RULES.heading_rules)):
+        rules = RULES.rules_of(kind)
+        for text in lines:
+            assert ruleset.match(text) == _naive_match(rules, text), (kind, text)
+
+
+def test_literal_hints_are_required_words():
+    from scrape.rules import literal_hints
+
+    assert literal_hints(r".{0,120}\b(jetzt )?(abonnieren|abonnent werden)\b.{0,120}") == {"abonn"}
+    hints = literal_hints(r"(subscribe|sign up) now")
+    assert all(any(h in text for h in hints) for text in ("subscribe now", "sign up now"))
+    assert not any(h in "the council voted" for h in hints)
+    assert literal_hints(r"a?b?") is None  # nothing is required
+    assert literal_hints(r"(x|yz)") is None  # too short to filter anything

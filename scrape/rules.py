@@ -1,0 +1,147 @@
+"""Matching blocks of text against the noise rules, fast.
+
+A `RuleSet` holds the rules of one kind ("line" or "heading") compiled into combined
+regexes, each rule's patterns in a named group, so one call tells which rule (the first, in
+config order) takes a block. Matching every block of every page is the cleaner's hottest
+loop, so two things keep it cheap:
+
+- a prefilter: for each pattern, literal words that any match must contain are read off
+  the regex itself ("abonn" for `.{0,120}\\b(abonnieren|abonnent werden)\\b.{0,120}`). A
+  block holding none of the words of any pattern is not tried against those patterns at
+  all; the costly, floating ones are among them. Patterns with no such word of 3+ letters
+  are always tried;
+- memoised results: menus, labels and share bars repeat within a page and across pages.
+
+(Patterns must not use numbered back-references: the groups are renumbered.) No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from re import _parser as sre_parse
+from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT, SUBPATTERN
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import NoiseRule
+
+_MATCH_CACHE_SIZE = 50_000  # memoised block texts per rule set (a few MB at most)
+_MIN_HINT = 3  # a required literal shorter than this filters nothing
+# Bullets, arrows, ellipses and colons around a label ("You may also like...", "» Related:").
+_EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*"
+_BRACKETS = ("()", "[]")
+
+
+def strip_edges(text: str) -> str:
+    """Edge punctuation off, and one pair of brackets around the whole ("(Read also: ...)")."""
+    text = text.strip(_EDGE_PUNCTUATION)
+    if len(text) > 2 and text[0] + text[-1] in _BRACKETS:
+        inner = text[1:-1]
+        if text[0] not in inner and text[-1] not in inner:  # not "[caption ...] ... [/caption]"
+            text = inner.strip(_EDGE_PUNCTUATION)
+    return text
+
+
+def _required_literals(sequence) -> set[str] | None:
+    """Strings one of which every match of the parsed `sequence` contains; None if unknown.
+    Of all such sets in the sequence, the one whose shortest string is longest."""
+    best: set[str] | None = None
+
+    def consider(found: set[str] | None) -> None:
+        nonlocal best
+        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+            best = found
+
+    run: list[str] = []
+    for op, value in list(sequence) + [(None, None)]:
+        if op is LITERAL:
+            run.append(chr(value))
+            continue
+        if run:
+            consider({"".join(run)})
+            run = []
+        if op is SUBPATTERN:
+            consider(_required_literals(value[-1]))
+        elif op is BRANCH:
+            alternatives = [_required_literals(a) for a in value[1]]
+            if all(alternatives):
+                consider(set().union(*alternatives))
+        elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and value[0] >= 1:
+            consider(_required_literals(value[2]))
+    return best
+
+
+def literal_hints(pattern: str) -> frozenset[str] | None:
+    """Lower-cased words one of which any case-insensitive match of `pattern` contains."""
+    try:
+        found = _required_literals(sre_parse.parse(pattern, re.IGNORECASE))
+    except (re.error, RecursionError, ValueError):
+        return None
+    if not found or min(map(len, found)) < _MIN_HINT:
+        return None
+    lowered = {word.lower() for word in found}
+    if any(len(word) != len(word.upper().lower()) for word in lowered):
+        return None  # case folding that changes length ("ß"): no safe substring test
+    return frozenset(lowered)
+
+
+def _combined(entries: list[tuple[int, str]]) -> re.Pattern:
+    groups = "|".join(f"(?P<r{index}_{n}>{pattern})" for n, (index, pattern) in enumerate(entries))
+    return re.compile(groups or "(?!)", re.IGNORECASE)
+
+
+class RuleSet:
+    """Rules of one kind, compiled for matching whole blocks of text."""
+
+    def __init__(self, rules: tuple[NoiseRule, ...]):
+        self.rules = rules
+        always: list[tuple[int, str]] = []
+        gated: list[tuple[int, str]] = []
+        hints: set[str] = set()
+        for index, rule in enumerate(rules):
+            for pattern in rule.patterns:
+                words = literal_hints(pattern)
+                (always if words is None else gated).append((index, f"(?:{pattern})"))
+                hints |= words or set()
+        self._always = _combined(always)
+        self._gated = _combined(gated)
+        escaped = sorted(map(re.escape, hints), key=len, reverse=True)
+        self._hints = re.compile("|".join(escaped)) if escaped else None
+        self._max_words = max((rule.max_words for rule in rules), default=0)
+        self._cache: dict[str, NoiseRule | None] = {}
+
+    def __reduce__(self):  # compiled again in worker processes
+        return (RuleSet, (self.rules,))
+
+    def match(self, text: str) -> NoiseRule | None:
+        """The first rule (in config order) that matches the whole of `text`, if any."""
+        try:
+            return self._cache[text]
+        except KeyError:
+            pass
+        if len(self._cache) >= _MATCH_CACHE_SIZE:
+            self._cache.clear()
+        rule = self._cache[text] = self._match(text)
+        return rule
+
+    def _match(self, text: str) -> NoiseRule | None:
+        text = strip_edges(text)
+        if not text:
+            return None
+        words = text.count(" ") + 1
+        if words > self._max_words:
+            return None
+        indexes = []
+        if (hit := self._always.fullmatch(text)) is not None:
+            indexes.append(int(hit.lastgroup[1:].split("_")[0]))
+        # The gated patterns only when the block holds one of their required words.
+        if self._hints is not None and self._hints.search(text.lower()):
+            if (hit := self._gated.fullmatch(text)) is not None:
+                indexes.append(int(hit.lastgroup[1:].split("_")[0]))
+        if not indexes:
+            return None
+        rule = self.rules[min(indexes)]
+        if words <= rule.max_words:
+            return rule
+        # The first matching rule is too short for this block; another may still take it.
+        return next((r for r in self.rules if r.matches(text)), None)
