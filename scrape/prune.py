@@ -39,6 +39,10 @@ _TEASER_MIN_ITEMS = 3
 _TEASER_ITEM_PROSE = 200  # a teaser card's description is a line or two, not a story
 _DOUBLE_TAGS = "p,h2,h3,h4,h5,h6,blockquote,figcaption"
 _NOISE_MAX_RAW_CHARS = 1000  # raw text (with markup whitespace) beyond which a block is not a label
+# In the DOM, "line" rules look at blocks of up to this many words: longer noise (a long
+# legal notice) is rare, costly to match on every paragraph of prose, and still meets the
+# same rules in the line filter if the extraction keeps it.
+_DOM_RULE_MAX_WORDS = 40
 _BYLINE_MAX_CHARS = 160
 _LABELLED_MAX_CHARS = 300  # a labelled ad: "Sponsored" and a link or two
 _BOX_MAX_BLOCKS = 4  # a promo box: a title, a pitch, a button, a small print
@@ -387,7 +391,8 @@ def _classify(node, text, line_rules, bylines) -> tuple[str, LexborNode | None, 
         return "teaser-list", node, text
     if node.tag == "p" and _is_link_paragraph(node, text):
         return "teaser-list", node, text
-    if (rule := line_rules.match(text)) is not None and not _holds_widgets(node):
+    if text.count(" ") < _DOM_RULE_MAX_WORDS and (rule := line_rules.match(text)) is not None \
+            and not _holds_widgets(node):
         return rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules))
     if (byline := _byline(node, text)) is not None:
         # A byline in a sidebar is a teaser's, and so is one in a list item that names no
