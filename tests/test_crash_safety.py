@@ -409,3 +409,13 @@ def test_runs_of_the_same_second_keep_their_own_warcs(tmp_path):
                                              "responses-20261127T061500Z-2.warc.gz",
                                              "responses-20261127T061500Z-3.warc.gz"]
     assert [warc_records(Path(p)) for p in paths] == [[f"https://news.example/{n}"] for n in range(3)]
+
+
+@pytest.mark.slow
+def test_reliability_trials(tmp_path):
+    """A short run of bench/reliability.py (the committed report comes from a long one)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import reliability
+
+    assert reliability.main(["--kills-out-dir", "12", "--kills-file", "6", "--kills-crawl", "12", "--fuzz", "150",
+                             "--out", str(tmp_path / "reliability.md")]) == 0
