@@ -230,6 +230,7 @@ def hostile_fetches(server: CrawlServer) -> list[Case]:
         ("1 MB Location header", "/hostile/huge-location", TransportError, 2.0),
         ("redirect loop", "/fault/loop", TooManyRedirects, 2.0),
         ("redirects that never repeat", "/hostile/grow", TooManyRedirects, 2.0),
+        ("body gzipped 1,000 times, header to match", "/hostile/encoding-chain", TransportError, 2.0),
         ("oversized body (300 KB > 200 KB limit)", "/fault/big", TooLarge, 2.0),
         ("connection reset", "/fault/reset", TransportError, 2.0),
     ]

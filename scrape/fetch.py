@@ -49,6 +49,10 @@ log = logging.getLogger(__name__)
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+# Content-Encodings one body may stack ("gzip, br" is the most seen in the wild). Each layer
+# is a decompressor with its own window (~25 KB): a header listing "gzip" 16,000 times
+# over a body compressed as often would cost 400 MB before a byte came out.
+MAX_ENCODINGS = 3
 _ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 
@@ -395,6 +399,8 @@ class Fetcher:
         limit = min(truncate_at, self.config.max_bytes) if truncate else self.config.max_bytes
         encodings = [e.strip().lower() for e in response.headers.get("content-encoding", "").split(",")]
         encodings = [e for e in encodings if e and e != "identity"]
+        if len(encodings) > MAX_ENCODINGS:
+            raise TransportError(f"{len(encodings)} stacked Content-Encodings (at most {MAX_ENCODINGS})", url)
         if not encodings and not truncate:
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > limit:

@@ -363,6 +363,14 @@ def install_hostile(srv: CrawlServer) -> None:
     huge_location = (b"HTTP/1.1 302 Found\r\nLocation: /news/" + b"a" * 1_000_000
                      + b".html\r\nContent-Length: 0\r\n\r\n")
 
+    layered = b"<p>deep</p>"
+    for _ in range(1000):
+        layered = gzip.compress(layered, compresslevel=1)
+
+    @srv.route("/hostile/encoding-chain")
+    def _(req):  # a body gzipped 1,000 times over, and a header saying so
+        return Reply(200, layered, {"Content-Type": "text/html", "Content-Encoding": ", ".join(["gzip"] * 1000)})
+
     @srv.route("/hostile/huge-header-line")
     def _(req):
         _write_until_gone(req, huge_line, b"", seconds=0)

@@ -176,6 +176,7 @@ RESPONSES = {
     "1 MB of header lines": ("/hostile/many-headers", TransportError, 1.0),
     "1 MB Location": ("/hostile/huge-location", TransportError, 1.0),
     "redirects that never repeat": ("/hostile/grow", TooManyRedirects, 1.0),
+    "1,000 stacked Content-Encodings": ("/hostile/encoding-chain", TransportError, 1.0),
 }
 
 
