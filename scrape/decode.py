@@ -31,7 +31,8 @@ def _codec(name: str | None) -> str | None:
         return None
     try:
         codec = codecs.lookup(name.strip().strip("\"'")).name
-    except LookupError:
+        b"<".decode(codec, errors="replace")  # a text codec that can replace: not base64, rot13, idna
+    except (LookupError, UnicodeError):
         return None
     # Browsers read latin-1 and ascii declarations as windows-1252; so do we.
     return "cp1252" if codec in ("latin-1", "iso8859-1", "ascii") else codec
@@ -40,7 +41,9 @@ def _codec(name: str | None) -> str | None:
 def sniff_meta_charset(head: bytes) -> str | None:
     """The charset a `<meta>` tag in the first few KB declares, if any."""
     match = _META_CHARSET.search(head[:_SNIFF_BYTES])
-    return _codec(match.group(1).decode("ascii", "replace")) if match else None
+    codec = _codec(match.group(1).decode("ascii", "replace")) if match else None
+    # A <meta> readable as ASCII is not in UTF-16/32, whatever it says (the HTML standard reads it as UTF-8).
+    return "utf-8" if codec and codec.startswith(("utf-16", "utf-32")) else codec
 
 
 def looks_binary(sample: bytes) -> bool:
