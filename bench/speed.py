@@ -19,20 +19,23 @@
    sharers: the tree's real footprint). The -j 1 and -j 2 outputs must be byte-identical.
 3. **Bounded memory** (`--big`): a WARC of `--big-bytes` (default 2 GB) built the same way,
    cleaned with `-j 2`; peak tree RSS and PSS, and the peak in the first and last quarter
-   of the run (equal when memory does not grow with the input).
+   of the run (equal when memory does not grow with the input). It takes a while (45,000
+   records: about 15 minutes on 2 free cores), so its figures are saved in bench/work/, and
+   `--reuse-big` reports the last ones (with their date) in a run without `--big`.
 4. **Profile**: the stages of scrape's cleaning on the zyte pages (CPU time per stage, by
    wrapping the cleaner's stage functions in this process only), and a pyinstrument
    profile's top functions by cumulative share.
 
 Prints one side-by-side table and writes bench/results/speed.md (unless --no-write).
 
-    python bench/speed.py [--rounds N] [--records N] [--e2e-rounds N] [--big [--big-bytes B]]
-                          [--skip-e2e] [--wait-quiet [MINUTES]] [--no-write]
+    python bench/speed.py [--rounds N] [--records N] [--e2e-rounds N]
+                          [--big [--big-bytes B] | --reuse-big] [--skip-e2e] [--wait-quiet [MINUTES]] [--no-write]
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import datetime as dt
 import gzip
 import hashlib
@@ -53,6 +56,7 @@ BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
 WORK = BENCH / "work"
 RESULTS = BENCH / "results" / "speed.md"
+BIG_SAVED = WORK / "speed-big.json"  # the last --big run, for --reuse-big
 DEFAULT_CORPORA = REPO.parent / "shared" / "corpora"
 SCRAPE_BIN = Path(sys.executable).parent / "scrape"
 
@@ -463,6 +467,9 @@ def end_to_end_figures(runs: dict[int, list[CleanRun]]) -> dict:
     ratios = [b.pages_per_s / a.pages_per_s for a, b in zip(runs[1], runs[2])]
     out["speedup"] = out[2]["pages_per_s"] / out[1]["pages_per_s"]
     out["speedup_pairs"] = [round(r, 2) for r in ratios]
+    # CPU per page of the tree, -j 2 over -j 1: the cost of parallelism (pickling, the parent).
+    # With both cores free and busy, -j 2 would reach about 2 / this times -j 1's pages/s.
+    out["cpu_ratio"] = out[2]["cpu_ms_per_page"] / out[1]["cpu_ms_per_page"]
     out["same_output"] = len({r.output_sha256 for items in runs.values() for r in items}) == 1
     return out
 
@@ -637,6 +644,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--e2e-rounds", type=int, default=2, help="-j 1 / -j 2 pairs, ABBA (default 2)")
     parser.add_argument("--skip-e2e", action="store_true", help="in-process figures and profile only")
     parser.add_argument("--big", action="store_true", help="also clean a --big-bytes WARC with -j 2")
+    parser.add_argument("--reuse-big", action="store_true",
+                        help="without --big: report the last --big run's figures (saved in bench/work)")
     parser.add_argument("--big-bytes", type=float, default=2e9, help="size of the --big WARC (default 2e9)")
     parser.add_argument("--wait-quiet", type=float, nargs="?", const=20.0, default=None, metavar="MINUTES",
                         help=f"first wait (at most MINUTES, default 20) for a load average under {QUIET_LOAD}")
@@ -676,28 +685,39 @@ def main(argv: list[str] | None = None) -> int:
                     f"at most {e2e[2]['processes']} with -j 2; largest single process "
                     f"{e2e[2]['max_single_rss_mb']} MB (kernel maxrss). Cores used (tree CPU / wall): "
                     f"-j 1 {', '.join(map(str, e2e[1]['cores_used']))}; "
-                    f"-j 2 {', '.join(map(str, e2e[2]['cores_used']))}. 1-minute load average at the "
+                    f"-j 2 {', '.join(map(str, e2e[2]['cores_used']))} (of 2: the rest went to other "
+                    f"work on the machine). CPU per page, -j 2 over -j 1: {e2e['cpu_ratio']:.2f}; with both "
+                    f"cores free -j 2 would reach about {2 / e2e['cpu_ratio']:.2f}x -j 1 (a projection, not "
+                    f"the measured figure the target is judged on). 1-minute load average at the "
                     f"start and end of each run: -j 1 {', '.join(e2e[1]['loads'])}; "
                     f"-j 2 {', '.join(e2e[2]['loads'])}.")
 
+    print(f"profile: stages and pyinstrument over {len(pages)} zyte pages...", file=log, flush=True)
+    timer, stage_total = profile_stages(pages)
+    functions, profile_seconds = profile_functions(pages)
+
+    # Last: the long run whose figure (memory) machine load does not move.
     big = None
     big_note = ""
     if big_warc is not None:
         print(f"bounded memory: {big_warc.name}, {big_info['records']} records, "
               f"{big_info['bytes'] / 1e9:.2f} GB", file=log, flush=True)
         big = run_clean(big_warc, big_info["records"], 2, log)
+        big_info = dict(big_info, measured=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+        BIG_SAVED.write_text(json.dumps({"run": dataclasses.asdict(big), "info": big_info}))
+    elif args.reuse_big and BIG_SAVED.exists():
+        saved = json.loads(BIG_SAVED.read_text())
+        big, big_info = CleanRun(**{**saved["run"], "load": tuple(saved["run"]["load"])}), saved["info"]
+    if big is not None:
+        reused = "" if big_warc is not None else f" (measured {big_info['measured']} by an earlier `--big` run)"
         big_note = (f"`scrape clean -j 2` on a {big_info['bytes'] / 1e9:.2f} GB WARC "
-                    f"({big_info['records']:,} records, {big_info['html_bytes'] / 1e9:.1f} GB of HTML) in "
-                    f"{big.wall / 60:.1f} min: peak tree RSS {mb(big.peak_rss)} MB (PSS {mb(big.peak_pss)} MB), "
-                    f"largest single process {mb(big.max_single_rss)} MB; peak summed RSS in the first "
-                    f"quarter of the run {mb(big.first_quarter_rss)} MB, in the last quarter "
-                    f"{mb(big.last_quarter_rss)} MB"
+                    f"({big_info['records']:,} records, {big_info['html_bytes'] / 1e9:.1f} GB of HTML){reused} in "
+                    f"{big.wall / 60:.1f} min ({big.cpu / big.wall:.2f} cores used): peak tree RSS "
+                    f"{mb(big.peak_rss)} MB (PSS {mb(big.peak_pss)} MB), largest single process "
+                    f"{mb(big.max_single_rss)} MB; peak summed RSS in the first quarter of the run "
+                    f"{mb(big.first_quarter_rss)} MB, in the last quarter {mb(big.last_quarter_rss)} MB"
                     + (f"; the {e2e[2]['records']:,}-record run peaked at {e2e[2]['peak_rss_mb']} MB"
                        if e2e else "") + ".")
-
-    print(f"profile: stages and pyinstrument over {len(pages)} zyte pages...", file=log, flush=True)
-    timer, stage_total = profile_stages(pages)
-    functions, profile_seconds = profile_functions(pages)
 
     table = render_table(inproc, e2e, big)
     print()
