@@ -7,6 +7,8 @@ thin layer over these.
 
 from __future__ import annotations
 
+import re
+
 from .config import Config, default_config, load_config
 from .errors import (
     ConfigError,
@@ -27,6 +29,17 @@ __all__ = [
 ]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _utf8(text: str) -> bytes:
+    """UTF-8 bytes of a str; lone surrogates (not characters) become U+FFFD."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _SURROGATE.sub("\ufffd", text).encode("utf-8")
+
+
 def clean_html(html: str | bytes, url: str | None = None, config: Config | None = None,
                explain: bool = False) -> Article:
     """Clean one HTML document into an Article.
@@ -34,7 +47,7 @@ def clean_html(html: str | bytes, url: str | None = None, config: Config | None 
     Raises:
         SkipError: the document is empty, unreadable or holds no article.
     """
-    body = html.encode("utf-8") if isinstance(html, str) else html
+    body = _utf8(html) if isinstance(html, str) else html
     charset = "utf-8" if isinstance(html, str) else None
     page = Page(source=Source(url or "<html>"), body=body, kind="html", url=url, charset=charset)
     return clean_page(page, config, explain)
@@ -47,6 +60,6 @@ def clean_text(text: str, url: str | None = None, config: Config | None = None,
     Raises:
         SkipError: the text is empty or holds no article.
     """
-    page = Page(source=Source(url or "<text>"), body=text.encode("utf-8"), kind="text", url=url,
+    page = Page(source=Source(url or "<text>"), body=_utf8(text), kind="text", url=url,
                 charset="utf-8")
     return clean_page(page, config, explain)

@@ -72,6 +72,7 @@ ROLE_WORDS = re.compile(
     r"correspondant(?:e)?|envoyée? spéciale?|corresponsal|enviad[oa] especial|inviat[oa])\b",
     re.IGNORECASE,
 )
+_MAX_CHARS = 400
 _SIGNATURE = re.compile(r"^(?P<name>[^()]{3,60}?)\s*\((?P<note>[^()]{2,80})\)$")
 _PARTICLES = {"de", "da", "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten",
               "la", "le", "bin", "binti", "al", "el", "y", "st.", "mc", "mac"}
@@ -116,6 +117,8 @@ def parse_byline(line: str, require_name: bool = False) -> Byline | None:
         line: one line or short block of text.
         require_name: refuse date-only lines (used where a bare date could be content).
     """
+    if len(line) > _MAX_CHARS:
+        return None  # bylines are short; and a long token would cost the date regex dearly
     text = " ".join(line.split())
     if not text or len(text.split()) > 24 or text.endswith((".", "?", "!")) and not _DATE_RE.search(text[-12:]):
         return None

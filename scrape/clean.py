@@ -22,6 +22,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .config import Config, SiteRule
 from .dates import parse_date
+from .errors import Unreadable
 from .linefilter import filter_paragraphs
 from .metadata import PageMeta, read_metadata
 from .prune import (drop_doubled_blocks, drop_invisible, drop_selectors, drop_signup_widgets,
@@ -215,8 +216,43 @@ def _guess_date(html: str) -> str | None:
         return None
 
 
+_VOID = frozenset("area base br col embed hr img input link meta param source track wbr".split())
+_TAG = re.compile(r"<(/?)([a-zA-Z][^\s/>]*)")
+_MONSTER_TAG = re.compile(r"<([a-zA-Z][\w-]*)[^<>]{65536,}>")
+_DEPTH_CHECK_TAGS = 50_000  # pages with fewer tags cannot nest deep enough to matter
+_MAX_DEPTH = 5_000  # HTML parsers slow down with the square of nesting; real pages nest < 100
+
+
+def _max_depth(html: str) -> int:
+    depth = deepest = 0
+    for match in _TAG.finditer(html):
+        if match.group(1):
+            depth = max(depth - 1, 0)
+        elif match.group(2).lower() not in _VOID:
+            depth += 1
+            deepest = max(deepest, depth)
+    return deepest
+
+
+def _guard_markup(html: str) -> str:
+    """Refuse nesting tens of thousands deep; strip the attributes of a tag carrying tens
+    of thousands of them. Both cost parsers time with the square of their size, in C code
+    where no timeout can interrupt them. Cheap counts decide whether to look at all."""
+    tags = html.count("<")
+    if tags > _DEPTH_CHECK_TAGS and (depth := _max_depth(html)) > _MAX_DEPTH:
+        raise Unreadable(f"markup nested {depth:,} levels deep")
+    if html.count("=") > 20 * tags + 10_000:
+        html = _MONSTER_TAG.sub(r"<\1>", html)
+    return html
+
+
 def clean_html_document(html: str, url: str | None, config: Config, site: SiteRule | None) -> Extract:
-    """Clean one decoded HTML document into an Extract."""
+    """Clean one decoded HTML document into an Extract.
+
+    Raises:
+        Unreadable: markup no page needs and no parser handles in linear time.
+    """
+    html = _guard_markup(html)
     tree = LexborHTMLParser(html)
     meta: PageMeta = read_metadata(tree, site)
     removed: list[Removal] = []

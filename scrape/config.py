@@ -81,7 +81,10 @@ class SiteRule:
                 raise ConfigError(f"unknown timezone {self.timezone!r}", key=f"site {self.domain!r}.timezone") from None
 
     def applies_to(self, url: str | None) -> bool:
-        host = (urlsplit(url).hostname or "") if url else ""
+        try:
+            host = (urlsplit(url).hostname or "") if url else ""
+        except ValueError:  # "http://[::1": not an URL any site rule can be for
+            return False
         domain = self.domain.lower().lstrip(".")
         return host == domain or host.endswith("." + domain)
 

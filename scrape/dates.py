@@ -97,6 +97,8 @@ def _from_iso(text: str) -> ParsedDate | None:
             sign = -1 if offset[0] == "-" else 1
             digits = offset[1:].replace(":", "")
             hours, minutes = int(digits[:2]), int(digits[2:4] or 0)
+            if hours > 23 or minutes > 59:
+                return None  # no place on Earth is a day ahead
             tz = timezone(sign * timedelta(hours=hours, minutes=minutes))
         value = value.replace(tzinfo=tz)
     return ParsedDate(value, has_time=hour is not None)
@@ -144,6 +146,10 @@ def parse_date(text: str | None, site_timezone: str | None = None) -> ParsedDate
     if parsed is None and re.search(r"\d", text):
         parsed = _from_words(text)
     if parsed is None or not _plausible(parsed.value):
+        return None
+    try:
+        parsed.value.utcoffset()  # dateutil accepts offsets datetime cannot hold ("-2400")
+    except ValueError:
         return None
     if parsed.has_time and parsed.value.tzinfo is None and site_timezone:
         parsed = ParsedDate(parsed.value.replace(tzinfo=_zone(site_timezone)), True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .bylines import Byline, parse_byline
 from .config import NoiseRule, RuleSet
 from .models import Removal
+from .normalise import normalise_paragraph
 
 # How far from either end of the text a byline is looked for (in paragraphs).
 _BYLINE_REACH = 3
@@ -67,7 +68,7 @@ def filter_paragraphs(paragraphs, line_rules: RuleSet, heading_rules: RuleSet,
     kept: list[str] = []
     skip_teasers = False
     for para in paragraphs:
-        text = para.strip()
+        text = normalise_paragraph(para)  # rules see the paragraph as it will be written
         if not text:
             continue
         rule = match_rule(text, line_rules)
@@ -94,13 +95,24 @@ def filter_paragraphs(paragraphs, line_rules: RuleSet, heading_rules: RuleSet,
 
 
 def _take_bylines(kept: list[str], result: FilterResult) -> list[str]:
-    """Remove byline paragraphs within reach of either end, recording what they say."""
-    n = len(kept)
+    """Remove byline paragraphs near either end, recording what they say.
+
+    "Near" counts paragraphs that are not bylines: a head of four bylines ("By", "Published",
+    "Updated", "Reporting by") is taken whole, and what remains has no byline left at its
+    ends to find on a second cleaning. The head's bylines come first in `result.bylines`.
+    """
     drop: set[int] = set()
-    ends = list(range(min(_BYLINE_REACH, n))) + list(range(max(n - _BYLINE_REACH, 0), n))
-    for index in sorted(set(ends)):
-        byline = parse_byline(kept[index])
-        if byline is not None:
+    for indexes in (range(len(kept)), range(len(kept) - 1, -1, -1)):
+        prose_seen = 0
+        for index in indexes:
+            if prose_seen >= _BYLINE_REACH:
+                break
+            if index in drop:
+                continue
+            byline = parse_byline(kept[index])
+            if byline is None:
+                prose_seen += 1
+                continue
             drop.add(index)
             result.bylines.append(byline)
             result.removed.append(Removal("byline", snippet(kept[index])))

@@ -21,8 +21,8 @@ from .config import SiteRule
 from .dates import parse_date
 from .models import Article, Extract, Source
 
-_WS = re.compile(r"[ \t\r\f\v\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
 _ZERO_WIDTH = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad]")
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1b\x7f]")  # str.split() takes \t-\r and \x1c-\x1f
 # Words that make an author string a role, a desk or a placeholder rather than a person.
 _NOT_PEOPLE = re.compile(
     r"^(?:staff|staff writers?|staff reports?|admin|administrator|username|user|editor|editors|"
@@ -51,6 +51,9 @@ _INTERFACE_WORDS = re.compile(
     r"\b(?:share|copy link|print|e-?mail|follow|subscribe|comments?|read more|sign in|log in|menu)\b",
     re.IGNORECASE,
 )
+_MAX_TITLE_CHARS = 400
+_MAX_DESCRIPTION_CHARS = 2000
+_MAX_TAGS = 50
 _SOURCE_PREFIX = re.compile(r"^(?:quelle|source|fuente|fonte|bron|kilde|källa|author|autor|auteur)\s*:\s*", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 _EMAIL_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
@@ -58,9 +61,13 @@ _SITE_TAIL = re.compile(r"\s+[|–—:•·»-]\s+[^|–—:•·»]{1,60}$")
 
 
 def normalise_paragraph(text: str) -> str:
-    text = unicodedata.normalize("NFC", text)
-    text = _ZERO_WIDTH.sub("", text)
-    return _WS.sub(" ", text).strip()
+    """NFC; zero-width and control characters out; every run of whitespace (line and
+    paragraph separators included) one space."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+        text = _ZERO_WIDTH.sub("", text)
+    text = _CONTROL.sub("", text)
+    return " ".join(text.split())
 
 
 def normalise_text(paragraphs, titles=(), drop_doubled: bool = True) -> str:
@@ -212,11 +219,11 @@ def rank_titles(meta) -> list[str]:
     """
     sites = meta.site_names
     ranked = [strip_site_tail(t, sites) for t in meta.titles if t]
-    if meta.headline and len(meta.headline) <= 300:
+    if meta.headline:
         ranked.append(meta.headline)
     if meta.document_title:
         ranked.append(strip_site_tail(meta.document_title, sites))
-    return ranked
+    return [t for t in ranked if len(t) <= _MAX_TITLE_CHARS]  # longer is a page's text, not a title
 
 
 def pick_title(extract: Extract) -> str | None:
@@ -273,7 +280,11 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
     title = pick_title(extract)
     text = normalise_text(extract.paragraphs, (title, *extract.titles), drop_doubled=extract.doubles_in_text)
     tz = site.timezone if site else None
-    tags = tuple(dict.fromkeys(t for t in (normalise_paragraph(t) for t in extract.tags) if t))
+    tags = tuple(dict.fromkeys(t for t in (normalise_paragraph(t) for t in extract.tags) if 0 < len(t) <= 100))
+    tags = tags[:_MAX_TAGS]
+    description = normalise_paragraph(extract.description) if extract.description else None
+    if description and len(description) > _MAX_DESCRIPTION_CHARS:
+        description = None  # a whole text stuffed into a meta tag is no summary
     site_name = normalise_paragraph(extract.site_name) if extract.site_name else None
     return Article(
         text=text,
@@ -285,7 +296,7 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
         canonical_url=extract.canonical_url,
         site_name=site_name or None,
         language=_language(extract.language),
-        description=normalise_paragraph(extract.description) if extract.description else None,
+        description=description,
         tags=tags,
         word_count=count_words(text),
         content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),

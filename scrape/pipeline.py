@@ -11,7 +11,7 @@ from dataclasses import replace
 from .clean import clean_html_document
 from .config import Config, default_config
 from .decode import decode_body
-from .errors import NotAnArticle
+from .errors import NotAnArticle, SkipError
 from .models import Article, Page
 from .normalise import build_article
 from .textdump import clean_text_dump
@@ -28,10 +28,15 @@ def clean_page(page: Page, config: Config | None = None, explain: bool = False) 
     name = str(page.source)
     text = decode_body(page.body, page.charset, name)
     site = config.site_for(page.url)
-    if page.kind == "text":
-        extract = clean_text_dump(text, config)
-    else:
-        extract = clean_html_document(text, page.url, config, site)
+    try:
+        if page.kind == "text":
+            extract = clean_text_dump(text, config)
+        else:
+            extract = clean_html_document(text, page.url, config, site)
+    except SkipError as exc:
+        if exc.input:
+            raise
+        raise exc.for_input(name) from None
     article = build_article(extract, url=page.url, site=site, source=page.source, record_id=page.record_id)
     if article.word_count < config.clean.min_words:
         raise NotAnArticle(f"not an article ({article.word_count} words of text)", input=name)

@@ -130,13 +130,14 @@ def _holds_widgets(node: LexborNode) -> bool:
     return carrying > _BOX_MAX_BLOCKS
 
 
-def _is_inside(node: LexborNode, ancestor: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id == ancestor.mem_id:
-            return True
-        parent = parent.parent
-    return False
+def _only_child(node: LexborNode) -> bool:
+    """No sibling elements, and no sibling text but whitespace."""
+    child = node.parent.child if node.parent is not None else None
+    while child is not None:
+        if child.mem_id != node.mem_id and (child.tag != "-text" or (child.text_content or "").strip()):
+            return False
+        child = child.next
+    return True
 
 
 def _has_marked_ancestor(node: LexborNode, marked) -> bool:
@@ -349,14 +350,24 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
         inside.forget()
         removed.append(Removal(rule_name, snippet(shown)))
 
+    texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
     for node in root.css(_CANDIDATES):
         if inside(node):
             continue  # inside a block already taken
-        raw = node.text(deep=True, separator=" ")
-        # Noise blocks are short; long ones are only looked at as possible teaser lists.
-        if len(raw) > _NOISE_MAX_RAW_CHARS and node.tag not in _LIST_TAGS:
-            continue
-        text = " ".join(raw.split())
+        parent = node.parent
+        if parent is not None and parent.mem_id in texts and _only_child(node):
+            # An only child holds its parent's text: not read again (this keeps 100,000
+            # nested <div>s linear instead of quadratic).
+            text = texts[node.mem_id] = texts[parent.mem_id]
+            if text is None:
+                continue
+        else:
+            raw = node.text(deep=True, separator=" ")
+            # Noise blocks are short; long ones are only looked at as possible teaser lists.
+            if len(raw) > _NOISE_MAX_RAW_CHARS and node.tag not in _LIST_TAGS:
+                texts[node.mem_id] = None
+                continue
+            text = texts[node.mem_id] = " ".join(raw.split())
         if not text:
             continue
         if node.tag in _INLINE_TAGS and not _in_caption(node):
@@ -437,19 +448,35 @@ def drop_doubled_blocks(tree: LexborHTMLParser, removed: list[Removal]) -> None:
     second copy (desktop and mobile versions, a caption twice). Identical paragraphs side by
     side in one container are the author's and stay."""
     previous, previous_text = None, None
+    block: set[int] = set()  # the previous block and the nodes found nested in it
     doubled = []
     for node in tree.css(_DOUBLE_TAGS):
+        if previous is not None and _inside_block(node, block):
+            continue  # a <p> inside the <blockquote> just seen is the same block
         text = node_text(node)
         if not text:
             continue
-        if previous is not None and _is_inside(node, previous):
-            continue  # a <p> inside the <blockquote> just seen is the same block
         same_parent = previous is not None and node.parent is not None and previous.parent is not None \
             and node.parent.mem_id == previous.parent.mem_id
         if text == previous_text and len(text.split()) >= 3 and not same_parent:
             doubled.append(node)
             continue
-        previous, previous_text = node, text
+        previous, previous_text, block = node, text, {node.mem_id}
     for node in doubled:
         removed.append(Removal("doubled-block", snippet(node_text(node))))
         node.decompose()
+
+
+def _inside_block(node: LexborNode, block: set[int]) -> bool:
+    """Whether the node is nested in the block; what is found inside joins `block`, so a
+    chain of nested blocks costs one step a node, not its depth."""
+    chain = []
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in block:
+            block.update(chain)
+            block.add(node.mem_id)
+            return True
+        chain.append(parent.mem_id)
+        parent = parent.parent
+    return False

@@ -18,6 +18,7 @@ loop, so two things keep it cheap:
 from __future__ import annotations
 
 import re
+import unicodedata
 from re import _parser as sre_parse
 from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT, SUBPATTERN
 from typing import TYPE_CHECKING
@@ -30,6 +31,7 @@ _MIN_HINT = 3  # a required literal shorter than this filters nothing
 # Bullets, arrows, ellipses and colons around a label ("You may also like...", "» Related:").
 _EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*"
 _BRACKETS = ("()", "[]")
+_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f]")
 
 
 def strip_edges(text: str) -> str:
@@ -125,6 +127,10 @@ class RuleSet:
         return rule
 
     def _match(self, text: str) -> NoiseRule | None:
+        if not text.isascii() or not text.isprintable():
+            # As the text will be written: "Ad\u200bvertisement", a decomposed
+            # "Publicite\u0301" and "Advert\x1bisement" are the labels they show.
+            text = " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
         text = strip_edges(text)
         if not text:
             return None

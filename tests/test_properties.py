@@ -550,8 +550,7 @@ def assert_story(article) -> None:
     ("<ul><li>", "</li></ul>"), ("<table><tr><td>", "</td></tr></table>"),
 ])
 def test_deeply_nested_elements(open_tag, close_tag):
-    """Far deeper than real pages nest. (100,000 levels still take minutes: left out until
-    the pruning pass is linear in depth.)"""
+    """Far deeper than real pages nest, and still cleaned."""
     depth = 2_000
     article = bounded(scrape.clean_html, page_of(open_tag * depth + story_html() + close_tag * depth))
     assert_story(article)
@@ -700,3 +699,102 @@ def test_10k_advertisement_labels_in_a_dump():
     check_article(article)
     assert "Advertisement" not in article.text
     assert len(paragraphs(article)) == 10_000
+
+
+# --- regressions: each was a crash, a hang or a wrong answer once --------------------------------
+
+
+@pytest.mark.parametrize("open_tag, close_tag", [("<div>", "</div>"), ("<blockquote>", "</blockquote>"),
+                                                 ("<span>", "</span>")])
+def test_100000_nested_elements_are_refused_quickly(open_tag, close_tag):
+    """Parsers take time with the square of the nesting, in C code no alarm interrupts; so
+    markup nested past any real page is a typed skip, found in well under a second."""
+    started = time.monotonic()
+    result = bounded(scrape.clean_html, page_of(open_tag * 100_000 + story_html() + close_tag * 100_000))
+    assert isinstance(result, Unreadable) and "nested" in str(result)
+    assert time.monotonic() - started < 5
+
+
+def test_a_tag_with_200000_attributes_is_cleaned():
+    attributes = " ".join(f'a{i}="{i}"' for i in range(200_000))
+    article = bounded(scrape.clean_html, page_of(f"<div {attributes}>{story_html()}</div>"), bound=20)
+    assert_story(article)
+
+
+@pytest.mark.parametrize("stamp", ["2024-03-03T10:00:00+24:00", "March 3, 2024 10:00 -2400", "2024-03-03T10:00:00+23:60"])
+def test_impossible_offsets_are_no_date(stamp):
+    head = f'<meta property="article:published_time" content="{stamp}">'
+    article = bounded(scrape.clean_html, page_of(story_html(), head))
+    assert_story(article)
+    assert article.published is None or not article.published.startswith("2024-03-03T10")
+
+
+def test_a_broken_url_under_a_site_config():
+    page = scrape.Page(source=scrape.Source("x"), body=page_of(story_html()).encode(), url="http://[::1")
+    assert_story(bounded(scrape.clean_page, page, SITE_CONFIG))
+
+
+def test_lone_surrogates_in_str_input():
+    assert_story(bounded(scrape.clean_html, page_of("<p>\ud800</p>" + story_html())))
+    article = bounded(scrape.clean_text, "\ud800 title line\n\n" + "\n\n".join(STORY))
+    assert isinstance(article, scrape.Article) and "\ud800" not in article.text
+
+
+@pytest.mark.parametrize("label", ["Ad\u200bvertisement", "Adverti\u00adsement", unicodedata.normalize("NFD", "Publicité"),
+                                   "\ufeffAdvertisement"])
+def test_labels_hidden_by_invisible_or_decomposed_characters(label):
+    dump = "Harbour wall repairs begin\n\n" + f"\n\n{label}\n\n".join(STORY)
+    article = bounded(scrape.clean_text, dump)
+    shown = unicodedata.normalize("NFC", label).replace("\u200b", "").replace("\u00ad", "").replace("\ufeff", "")
+    assert shown not in article.text
+    html_article = bounded(scrape.clean_html, page_of("<article>" + f"<p>{label}</p>".join(f"<p>{p}</p>" for p in STORY) + "</article>"))
+    assert shown not in html_article.text
+
+
+def test_a_head_of_several_bylines_is_taken_whole():
+    dump = ("Harbour wall repairs begin\n\nBy Jane Doe\n\nPublished March 3, 2024\n\n"
+            "Updated March 4, 2024 10:00 AM ET\n\nReporting by John Roe\n\n" + "\n\n".join(STORY))
+    article = bounded(scrape.clean_text, dump)
+    assert article.text.split("\n\n")[0] == STORY[0]
+    assert article.authors == ("Jane Doe", "John Roe") and article.published == "2024-03-03"
+    again = bounded(scrape.clean_text, f"{article.title}\n\n{article.text}")
+    assert again.text == article.text
+
+
+def test_unicode_line_separators_and_controls_leave_the_text():
+    dump = "Harbour wall repairs begin\n\n" + "\n\n".join(STORY) + "\n\nold\u2028harbour \x00\x1b\x07wall " * 3
+    article = bounded(scrape.clean_text, "\ufeff" + dump)
+    assert "\u2028" not in article.text and not any(ch in article.text for ch in "\x00\x1b\x07")
+    assert "old harbour wall" in article.text
+
+
+FRENCH = "Le café du coin rouvre ses portes après trois mois de travaux, annonce la mairie du quartier."
+
+
+@pytest.mark.parametrize("body, word", [
+    (page_of(f"<p>{FRENCH}</p>" * 3).encode("cp1252"), "après"),  # nothing declared
+    (page_of(f"<p>{FRENCH}</p>" * 3, '<meta charset="utf-8">').encode("cp1252"), "après"),  # a lie
+    (page_of(f"<p>{FRENCH}</p>" * 3, '<meta charset="shift_jis">').encode("utf-8"), "café"),  # a lie
+    (page_of(f"<p>{FRENCH}</p>" * 3, '<meta charset="utf-8">').encode("utf-8").replace(b"trois", b"tr\xffois", 1), "déjà"[:0] + "café"),
+])
+def test_charsets_that_lie_or_are_missing(body, word):
+    article = bounded(scrape.clean_html, body)
+    assert isinstance(article, scrape.Article) and word in article.text
+
+
+def test_utf16_without_bom_but_declared():
+    body = page_of(story_html()).encode("utf-16-le")
+    page = scrape.Page(source=scrape.Source("x"), body=body, charset="utf-16-le")
+    assert_story(bounded(scrape.clean_page, page))
+
+
+def test_a_long_token_is_no_byline_and_costs_little():
+    started = time.monotonic()
+    bounded(scrape.clean_text, "Title of it\n\n" + "\n\n".join(STORY) + "\n\n" + "x1" * 2_000_000)
+    assert time.monotonic() - started < 5
+
+
+def test_a_page_length_og_title_is_no_title():
+    head = f'<meta property="og:title" content="{"word " * 100_000}">'
+    article = bounded(scrape.clean_html, page_of("<h1>Harbour wall repairs begin</h1>" + story_html(), head))
+    assert article.title == "Harbour wall repairs begin"
