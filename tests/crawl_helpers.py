@@ -56,3 +56,20 @@ def records(out_dir: Path) -> list[dict]:
         for line in path.read_text("utf-8").splitlines():
             found.append(json.loads(line))
     return found
+
+
+HANG = b"HANG-THE-CLEANER"
+
+
+def clean_or_hang(page, config, explain):
+    """`clean_page`, except that a page holding HANG blocks where no alarm reaches it, as a
+    page stuck in C code does (for the crawl's stuck-worker tests; runs in a worker)."""
+    import signal
+    import time
+
+    if HANG in page.body:
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
+        time.sleep(3600)
+    from scrape.pipeline import clean_page
+
+    return clean_page(page, config, explain)

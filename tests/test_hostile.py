@@ -414,3 +414,29 @@ def test_crawl_run_files_are_named_by_the_run_not_by_pages(tmp_path, crawl_serve
     for path in found:
         assert (re.fullmatch(rf"out/\d{{4}}/\d\d/\d\d/(articles-{stamp}\.jsonl|responses-{stamp}\.warc\.gz)", path)
                 or path.startswith("state/")), path
+
+
+# --- a page that hangs the cleaner ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_page_that_hangs_the_cleaner_costs_itself_only(tmp_path, crawl_server, monkeypatch, workers):
+    from functools import partial
+
+    from crawl_helpers import HANG, clean_or_hang
+    from scrape import cleaner, crawl
+    from scrape.config import CleanConfig
+
+    crawl_server.overrides["/news/stuck.html"] = crawl_server.body_of("/news/tram-line.html").replace(
+        b"</body>", HANG + b"</body>")
+    crawl_server.overrides["/stuck.rss"] = rss("".join(
+        f"<item><link>{{{{base}}}}/news/{name}.html</link></item>"
+        for name in ("stuck", "harbour-bridge", "cafe-reopens", "library-extension", "school-garden"))).encode()
+    config = make_config(tmp_path, [{"url": crawl_server.base + "/stuck.rss", "type": "feed"}], clean_workers=workers)
+    config = replace(config, clean=CleanConfig(timeout=0.5))
+    monkeypatch.setattr(cleaner, "STUCK_GRACE", 0.5)
+    monkeypatch.setattr(crawl, "Cleaner", partial(cleaner.Cleaner, clean=clean_or_hang))
+    start = time.monotonic()
+    stats = run_crawl(config)
+    assert stats.skipped == {"timeout": 1} and stats.new == 4  # the stuck page alone is lost
+    assert time.monotonic() - start < 15
