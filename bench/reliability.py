@@ -121,6 +121,7 @@ class FuzzResult:
     outcomes: Counter = field(default_factory=Counter)  # "article" or a skip reason
     errors: list[str] = field(default_factory=list)  # "error" skips: the cleaner raised
     timeouts: Counter = field(default_factory=Counter)  # by mutation
+    overran: list[str] = field(default_factory=list)  # took well past the limit: the alarm came late
     broken_invariants: list[str] = field(default_factory=list)
     slowest: float = 0.0
     seconds: float = 0.0
@@ -141,7 +142,10 @@ def fuzz(count: int, rng: random.Random) -> FuzzResult:
                     url=rng.choice((None, "https://news.example/story.html")))
         began = time.monotonic()
         outcome = clean_one(page, clean_page, config, False, FUZZ_TIMEOUT)
-        result.slowest = max(result.slowest, time.monotonic() - began)
+        took = time.monotonic() - began
+        result.slowest = max(result.slowest, took)
+        if took > FUZZ_TIMEOUT + 1.0:  # stuck in C code, where the alarm cannot interrupt
+            result.overran.append(f"input {n} ({'+'.join(chosen)}, {len(data):,} bytes): {took:.1f} s")
         result.inputs += 1
         if isinstance(outcome, SkipError):
             result.outcomes[outcome.reason] += 1
@@ -389,6 +393,34 @@ def robots_cases(server: CrawlServer, work: Path) -> list[Case]:
                           ok and box["seconds"] < 10))
     server.routes.pop("/robots.txt", None)
     server.overrides.pop("/robots.txt", None)
+    return found
+
+
+def stuck_page(server: CrawlServer, work: Path) -> list[Case]:
+    """A page that blocks the cleaner where no alarm reaches (as C code can), among four good ones."""
+    from functools import partial
+
+    from crawl_helpers import HANG, clean_or_hang
+    from scrape import cleaner, crawl
+    from scrape.config import CleanConfig
+
+    server.overrides["/news/stuck.html"] = server.body_of("/news/tram-line.html").replace(b"</body>", HANG + b"</body>")
+    server.overrides["/stuck.rss"] = _rss("".join(
+        f"<item><link>{{{{base}}}}/news/{name}.html</link></item>"
+        for name in ("stuck", "harbour-bridge", "cafe-reopens", "library-extension", "school-garden"))).encode()
+    found = []
+    for workers in (1, 2):
+        config = make_config(work / f"stuck{workers}", [{"url": server.base + "/stuck.rss", "type": "feed"}],
+                             clean_workers=workers)
+        config = replace(config, clean=CleanConfig(timeout=1.0))
+        began = time.monotonic()
+        with patched(cleaner, "STUCK_GRACE", 1.0), patched(crawl, "Cleaner", partial(cleaner.Cleaner, clean=clean_or_hang)):
+            stats = crawl.run_crawl(config)
+        seconds = time.monotonic() - began
+        found.append(Case("hostile server", f"a page that hangs the cleaner in C (crawl, {workers} cleaning workers)",
+                          f"skipped as {dict(stats.skipped)}, {stats.new} of 4 others written",
+                          f"{seconds:.1f} s for the crawl; clean.timeout 1 s + grace 1 s, then the workers are replaced",
+                          stats.skipped == {"timeout": 1} and stats.new == 4 and seconds < 20))
     return found
 
 
@@ -866,6 +898,11 @@ def report(args, fuzzed: FuzzResult, cases: list[Case], kills: list[KillStats], 
         _table(["outcome", "inputs"], sorted(fuzzed.outcomes.items(), key=lambda kv: -kv[1])) + "\n",
         f"Articles breaking an invariant (NFC, hash, non-empty text): {len(fuzzed.broken_invariants)}.",
     ]
+    if fuzzed.overran:
+        parts.append(f"\nInputs that ran past the {FUZZ_TIMEOUT:g} s alarm (it fires only between Python bytecodes; "
+                     "with -j 2 or more the parent replaces a stuck worker after the limit plus "
+                     "`parallel.STUCK_GRACE`):\n")
+        parts += [f"- {line}" for line in fuzzed.overran]
     if fuzzed.timeouts:
         parts.append(f"\nTimeouts (skipped after {FUZZ_TIMEOUT:g} s, as the guard should) by mutation: "
                      + ", ".join(f"{name} {n}" for name, n in fuzzed.timeouts.most_common()) + ".")
@@ -895,7 +932,7 @@ def main(argv: list[str] | None = None) -> int:
         corpus = make_corpus(work / "small.jsonl", 8)
         print("faults and hostile cases ...", file=sys.stderr)
         cases = (hostile_fetches(server) + private_redirects(server) + xml_documents() + robots_cases(server, work)
-                 + file_names(work, rng) + disk_faults(server, work, corpus))
+                 + stuck_page(server, work) + file_names(work, rng) + disk_faults(server, work, corpus))
         print(f"fuzzing {args.fuzz} pages ...", file=sys.stderr)
         fuzzed = fuzz(args.fuzz, rng)
         kills = []
