@@ -25,8 +25,8 @@ from .dates import parse_date
 from .errors import Unreadable
 from .linefilter import filter_paragraphs
 from .metadata import PageMeta, read_metadata
-from .prune import (drop_doubled_blocks, drop_invisible, drop_selectors, drop_signup_widgets,
-                    node_text, prune_noise_blocks)
+from .prune import (drop_doubled_blocks, drop_invisible, drop_page_frame, drop_selectors,
+                    drop_signup_widgets, node_text, prune_noise_blocks)
 from .models import Extract, Removal
 from .normalise import rank_titles
 
@@ -264,6 +264,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     drop_signup_widgets(tree, removed)
     page_bylines = prune_noise_blocks(tree, config, removed)
     drop_selectors(tree, [p for r in config.rules_of("selector") for p in r.patterns], "structural-noise", removed)
+    drop_page_frame(tree, removed)
     drop_doubled_blocks(tree, removed)
     lines = extract_text(tree, url, config, site)
     result = filter_paragraphs(lines, config.line_rules, config.heading_rules)

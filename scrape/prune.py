@@ -173,6 +173,27 @@ def drop_selectors(tree: LexborHTMLParser, selectors, rule_name: str, removed: l
             node.decompose()
 
 
+def drop_page_frame(tree: LexborHTMLParser, removed: list[Removal]) -> None:
+    """The page's own header, footer and asides, outside the article: never its text, and
+    a quarter of what trafilatura would otherwise parse and walk. Kept when inside an
+    <article> or <main>, or when holding paragraphs of prose (some sites misuse them)."""
+    for node in tree.css("header, footer, aside"):
+        if _in_article(node) or paragraph_chars(node) > _GUARD_CHARS:
+            continue
+        if text := node_text(node):
+            removed.append(Removal("page-frame", snippet(text)))
+        node.decompose()
+
+
+def _in_article(node: LexborNode) -> bool:
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in ("article", "main"):
+            return True
+        parent = parent.parent
+    return False
+
+
 def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal]) -> None:
     """Newsletter and membership boxes: the small block around an e-mail field."""
     marked: dict[int, LexborNode] = {}
