@@ -52,11 +52,13 @@ _INTERFACE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _MAX_TITLE_CHARS = 400
+_MAX_SITE_NAME_CHARS = 200
 _MAX_DESCRIPTION_CHARS = 2000
 _MAX_TAGS = 50
 _SOURCE_PREFIX = re.compile(r"^(?:quelle|source|fuente|fonte|bron|kilde|källa|author|autor|auteur)\s*:\s*", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
-_EMAIL_URL = re.compile(r"\S+@\S+|https?://\S+|www\.\S+")
+# Tokens only from their start ((?<!\S)): "\S+@" tried at every offset of a long token is quadratic.
+_EMAIL_URL = re.compile(r"(?<!\S)[^\s@]+@\S+|https?://\S+|www\.\S+")
 _SITE_TAIL = re.compile(r"\s+[|–—:•·»-]\s+[^|–—:•·»]{1,60}$")
 
 
@@ -286,10 +288,13 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
     if description and len(description) > _MAX_DESCRIPTION_CHARS:
         description = None  # a whole text stuffed into a meta tag is no summary
     site_name = normalise_paragraph(extract.site_name) if extract.site_name else None
+    if site_name and len(site_name) > _MAX_SITE_NAME_CHARS:
+        site_name = None  # a page's text stuffed into og:site_name is no name
     return Article(
         text=text,
         title=title,
-        authors=clean_authors(extract.authors, extract.publishers or ([site_name] if site_name else ()), url),
+        authors=clean_authors(extract.authors, [p for p in extract.publishers if len(p) <= _MAX_SITE_NAME_CHARS]
+                              or ([site_name] if site_name else ()), url),
         published=pick_date(extract.published, tz),
         modified=pick_date(extract.modified, tz),
         url=url,
