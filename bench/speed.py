@@ -480,6 +480,17 @@ def mb(value: int) -> int:
 
 # ---------------------------------------------------------------------------- report
 
+def scrape_commit() -> str:
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
+                                text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "scrape"], cwd=REPO,
+                               capture_output=True, text=True).stdout.strip()
+        return commit + (" (scrape/ modified)" if dirty else "")
+    except (OSError, subprocess.CalledProcessError):
+        return "?"
+
+
 def machine_line() -> str:
     model = "unknown CPU"
     try:
@@ -492,17 +503,9 @@ def machine_line() -> str:
         pass
     import trafilatura
 
-    try:
-        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True,
-                                text=True, check=True).stdout.strip()
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "scrape"], cwd=REPO,
-                               capture_output=True, text=True).stdout.strip()
-        commit += " (scrape/ modified)" if dirty else ""
-    except (OSError, subprocess.CalledProcessError):
-        commit = "?"
     return (f"{os.cpu_count()} cores ({model}), {platform.system()} {platform.machine()}, "
             f"Python {platform.python_version()}, trafilatura {trafilatura.__version__}, "
-            f"scrape at {commit}")
+            f"scrape at {scrape_commit()}")
 
 
 def _met(ok: bool | None) -> str:
@@ -667,6 +670,7 @@ def main(argv: list[str] | None = None) -> int:
     load_note = (wait_until_quiet(args.wait_quiet, log) if args.wait_quiet is not None
                  else f"Load average at start {os.getloadavg()[0]:.2f}.")
     when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    machine = machine_line()  # the scrape commit measured: the one imported now
     pages = load_zyte(args.corpora)
     times = run_in_process(pages, args.rounds, log)
     inproc = in_process_figures(times)
@@ -703,13 +707,16 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bounded memory: {big_warc.name}, {big_info['records']} records, "
               f"{big_info['bytes'] / 1e9:.2f} GB", file=log, flush=True)
         big = run_clean(big_warc, big_info["records"], 2, log)
-        big_info = dict(big_info, measured=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"))
+        big_info = dict(big_info, measured=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+                        commit=scrape_commit())
         BIG_SAVED.write_text(json.dumps({"run": dataclasses.asdict(big), "info": big_info}))
     elif args.reuse_big and BIG_SAVED.exists():
         saved = json.loads(BIG_SAVED.read_text())
         big, big_info = CleanRun(**{**saved["run"], "load": tuple(saved["run"]["load"])}), saved["info"]
     if big is not None:
-        reused = "" if big_warc is not None else f" (measured {big_info['measured']} by an earlier `--big` run)"
+        reused = "" if big_warc is not None else (
+            f" (measured {big_info['measured']}" + (f", scrape at {big_info['commit']}" if big_info.get("commit") else "")
+            + " by an earlier `--big` run)")
         big_note = (f"`scrape clean -j 2` on a {big_info['bytes'] / 1e9:.2f} GB WARC "
                     f"({big_info['records']:,} records, {big_info['html_bytes'] / 1e9:.1f} GB of HTML){reused} in "
                     f"{big.wall / 60:.1f} min ({big.cpu / big.wall:.2f} cores used): peak tree RSS "
@@ -738,7 +745,7 @@ def main(argv: list[str] | None = None) -> int:
         command = "python bench/speed.py" + ("" if argv is None and len(sys.argv) == 1 else
                                               " " + shlex.join(sys.argv[1:] if argv is None else argv))
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(render_report(result, command, when, machine_line()), encoding="utf-8")
+        RESULTS.write_text(render_report(result, command, when, machine), encoding="utf-8")
         (WORK / "speed.json").write_text(json.dumps(
             {"in_process": inproc, "end_to_end": {str(k): v for k, v in (e2e or {}).items()},
              "big": big.__dict__ if big else None}, indent=1, default=str))
