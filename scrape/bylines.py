@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .dates import MONTH_NAMES, TZ_ABBREVIATIONS
 
@@ -110,6 +111,7 @@ def looks_like_name(text: str) -> bool:
     return capitalised >= 1
 
 
+@lru_cache(maxsize=4096)  # nested blocks of one byline ask the same question several times
 def parse_byline(line: str, require_name: bool = False) -> Byline | None:
     """Split a byline into authors and date; None when the line is not a byline.
 

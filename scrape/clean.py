@@ -43,7 +43,7 @@ def _prose(lines: list[str]) -> tuple[int, float]:
     return prose, (prose / total if total else 0.0)
 
 
-_SOURCE_NEWLINES = re.compile(r"[ \t]*[\r\n]+\s*")
+_SOURCE_NEWLINES = re.compile(r"[\r\n]\s*")  # spaces left before it are collapsed later
 _PRE_BLOCK = re.compile(r"(<pre\b.*?</pre>)", re.IGNORECASE | re.DOTALL)
 
 
