@@ -57,7 +57,7 @@ from urllib.parse import quote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the package, and the test server it shares
 
-from crawl_helpers import make_config, write_toml  # noqa: E402
+from crawl_helpers import alive, descendants, make_config, write_toml  # noqa: E402
 from crawl_server import CrawlServer, Reply, install_faults, install_generated, install_hostile  # noqa: E402
 from scrape.config import CrawlConfig, default_config  # noqa: E402
 from scrape.errors import FetchError, SkipError  # noqa: E402
@@ -600,23 +600,6 @@ class KillStats:
                 and not self.duplicated and not self.final_failures)
 
 
-def _descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        out = subprocess.run(["pgrep", "-P", str(todo.pop())], capture_output=True, text=True).stdout.split()
-        found += [int(p) for p in out]
-        todo += out
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
-
-
 def _moment(rng: random.Random, full: float) -> float:
     """When to kill a run that takes `full` seconds: uniformly over the whole run, or (one
     time in four) over its end, where the output is committed or exported."""
@@ -633,15 +616,15 @@ def _kill_at(argv: list[str], delay: float, stats: KillStats, full: float) -> bo
         return False
     except subprocess.TimeoutExpired:
         pass
-    workers = _descendants(proc.pid)
+    workers = descendants(proc.pid)
     proc.send_signal(signal.SIGKILL)
     proc.wait(10)
     stats.kills += 1
     stats.moments.append(delay / full)
     end = time.monotonic() + 5
-    while any(_alive(p) for p in workers) and time.monotonic() < end:
+    while any(alive(p) for p in workers) and time.monotonic() < end:
         time.sleep(0.05)
-    orphans = [p for p in workers if _alive(p)]
+    orphans = [p for p in workers if alive(p)]
     stats.orphans += len(orphans)
     for pid in orphans:
         os.kill(pid, signal.SIGKILL)

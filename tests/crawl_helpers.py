@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -73,3 +74,22 @@ def clean_or_hang(page, config, explain):
     from scrape.pipeline import clean_page
 
     return clean_page(page, config, explain)
+
+
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid` (children, grandchildren...), by pgrep."""
+    found, todo = [], [pid]
+    while todo:
+        out = subprocess.run(["pgrep", "-P", str(todo.pop())], capture_output=True, text=True).stdout.split()
+        found += [int(p) for p in out]
+        todo += out
+    return found
+
+
+def alive(pid: int) -> bool:
+    """Whether the process exists and is not a zombie."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except FileNotFoundError:
+        return False

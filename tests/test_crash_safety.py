@@ -25,6 +25,8 @@ from scrape.models import Article
 from scrape.parallel import CleanOptions, clean_pages
 from scrape.sources import iter_pages
 
+from crawl_helpers import alive, descendants
+
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "fixtures" / "html").glob("*.html"))
 TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # output.AtomicFile's temporary names
@@ -56,23 +58,6 @@ def reference(corpus: Path, folder: Path | None = None, file: Path | None = None
 def start_clean(*args) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "scrape", "clean", "-q", *map(str, args)], cwd=ROOT,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-
-
-def descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        out = subprocess.run(["pgrep", "-P", str(todo.pop())], capture_output=True, text=True).stdout.split()
-        found += [int(p) for p in out]
-        todo += out
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def wait_for(predicate, timeout: float = 20.0) -> None:

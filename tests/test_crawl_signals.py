@@ -10,7 +10,7 @@ from collections import Counter
 
 import pytest
 
-from crawl_helpers import records, write_toml
+from crawl_helpers import alive, descendants, records, write_toml
 from crawl_server import crawl_server, install_generated  # noqa: F401  (fixture)
 from scrape.cli import EXIT_INTERRUPTED, EXIT_LOCKED
 
@@ -110,23 +110,6 @@ def test_second_run_exits_at_once_with_code_3(slow_site, crawl_server):
     finally:
         first.send_signal(signal.SIGTERM)
         first.communicate(timeout=10)
-
-
-def descendants(pid: int) -> list[int]:
-    found, todo = [], [pid]
-    while todo:
-        out = subprocess.run(["pgrep", "-P", str(todo.pop())], capture_output=True, text=True).stdout.split()
-        found += [int(p) for p in out]
-        todo += out
-    return found
-
-
-def alive(pid: int) -> bool:
-    try:
-        with open(f"/proc/{pid}/stat") as f:
-            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
-    except FileNotFoundError:
-        return False
 
 
 def test_sigkill_leaves_no_cleaning_workers_behind(tmp_path, crawl_server):
