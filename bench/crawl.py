@@ -25,7 +25,6 @@ import gzip
 import json
 import os
 import random
-import resource
 import shutil
 import socket
 import subprocess

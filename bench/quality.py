@@ -32,7 +32,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from collections import Counter
 from dataclasses import dataclass, field
 from itertools import zip_longest
 from pathlib import Path

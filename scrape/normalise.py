@@ -16,7 +16,7 @@ import re
 import unicodedata
 from datetime import timedelta
 
-from .bylines import BY_PREFIX, ROLE_WORDS, looks_like_name
+from .bylines import BY_PREFIX, ROLE_WORDS
 from .config import SiteRule
 from .dates import parse_date
 from .models import Article, Extract, Source

@@ -86,7 +86,7 @@ def test_published(name):
 def test_must_contain(name):
     text = cleaned(name).text
     missing = [snippet for snippet in expected(name)["must_contain"] if snippet not in text]
-    assert not missing, f"body snippets missing from the text:\n  " + "\n  ".join(missing)
+    assert not missing, "body snippets missing from the text:\n  " + "\n  ".join(missing)
 
 
 @pytest.mark.parametrize("name", NAMES)
