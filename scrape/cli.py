@@ -19,6 +19,21 @@ from .errors import ConfigError, LockHeld, ScrapeError
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
+def number_option(convert, minimum, wrong_type: str, too_small: str):
+    """An argparse `type=` that converts with `convert` and refuses values under `minimum`."""
+
+    def parse(value: str):
+        try:
+            number = convert(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{wrong_type}: {value!r}") from None
+        if number < minimum:
+            raise argparse.ArgumentTypeError(too_small)
+        return number
+
+    return parse
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scrape", description=package_doc.splitlines()[0])
     parser.add_argument("--config", metavar="FILE", help="config file (default: ./config.toml if present)")

@@ -20,7 +20,7 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from .cli import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE
+from .cli import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, number_option
 from .config import Config, load_config
 from .errors import ScrapeError, SkipError
 from .output import FORMATS, Sink, format_for_path, open_sink
@@ -53,21 +53,12 @@ def register(subparsers) -> None:
                         help="jsonl (default), md (YAML front matter + text) or txt (title + text); "
                              "default from the -o suffix (.md, .txt), else jsonl")
     parser.add_argument("--explain", action="store_true", help="list the noise removed from each article")
-    parser.add_argument("-j", "--jobs", type=_positive_int, metavar="N",
+    parser.add_argument("-j", "--jobs", metavar="N",
+                        type=number_option(int, 1, "not a number", "must be at least 1"),
                         help=f"worker processes (default: number of CPUs, {os.cpu_count()})")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bar, skip lines or summary; the exit code tells")
     parser.set_defaults(run=run)
-
-
-def _positive_int(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 1:
-        raise argparse.ArgumentTypeError("must be at least 1")
-    return number
 
 
 def resolve_config(path: str | None) -> Config:

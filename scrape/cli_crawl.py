@@ -19,7 +19,7 @@ import json
 import logging
 import sys
 
-from .cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE
+from .cli import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, number_option
 from .cli_clean import _NOISY_LOGGERS, resolve_config
 from .config import Config
 from .errors import ScrapeError
@@ -36,8 +36,8 @@ def register(subparsers) -> None:
                     "new and changed articles go to crawl.out_dir/YYYY/MM/DD/articles-<run start>.jsonl, "
                     "unchanged ones are asked for conditionally and not written again. A second run "
                     "started while one runs exits at once with code 3.")
-    crawl.add_argument("--max-pages", type=_count, metavar="N", help="fetch at most N pages (default: crawl.max_pages)")
-    crawl.add_argument("--max-seconds", type=_seconds, metavar="S",
+    crawl.add_argument("--max-pages", type=number_option(int, 0, "not a whole number", "must not be negative"), metavar="N", help="fetch at most N pages (default: crawl.max_pages)")
+    crawl.add_argument("--max-seconds", type=number_option(float, 0, "not a number", "must not be negative"), metavar="S",
                        help="stop after S seconds, saving what is done (default: crawl.max_seconds)")
     crawl.add_argument("--stats-json", metavar="FILE", help="also write the run's stats to FILE as JSON")
     crawl.add_argument("--out-dir", metavar="DIR", help="output folder (default: crawl.out_dir)")
@@ -55,26 +55,6 @@ def register(subparsers) -> None:
                     "write its JSONL record to stdout, in the order given. No state is read or kept.")
     fetch.add_argument("urls", nargs="+", metavar="URL", help="http or https URL")
     fetch.set_defaults(run=run_fetch_command)
-
-
-def _count(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return number
-
-
-def _seconds(value: str) -> float:
-    try:
-        number = float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a number: {value!r}") from None
-    if number < 0:
-        raise argparse.ArgumentTypeError("must not be negative")
-    return number
 
 
 def _quiet_libraries(args) -> None:
