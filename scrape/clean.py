@@ -25,8 +25,9 @@ from .dates import parse_date
 from .errors import Unreadable
 from .linefilter import filter_paragraphs
 from .metadata import PageMeta, read_metadata
+from .dom import ancestor_ids, find_ancestor, node_text
 from .prune import (drop_doubled_blocks, drop_invisible, drop_page_frame, drop_selectors,
-                    drop_signup_widgets, node_text, prune_noise_blocks)
+                    drop_signup_widgets, prune_noise_blocks)
 from .models import Extract, Removal
 from .normalise import rank_titles
 
@@ -101,7 +102,7 @@ def _add_split_body(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
         if hit and parent is not None and parent.attributes.get("class"):
             matched_parents.add(parent.mem_id)
             kinds.add((parent.tag, parent.attributes["class"]))
-            homes.update(_up_to(parent, 2))
+            homes |= ancestor_ids(parent, 2)
             articles.add(_article_of(parent))
     if not kinds:
         return lines
@@ -121,7 +122,7 @@ def _add_split_body(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
             continue
         if (parent.tag, parent.attributes.get("class")) not in kinds:
             continue
-        if not homes & set(_up_to(parent, 2)) or _article_of(parent) not in articles:
+        if not homes & ancestor_ids(parent, 2) or _article_of(parent) not in articles:
             continue
         if _link_share(p, text) > 0.3:
             continue
@@ -131,22 +132,9 @@ def _add_split_body(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
     return out if added else lines
 
 
-def _up_to(node: LexborNode, levels: int) -> list[int]:
-    """The ids of the node's parent and ancestors up to `levels` up."""
-    ids, parent = [], node.parent
-    while parent is not None and len(ids) < levels:
-        ids.append(parent.mem_id)
-        parent = parent.parent
-    return ids
-
-
 def _article_of(node: LexborNode) -> int | None:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag == "article":
-            return parent.mem_id
-        parent = parent.parent
-    return None
+    article = find_ancestor(node, lambda a: a.tag == "article")
+    return article.mem_id if article is not None else None
 
 
 def _link_share(node: LexborNode, text: str) -> float:

@@ -16,6 +16,7 @@ import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .config import SiteRule
+from .dom import ancestor_ids, ancestors, css_class
 
 # schema.org types whose fields describe the article itself.
 _ARTICLE_TYPES = {
@@ -252,31 +253,20 @@ def _byline_group(scope: LexborNode) -> list[str]:
         if nodes:
             # Only the first byline's own block: author links elsewhere on the page belong
             # to teasers and sidebars.
-            home = _near_ancestors(nodes[0])
-            return list(dict.fromkeys(_text(n) for n in nodes if home & _near_ancestors(n)))
+            home = ancestor_ids(nodes[0], 2)
+            return list(dict.fromkeys(_text(n) for n in nodes if home & ancestor_ids(n, 2)))
     return []
 
 
 def _in_comments(node: LexborNode) -> bool:
     """Inside a readers' comment section, whose "author" names are commenters."""
-    parent = node.parent
-    while parent is not None and parent.tag not in ("body", "html"):
-        marks = f"{parent.attributes.get('class') or ''} {parent.attributes.get('id') or ''}".lower()
+    for parent in ancestors(node):
+        if parent.tag in ("body", "html"):
+            return False
+        marks = f"{css_class(parent)} {(parent.attributes.get('id') or '').lower()}"
         if "comment" in marks or "discussion" in marks or "disqus" in marks:
             return True
-        parent = parent.parent
     return False
-
-
-def _near_ancestors(node: LexborNode, levels: int = 2) -> set[int]:
-    out = set()
-    parent = node.parent
-    for _ in range(levels):
-        if parent is None:
-            break
-        out.add(parent.mem_id)
-        parent = parent.parent
-    return out
 
 
 def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) -> None:

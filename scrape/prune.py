@@ -16,6 +16,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from .config import Config
+from .dom import ancestors, css_class, find_ancestor, node_text, paragraph_chars
 from .linefilter import snippet
 from .models import Removal
 
@@ -57,14 +58,6 @@ _DATE_HINT = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d\.\d\d|\d[./]\d{1,2}[./]\d
 _HEADINGS = "h1,h2,h3,h4,h5,h6"
 
 
-def node_text(node: LexborNode) -> str:
-    return " ".join(node.text(deep=True, separator=" ").split())
-
-
-def paragraph_chars(node: LexborNode) -> int:
-    return sum(len(p.text(deep=True)) for p in node.css("p"))
-
-
 def _stands_alone(node: LexborNode) -> bool:
     """True when the node's siblings hold no text: it is a block of its own, not a word in a sentence."""
     parent = node.parent
@@ -84,35 +77,24 @@ def _stands_alone(node: LexborNode) -> bool:
 
 def _in_caption(node: LexborNode) -> bool:
     """Inside a picture caption, where a span beside the caption text is its credit line."""
-    parent = node.parent
-    for _ in range(3):
-        if parent is None:
-            return False
-        if parent.tag == "figcaption" or "caption" in (parent.attributes.get("class") or "").lower():
-            return True
-        parent = parent.parent
-    return False
+    return find_ancestor(node, lambda a: a.tag == "figcaption" or "caption" in css_class(a), levels=3) is not None
 
 
 def _in_list_item(node: LexborNode) -> bool:
-    parent = node
-    for _ in range(4):
-        if parent is None:
-            return False
-        if parent.tag == "li":
-            return True
-        parent = parent.parent
-    return False
+    return find_ancestor(node, lambda a: a.tag == "li", levels=4, self_too=True) is not None
 
 
 def _in_teaser_context(node: LexborNode) -> bool:
     """The node is, or is inside, a sidebar, a navigation or a footer."""
-    parent = node
-    while parent is not None:
-        if parent.tag in _TEASER_CONTEXT or parent.attributes.get("role") in ("complementary", "navigation"):
-            return True
-        parent = parent.parent
-    return False
+    return find_ancestor(node, _is_teaser_context, self_too=True) is not None
+
+
+def _is_teaser_context(node: LexborNode) -> bool:
+    return node.tag in _TEASER_CONTEXT or node.attributes.get("role") in ("complementary", "navigation")
+
+
+def _has_marked_ancestor(node: LexborNode, marked) -> bool:
+    return any(a.mem_id in marked for a in ancestors(node))
 
 
 def _holds_widgets(node: LexborNode) -> bool:
@@ -138,15 +120,6 @@ def _only_child(node: LexborNode) -> bool:
             return False
         child = child.next
     return True
-
-
-def _has_marked_ancestor(node: LexborNode, marked) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in marked:
-            return True
-        parent = parent.parent
-    return False
 
 
 def drop_invisible(tree: LexborHTMLParser) -> None:
@@ -178,20 +151,11 @@ def drop_page_frame(tree: LexborHTMLParser, removed: list[Removal]) -> None:
     a quarter of what trafilatura would otherwise parse and walk. Kept when inside an
     <article> or <main>, or when holding paragraphs of prose (some sites misuse them)."""
     for node in tree.css("header, footer, aside"):
-        if _in_article(node) or paragraph_chars(node) > _GUARD_CHARS:
+        if find_ancestor(node, lambda a: a.tag in ("article", "main")) or paragraph_chars(node) > _GUARD_CHARS:
             continue
         if text := node_text(node):
             removed.append(Removal("page-frame", snippet(text)))
         node.decompose()
-
-
-def _in_article(node: LexborNode) -> bool:
-    parent = node.parent
-    while parent is not None:
-        if parent.tag in ("article", "main"):
-            return True
-        parent = parent.parent
-    return False
 
 
 def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal]) -> None:

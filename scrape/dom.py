@@ -1,0 +1,42 @@
+"""Small helpers over the selectolax (Lexbor) tree, shared by the cleaning stages. No I/O."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+
+from selectolax.lexbor import LexborNode
+
+
+def node_text(node: LexborNode) -> str:
+    """The node's text, whitespace collapsed."""
+    return " ".join(node.text(deep=True, separator=" ").split())
+
+
+def paragraph_chars(node: LexborNode) -> int:
+    """Characters of <p> text under the node: how much article prose it holds."""
+    return sum(len(p.text(deep=True)) for p in node.css("p"))
+
+
+def ancestors(node: LexborNode, levels: int | None = None, self_too: bool = False) -> Iterator[LexborNode]:
+    """The node's parent, grandparent... (the node first with `self_too`), `levels` at most."""
+    current = node if self_too else node.parent
+    while current is not None and (levels is None or levels > 0):
+        yield current
+        current = current.parent
+        if levels is not None:
+            levels -= 1
+
+
+def find_ancestor(node: LexborNode, test: Callable[[LexborNode], bool], levels: int | None = None,
+                  self_too: bool = False) -> LexborNode | None:
+    """The nearest ancestor passing `test`, within `levels`; None when there is none."""
+    return next((a for a in ancestors(node, levels, self_too) if test(a)), None)
+
+
+def ancestor_ids(node: LexborNode, levels: int) -> set[int]:
+    """The ids of the node's nearest `levels` ancestors."""
+    return {a.mem_id for a in ancestors(node, levels)}
+
+
+def css_class(node: LexborNode) -> str:
+    return (node.attributes.get("class") or "").lower()
