@@ -251,7 +251,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
         drop_selectors(tree, site.drop, f"site:{site.domain}", removed)
     drop_signup_widgets(tree, removed)
     page_bylines = prune_noise_blocks(tree, config, removed)
-    drop_selectors(tree, [p for r in config.rules_of("selector") for p in r.patterns], "structural-noise", removed)
+    drop_selectors(tree, config.noise_selectors, "structural-noise", removed)
     drop_page_frame(tree, removed)
     drop_doubled_blocks(tree, removed)
     lines = extract_text(tree, url, config, site)

@@ -159,6 +159,11 @@ class Config:
         return tuple(r for r in self.rules if r.kind == kind)
 
     @cached_property
+    def noise_selectors(self) -> tuple[str, ...]:
+        """Every CSS selector of the "selector" rules, in order."""
+        return tuple(p for r in self.rules_of("selector") for p in r.patterns)
+
+    @cached_property
     def line_rules(self) -> RuleSet:
         return RuleSet(self.rules_of("line"))
 
