@@ -1,4 +1,4 @@
-"""Cleaner for HTML: one selectolax parse, metadata read, noise pruned, then trafilatura.
+"""Cleaner for HTML: one selectolax parse, metadata read, noise pruned, main text extracted.
 
 1. Parse once with selectolax; read metadata candidates (JSON-LD, meta, h1, byline, time)
    before anything is removed.
@@ -6,9 +6,10 @@
    slots...), the site's `drop` selectors, blocks whose whole text is noise ("line" rules:
    ad labels, promos, share bars) and widgets led by a noise heading ("heading" rules:
    "Trending on X Videos", "Related stories"...).
-3. trafilatura extracts the main text from the pruned page (or from the site's `body`
-   selector); when that is empty or far shorter than the page's main block, fall back to
-   trafilatura's slower full mode, then to the page's paragraphs.
+3. The main text: the site's `body` selector when it has one; else scrape's own reading of
+   the pruned tree (extract.py) when the page is clear enough for it to be sure; else
+   trafilatura on the pruned page, falling back to its slower full mode when that is empty
+   or reads like a menu, then to the page's paragraphs.
 4. The line filter drops what is left of the noise and takes bylines out of the text.
 No I/O.
 """
@@ -23,6 +24,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from .config import Config, SiteRule
 from .dates import parse_date
 from .errors import Unreadable
+from .extract import extract_lines
 from .linefilter import filter_paragraphs
 from .metadata import PageMeta, read_metadata
 from .dom import ancestor_ids, find_ancestor, node_text
@@ -150,13 +152,16 @@ def _paragraph_fallback(tree: LexborHTMLParser) -> list[str]:
 
 
 def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: SiteRule | None) -> list[str]:
-    """Main text lines of a pruned page: site body selector, trafilatura, then fallbacks."""
+    """Main text lines of a pruned page: the site's body selector, else scrape's own reading
+    where it is sure, else trafilatura, then fallbacks."""
     html = None
     if site and site.body:
         nodes = tree.css(site.body)
         if nodes:
             html = "<html><body>" + "".join(n.html or "" for n in nodes) + "</body></html>"
     if html is None:
+        if config.clean.extractor == "auto" and (lines := extract_lines(tree)) is not None:
+            return lines
         html = tree.html or ""
     html = _fold_source_newlines(html)
     lines = _trafilatura_lines(html, url, config, fast=True)

@@ -89,12 +89,22 @@ class SiteRule:
         return host == domain or host.endswith("." + domain)
 
 
+EXTRACTORS = ("auto", "trafilatura")
+
+
 @dataclass(frozen=True)
 class CleanConfig:
     min_words: int = 25  # fewer words than this and the page is "not an article"
     builtin_rules: bool = True  # false drops the shipped noise rules, keeping only yours
     favor_precision: bool = False  # passed to trafilatura: less text, less noise
     timeout: float = 20.0  # seconds one input may take to clean before it is skipped
+    # "auto": scrape's own reading of the page where it is sure (most articles, several
+    # times faster), trafilatura elsewhere; "trafilatura": trafilatura on every page.
+    extractor: str = "auto"
+
+    def __post_init__(self):
+        if self.extractor not in EXTRACTORS:
+            raise ConfigError(f"must be one of {', '.join(EXTRACTORS)}", key="clean.extractor")
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,8 @@ class ConfigError(ScrapeError):
         self.key = key
         self.path = path
         where = f"{path}: " if path else ""
-        super().__init__(f"{where}{message}")
+        what = f"{key}: " if key and key not in message else ""  # "must be an integer" alone names nothing
+        super().__init__(f"{where}{what}{message}")
 
 
 class SkipError(ScrapeError):

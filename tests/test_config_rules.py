@@ -93,6 +93,7 @@ def test_bad_values_name_their_key(tmp_path, text, key):
     with pytest.raises(ConfigError) as caught:
         load_config(path)
     assert caught.value.key == key
+    assert key in str(caught.value)
 
 
 def test_user_rules_add_to_builtins_and_can_replace_them(tmp_path):
