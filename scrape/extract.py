@@ -80,6 +80,11 @@ _MEMO_LIMIT = 50_000  # class and id strings remembered; pages of one site repea
 _memo: dict[str, bool] = {}
 
 
+def forget() -> None:
+    """Drop the class-name memo (benchmarks use it to time pages as if never seen)."""
+    _memo.clear()
+
+
 def _marked(node: LexborNode) -> bool:
     """Whether the element's class or id names a boilerplate block, or its style hides it."""
     attrs = node.attributes

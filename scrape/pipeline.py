@@ -32,7 +32,7 @@ def clean_page(page: Page, config: Config | None = None, explain: bool = False) 
         if page.kind == "text":
             extract = clean_text_dump(text, config)
         else:
-            extract = clean_html_document(text, page.url, config, site)
+            extract = clean_html_document(text, page.url, config, site, explain)
     except SkipError as exc:
         if exc.input:
             raise

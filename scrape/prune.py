@@ -128,8 +128,11 @@ def drop_invisible(tree: LexborHTMLParser) -> None:
         node.decompose()
 
 
-def drop_selectors(tree: LexborHTMLParser, selectors, rule_name: str, removed: list[Removal]) -> None:
-    """Remove every element the CSS selectors match (guarded against removing the article)."""
+def drop_selectors(tree: LexborHTMLParser, selectors, rule_name: str, removed: list[Removal],
+                   explain_with: Config | None = None) -> None:
+    """Remove every element the CSS selectors match (guarded against removing the article).
+    With `explain_with`, the noise the config's text rules find inside each removed element
+    is listed too, under those rules' names."""
     for selector in selectors:
         try:
             nodes = tree.css(selector)
@@ -143,7 +146,22 @@ def drop_selectors(tree: LexborHTMLParser, selectors, rule_name: str, removed: l
                 text = node_text(node)
                 if text:
                     removed.append(Removal(rule_name, snippet(text)))
+                    if explain_with is not None:
+                        _explain_inside(node, explain_with, removed)
             node.decompose()
+
+
+def _explain_inside(node: LexborNode, config: Config, removed: list[Removal]) -> None:
+    """The labels, promos and widget headings inside a block removed whole, for --explain."""
+    seen: set[str] = set()
+    for block in node.css(_CANDIDATES):
+        text = node_text(block)
+        if not text or text in seen or text.count(" ") >= _DOM_RULE_MAX_WORDS:
+            continue
+        seen.add(text)
+        rule = config.line_rules.match(text) or config.heading_rules.match(text)
+        if rule is not None:
+            removed.append(Removal(rule.name, snippet(text)))
 
 
 def drop_page_frame(tree: LexborHTMLParser, removed: list[Removal]) -> None:
@@ -294,6 +312,8 @@ class _InsideMarked:
         self.memo.clear()
 
     def __call__(self, node: LexborNode) -> bool:
+        if not self.marked:
+            return False  # nothing taken yet: the common case until a page's first noise block
         chain = []
         parent = node.parent
         found = False

@@ -53,7 +53,7 @@ def _required_literals(sequence) -> set[str] | None:
 
     def consider(found: set[str] | None) -> None:
         nonlocal best
-        if found and (best is None or min(map(len, found)) > min(map(len, best))):
+        if found and _selective(found) and (best is None or min(map(len, found)) > min(map(len, best))):
             best = found
 
     run: list[str] = []
@@ -75,13 +75,23 @@ def _required_literals(sequence) -> set[str] | None:
     return best
 
 
+_COMMON_CHARACTERS = set(" -.,:;'’\"()!?")
+
+
+def _selective(words: set[str]) -> bool:
+    """Whether finding one of `words` in a text says much: each is three characters or more,
+    or holds a symbol ("@", "©", "/") that ordinary prose seldom has."""
+    return all(len(word) >= _MIN_HINT or any(not ch.isalnum() and ch not in _COMMON_CHARACTERS for ch in word)
+               for word in words)
+
+
 def literal_hints(pattern: str) -> frozenset[str] | None:
     """Lower-cased words one of which any case-insensitive match of `pattern` contains."""
     try:
         found = _required_literals(sre_parse.parse(pattern, re.IGNORECASE))
     except (re.error, RecursionError, ValueError):
         return None
-    if not found or min(map(len, found)) < _MIN_HINT:
+    if not found:
         return None
     lowered = {word.lower() for word in found}
     if any(len(word) != len(word.upper().lower()) for word in lowered):
@@ -100,7 +110,10 @@ class RuleSet:
     def __init__(self, rules: tuple[NoiseRule, ...]):
         self.rules = rules
         always: list[tuple[int, str]] = []
-        self._entries: list[tuple[int, str]] = []  # gated patterns: (rule index, pattern)
+        # Gated patterns, each compiled once: (rule index, regex). Combining the ones a text's
+        # hints select into one regex per combination cost a compile for every combination
+        # not seen before: about 1.5 ms, several times a page on pages from many sites.
+        self._entries: list[tuple[int, re.Pattern]] = []
         hints: dict[str, set[int]] = {}
         for index, rule in enumerate(rules):
             for pattern in rule.patterns:
@@ -110,7 +123,7 @@ class RuleSet:
                     continue
                 for word in words:
                     hints.setdefault(word, set()).add(len(self._entries))
-                self._entries.append((index, f"(?:{pattern})"))
+                self._entries.append((index, re.compile(pattern, re.IGNORECASE)))
         self._always = _combined(always)
         # One pass of an Aho-Corasick automaton finds every hint in a text, overlapping ones
         # included, in about a microsecond; a regex of the same words took fifteen.
@@ -120,12 +133,15 @@ class RuleSet:
         if hints:
             self._hints.make_automaton()
         self._has_hints = bool(hints)
-        self._gated: dict[frozenset[int], re.Pattern] = {}
         self._max_words = max((rule.max_words for rule in rules), default=0)
         self._cache: dict[str, NoiseRule | None] = {}
 
     def __reduce__(self):  # compiled again in worker processes
         return (RuleSet, (self.rules,))
+
+    def forget(self) -> None:
+        """Drop the memoised results (benchmarks use it to time texts as if never seen)."""
+        self._cache.clear()
 
     def match(self, text: str) -> NoiseRule | None:
         """The first rule (in config order) that matches the whole of `text`, if any."""
@@ -138,20 +154,15 @@ class RuleSet:
         rule = self._cache[text] = self._match(text)
         return rule
 
-    def _gated_regex(self, entry_ids: frozenset[int]) -> re.Pattern:
-        """The combined regex of the gated patterns whose hints the text holds."""
-        regex = self._gated.get(entry_ids)
-        if regex is None:
-            if len(self._gated) >= _MATCH_CACHE_SIZE // 100:
-                self._gated.clear()
-            regex = self._gated[entry_ids] = _combined([self._entries[i] for i in sorted(entry_ids)])
-        return regex
-
     def _match(self, text: str) -> NoiseRule | None:
         if not text.isascii() or not text.isprintable():
             # As the text will be written: "Ad\u200bvertisement", a decomposed
-            # "Publicite\u0301" and "Advert\x1bisement" are the labels they show.
-            text = " ".join(_INVISIBLE.sub("", unicodedata.normalize("NFC", text)).split())
+            # "Publicite\u0301" and "Advert\x1bisement" are the labels they show. (The
+            # checks first: most non-ASCII text is composed already and has nothing hidden.)
+            if not unicodedata.is_normalized("NFC", text):
+                text = unicodedata.normalize("NFC", text)
+            if not text.isprintable():
+                text = " ".join(_INVISIBLE.sub("", text).split())
         text = strip_edges(text)
         if not text:
             return None
@@ -165,8 +176,11 @@ class RuleSet:
             entry_ids: set[int] = set()
             for _, ids in self._hints.iter(text.lower()):
                 entry_ids |= ids
-            if entry_ids and (hit := self._gated_regex(frozenset(entry_ids)).fullmatch(text)) is not None:
-                indexes.append(int(hit.lastgroup[1:].split("_")[0]))
+            for entry_id in sorted(entry_ids):  # entries are in rule order: the first match wins
+                index, regex = self._entries[entry_id]
+                if regex.fullmatch(text) is not None:
+                    indexes.append(index)
+                    break
         if not indexes:
             return None
         rule = self.rules[min(indexes)]

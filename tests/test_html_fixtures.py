@@ -20,6 +20,7 @@ regenerated from output:
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from functools import lru_cache
 from pathlib import Path
@@ -137,3 +138,11 @@ def test_every_noise_rule_is_exercised_by_some_fixture():
     names = {rule.name for rule in scrape.default_config().rules} | set(_STRUCTURAL_RULES)
     seen = {removal.rule for name in NAMES for removal in cleaned(name).removed}
     assert not names - seen, f"rules no fixture exercises: {sorted(names - seen)}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_explain_changes_only_the_removals(name):
+    html = (FIXTURES / f"{name}.html").read_text("utf-8")
+    plain = scrape.clean_html(html, url=expected(name)["url"])
+    explained = cleaned(name)
+    assert dataclasses.replace(explained, removed=()) == plain
