@@ -26,8 +26,10 @@ _GUARD_SHARE = 0.5  # an element named like boilerplate but holding this much pr
 # The container's prose over its raw text (with the whitespace between tags, which grows
 # with the number of elements). Below this it is full of small blocks: cards, menus, bars,
 # which trafilatura sorts out better. Measured on the corpora: 0.45 let in pages that lost
-# precision; 0.75 sent good pages to trafilatura for nothing.
-_MIN_DENSITY = 0.6
+# precision; 0.75 sent good pages to trafilatura for nothing. When no element below <body>
+# holds the prose, the page is more often a mix of stories: a stricter bar.
+_MIN_DENSITY = 0.5
+_MIN_BODY_DENSITY = 0.6
 _SHORT_LINE = 100  # a line shorter than this is dropped at 70% link text, a longer one at 90%
 _SHORT_LINK_SHARE = 0.7
 _LONG_LINK_SHARE = 0.9
@@ -284,7 +286,8 @@ def extract_lines(tree: LexborHTMLParser) -> list[str] | None:
     if total < _MIN_PROSE_TOTAL:
         return None
     container = _container(body, weights, total, nodes)
-    if weights.get(container.mem_id, 0) < _MIN_DENSITY * len(container.text()):
+    density = weights.get(container.mem_id, 0) / max(len(container.text()), 1)
+    if density < (_MIN_BODY_DENSITY if container.tag == "body" else _MIN_DENSITY):
         return None
     walker = _Walker(weights, total)
     try:
