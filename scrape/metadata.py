@@ -65,6 +65,7 @@ _BYLINE_SELECTORS = (
     '[class*="author" i]:not([class*="authority" i])',
 )
 _BYLINE_MAX_CHARS = 120
+_BYLINE_MAX_ITEMS = 5  # a list of more author links than this is a menu of writers
 # Some CMSs wrap JSON-LD in a (commented) CDATA section for old XHTML parsers.
 _CDATA = re.compile(r"^\s*(?://|/\*)?\s*<!\[CDATA\[|(?://|/\*)?\s*\]\]>\s*(?:\*/)?\s*$")
 _WS = re.compile(r"\s+")
@@ -249,13 +250,24 @@ def _byline_group(scope: LexborNode) -> list[str]:
     """Author strings from the first byline selector that matches inside `scope`."""
     for selector in _BYLINE_SELECTORS:
         nodes = [n for n in scope.css(selector)
-                 if (t := _text(n)) and len(t) <= _BYLINE_MAX_CHARS and not _in_comments(n)]
+                 if (t := _text(n)) and len(t) <= _BYLINE_MAX_CHARS and not _in_comments(n) and not _in_menu(n)]
         if nodes:
             # Only the first byline's own block: author links elsewhere on the page belong
             # to teasers and sidebars.
             home = ancestor_ids(nodes[0], 2)
             return list(dict.fromkeys(_text(n) for n in nodes if home & ancestor_ids(n, 2)))
     return []
+
+
+def _in_menu(node: LexborNode) -> bool:
+    """In the site's navigation, or in a long list of links (a menu of the site's writers,
+    "Andy Serwer, Brittany Jones-Cooper, ..." under an "Authors" tab): not a byline."""
+    for parent in ancestors(node, 4):
+        if parent.tag == "nav" or parent.attributes.get("role") == "navigation":
+            return True
+        if parent.tag in ("ul", "ol"):
+            return sum(1 for child in parent.iter() if child.tag == "li") > _BYLINE_MAX_ITEMS
+    return False
 
 
 def _in_comments(node: LexborNode) -> bool:
