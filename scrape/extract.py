@@ -4,9 +4,10 @@ The article is the smallest element that holds nearly all of the page's prose (o
 it, when that element is an <article> or is named as an article body). Its text is read in
 document order as lines, broken where a browser breaks them, leaving out blocks named as
 boilerplate (comments, share bars, related lists...) and lines or lists that are mostly
-links. This is about ten times cheaper than trafilatura. It declines (returns None) when
-the page has little prose or when the chosen block is full of other things: cards,
-menus, teasers. The caller then runs trafilatura. No I/O.
+links. On the zyte pages it costs under 1 ms a page, against about 6 ms for trafilatura's
+fast mode on the same pruned page. It declines (returns None) when the page has little
+prose or when the chosen block is full of other things: cards, menus, teasers. The caller
+then runs trafilatura. No I/O.
 """
 
 from __future__ import annotations
@@ -225,6 +226,8 @@ class _Lines:
 
 
 class _Walker:
+    """Reads the container's text into lines, skipping what is never the article's."""
+
     def __init__(self, weights: dict[int, int], total: int) -> None:
         self.out = _Lines()
         self._weights = weights
