@@ -5,7 +5,9 @@
    `scrape.clean_html(html, url=url)` (what users get: built-in config, SkipError caught),
    `trafilatura.extract(html, url=url, include_comments=False)` (the anchor, as the corpora
    README measured it) and the same with `favor_precision=True`, interleaved, the order
-   rotated on every page so that no tool always runs first. Each call is timed with
+   rotated on every page so that no tool always runs first. Each round starts with the
+   memos keyed by page text cleared in both tools (forget_seen_pages): without that, rounds
+   over the same pages time cache hits no real run gets. Each call is timed with
    `time.process_time` (CPU time of this process: other work on the machine barely moves it)
    and `time.perf_counter`. pages/s = pages / CPU seconds.
 2. **End to end**: a record-gzipped WARC of `--records` (default 5,000) HTML responses built
@@ -20,7 +22,7 @@
 3. **Bounded memory** (`--big`): a WARC of `--big-bytes` (default 2 GB) built the same way,
    cleaned with `-j 2`; peak tree RSS and PSS, and the peak in the first and last quarter
    of the run (equal when memory does not grow with the input). It takes a while (45,000
-   records: about 15 minutes on 2 free cores), so its figures are saved in bench/work/, and
+   records: about 10 minutes on 2 free cores), so its figures are saved in bench/work/, and
    `--reuse-big` reports the last ones (with their date) in a run without `--big`.
 4. **Profile**: the stages of scrape's cleaning on the zyte pages (CPU time per stage, by
    wrapping the cleaner's stage functions in this process only), and a pyinstrument
@@ -631,7 +633,9 @@ def render_report(result: dict, command: str, when: str, machine: str) -> str:
         result["table"],
         "",
         "- **in-process**: the 181 `zyte` pages, decoded, in one process, after a warm-up pass; each "
-        "round calls the three tools page by page, interleaved (order rotated per page). CPU ms/page "
+        "round starts with every memo keyed by page text cleared, in both tools (so that a round over "
+        "pages already seen is timed as a first run over them), then calls the three tools page by "
+        "page, interleaved (order rotated per page). CPU ms/page "
         "and pages/s from `time.process_time`; pages/s is over all rounds, with the slowest and "
         "fastest round in brackets; the ratio is scrape's pages/s over trafilatura's, with per-round "
         "ratios. scrape: `scrape.clean_html(html, url=url)`, built-in config, SkipError caught "
