@@ -258,7 +258,8 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     if site and site.drop:
         drop_selectors(tree, site.drop, f"site:{site.domain}", removed)
     drop_signup_widgets(tree, removed)
-    drop_selectors(tree, config.noise_selectors, "structural-noise", removed, explain_with=config if explain else None)
+    drop_selectors(tree, config.noise_selectors, "structural-noise", removed,
+                   explain_with=config if explain else None)
     page_bylines = prune_noise_blocks(tree, config, removed)
     drop_page_frame(tree, removed)
     drop_doubled_blocks(tree, removed)
