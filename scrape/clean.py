@@ -27,7 +27,7 @@ from .errors import Unreadable
 from .extract import extract_lines
 from .linefilter import filter_paragraphs
 from .metadata import PageMeta, read_metadata
-from .dom import ancestor_ids, find_ancestor, node_text
+from .dom import ancestor_ids, find_ancestor, link_chars, node_text
 from .prune import (drop_doubled_blocks, drop_invisible, drop_page_frame, drop_selectors,
                     drop_signup_widgets, prune_noise_blocks)
 from .models import Extract, Removal
@@ -140,8 +140,7 @@ def _article_of(node: LexborNode) -> int | None:
 
 
 def _link_share(node: LexborNode, text: str) -> float:
-    links = sum(len(node_text(a)) for a in node.css("a"))
-    return links / len(text) if text else 0.0
+    return link_chars(node) / len(text) if text else 0.0
 
 
 def _paragraph_fallback(tree: LexborHTMLParser) -> list[str]:

@@ -12,6 +12,11 @@ def node_text(node: LexborNode) -> str:
     return " ".join(node.text(deep=True, separator=" ").split())
 
 
+def link_chars(node: LexborNode) -> int:
+    """Characters of link text under the node: how much of it is a pointer elsewhere."""
+    return sum(len(node_text(a)) for a in node.css("a"))
+
+
 def paragraph_chars(node: LexborNode) -> int:
     """Characters of <p> text under the node: how much article prose it holds."""
     return sum(len(p.text(deep=True)) for p in node.css("p"))

@@ -16,7 +16,7 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from .dom import ancestors, node_text
+from .dom import ancestors, link_chars, node_text
 
 _PROSE_MIN_CHARS = 80  # a paragraph this long is prose, not a label or a link
 _PROSE_MAX_LINK_SHARE = 0.3  # more link text than this and it is a teaser, not prose
@@ -113,8 +113,7 @@ def _prose_blocks(body: LexborNode):
     for p in body.css("p"):
         text = node_text(p)
         if len(text) >= _PROSE_MIN_CHARS:
-            links = sum(len(node_text(a)) for a in p.css("a"))
-            if links <= _PROSE_MAX_LINK_SHARE * len(text):
+            if link_chars(p) <= _PROSE_MAX_LINK_SHARE * len(text):
                 yield p, len(text)
     for block in body.css(_LOOSE_TEXT_HOLDERS):
         size = len(block.text(deep=False).strip())
@@ -260,8 +259,7 @@ def _link_list(node: LexborNode) -> bool:
     text = len(node_text(node))
     if not text:
         return False
-    links = sum(len(node_text(a)) for a in node.css("a"))
-    return links > _LIST_LINK_SHARE * text
+    return link_chars(node) > _LIST_LINK_SHARE * text
 
 
 def _captioned_image(node: LexborNode) -> bool:
