@@ -81,6 +81,7 @@ def test_unknown_key_is_an_error_that_names_it(tmp_path):
 
 @pytest.mark.parametrize("text, key", [
     ("[clean]\nmin_words = 'ten'\n", "clean.min_words"),
+    ("[clean]\nextractor = 'fastest'\n", "clean.extractor"),
     ("[[site]]\ndomain = 'a.example'\ntimezone = 'Mars/Olympus'\n", "site 'a.example'.timezone"),
     ("[[rule]]\nname = 'x'\nkind = 'line'\npatterns = ['(unclosed']\n", "rule 'x'.patterns"),
     ("[[rule]]\nname = 'x'\nkind = 'sideways'\npatterns = []\n", "rule 'x'.kind"),

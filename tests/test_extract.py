@@ -8,7 +8,7 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 import scrape
-from scrape.config import CleanConfig, ConfigError, load_config
+from scrape.config import CleanConfig
 from scrape.extract import extract_lines
 
 PROSE = [
@@ -117,12 +117,3 @@ def test_both_extractors_give_the_article(extractor):
     config = dataclasses.replace(scrape.default_config(), clean=CleanConfig(extractor=extractor))
     article = scrape.clean_html(_article_html(), url="https://example.org/a", config=config)
     assert article.text.split("\n\n") == PROSE
-
-
-def test_an_unknown_extractor_is_a_config_error_naming_the_key(tmp_path):
-    path = tmp_path / "config.toml"
-    path.write_text('[clean]\nextractor = "fastest"\n')
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    assert caught.value.key == "clean.extractor"
-    assert "clean.extractor" in str(caught.value)
