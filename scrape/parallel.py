@@ -40,7 +40,7 @@ CleanFunction = Callable[[Page, Config, bool], Article]
 CHUNK_PAGES = 4  # pages sent to a worker at once: amortises the hand-over, keeps order cheap
 CHUNK_BYTES = 8 * 1024 * 1024  # ... unless they are big
 CHUNK_ITEMS = 64  # ... and loading skips between pages do not pile up in one chunk
-CHUNKS_PER_JOB = 2  # chunks in flight per worker: one running, one queued
+CHUNKS_PER_JOB = 6  # chunks in flight per worker: a slow chunk at the head does not idle the others
 # A chunk may take its pages' timeouts plus this before the parent declares it stuck.
 STUCK_GRACE = 10.0
 WATCH_INTERVAL = 0.5  # seconds between a worker's checks that the process it works for lives

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
+from isal import isal_zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -69,6 +70,7 @@ def load_warc(stream, name: str, max_page_bytes: int, reopen=None) -> Iterator[P
     """
     tally = _Tally(stream)
     iterator = ArchiveIterator(tally)
+    _inflate_with_isal(iterator)
     yielded = 0  # items given out, to resume after a whole-file-gzip fallback
     end = 0  # offset just past the last whole record
     try:
@@ -96,6 +98,25 @@ def load_warc(stream, name: str, max_page_bytes: int, reopen=None) -> Iterator[P
     trailing = tally.count - end
     if trailing > 0 and (trailing > len(tally.tail) or tally.tail[-trailing:].strip()):
         yield Unreadable(f"truncated or corrupt WARC after offset {end}", input=f"{name}@{end}")
+
+
+def _isal_gzip():
+    return isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
+
+
+def _inflate_with_isal(iterator: ArchiveIterator) -> None:
+    """Have warcio inflate the gzip members with ISA-L instead of zlib.
+
+    Inflating is most of what reading a WARC costs (about 0.7 ms of a 240 kB page), and in
+    `scrape clean -j N` the parent does it for every worker. ISA-L reads the same gzip
+    members a little over twice as fast. warcio makes a new decompressor per member from its
+    reader's `DECOMPRESSORS`, so the reader gets its own copy of that table.
+    """
+    reader = iterator.reader
+    if reader.decomp_type != "gzip" or reader.num_read:
+        return
+    reader.DECOMPRESSORS = {**reader.DECOMPRESSORS, "gzip": _isal_gzip}
+    reader.decompressor = _isal_gzip()
 
 
 def _load_whole_gzip_warc(reopen, name: str, max_page_bytes: int, skip: int) -> Iterator[Page | SkipError]:
