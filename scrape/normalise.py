@@ -57,6 +57,14 @@ _MAX_DESCRIPTION_CHARS = 2000
 _MAX_TAGS = 50
 _SOURCE_PREFIX = re.compile(r"^(?:quelle|source|fuente|fonte|bron|kilde|källa|author|autor|auteur)\s*:\s*", re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Credits for work other than the writing ("Edited by", "Photos by"): those named are not
+# the authors. Cut up to the next ";" or "|", where the next credit may be a writer's.
+_OTHER_CREDIT = re.compile(
+    r"\b(?:edited|editing|translated|translation|photos?|photographs?|photography|pictures?|"
+    r"illustrations?|illustrated|graphics|video|produced|production|fact[- ]checked|"
+    r"fotos?|bilder|redigiert|übersetzt|übersetzung)\s+(?:by|von)\b[^;|]*",
+    re.IGNORECASE,
+)
 # Tokens only from their start ((?<!\S)): "\S+@" tried at every offset of a long token is quadratic.
 _EMAIL_URL = re.compile(r"(?<!\S)[^\s@]+@\S+|https?://\S+|www\.\S+")
 _SITE_TAIL = re.compile(r"\s+[|–—:•·»-]\s+[^|–—:•·»]{1,60}$")
@@ -104,6 +112,7 @@ def _key(text: str) -> str:
 def _split_authors(raw: str) -> list[str]:
     raw = normalise_paragraph(raw)
     raw = _PARENS.sub(" ", raw)  # before URLs: "(www.dw.com)" goes whole
+    raw = _OTHER_CREDIT.sub(" ", raw)
     raw = _EMAIL_URL.sub(" ", raw)
     raw = " ".join(raw.split())
     raw = BY_PREFIX.sub("", raw.strip())

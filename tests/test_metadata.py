@@ -25,3 +25,30 @@ def test_author_links_in_the_navigation_are_not_a_byline():
     meta = read_metadata(LexborHTMLParser(html), None)
     assert ["Dana Whitfield"] in meta.author_groups
     assert not any("Ed Editor" in group for group in meta.author_groups)
+
+
+def _authors_of(html: str) -> tuple[str, ...]:
+    from scrape import clean_html
+    return clean_html(html, url="https://blog.example/post").authors
+
+
+def _page_with_json_ld(author_type: str, name: str) -> str:
+    body = " ".join(["The query runs once an hour and flags the hours that stray from the mean."] * 12)
+    return ('<html><head><script type="application/ld+json">'
+            f'{{"@context": "https://schema.org", "@type": "Article", "headline": "Anomaly detection in SQL",'
+            f' "author": {{"@type": "{author_type}", "name": "{name}"}},'
+            f' "publisher": {{"@type": "Organization", "name": "{name}"}}}}'
+            f'</script></head><body><article><h1>Anomaly detection in SQL</h1><p>{body}</p>'
+            f'<p>{body}</p></article></body></html>')
+
+
+def test_an_organisation_typed_author_named_like_the_publisher_is_not():
+    assert _authors_of(_page_with_json_ld("Organization", "Harbour News")) == ()
+
+
+def test_an_untyped_author_named_like_the_site_is_the_publisher():
+    body = " ".join(["The ferry returns to the harbour after a winter of repairs to its hull."] * 12)
+    html = ('<html><head><meta name="author" content="Harbour News">'
+            '<meta property="og:site_name" content="Harbour News"></head>'
+            f'<body><article><h1>Ferry returns</h1><p>{body}</p><p>{body}</p></article></body></html>')
+    assert _authors_of(html) == ()
