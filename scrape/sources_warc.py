@@ -10,14 +10,13 @@ that are not a record, end the input with an Unreadable naming the offset. Used 
 
 from __future__ import annotations
 
-import gzip
 import io
 import re
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Iterator
 
-from isal import isal_zlib
+from isal import igzip, isal_zlib
 from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
@@ -122,7 +121,7 @@ def _inflate_with_isal(iterator: ArchiveIterator) -> None:
 def _load_whole_gzip_warc(reopen, name: str, max_page_bytes: int, skip: int) -> Iterator[Page | SkipError]:
     """A WARC gzipped as one member: read it decompressed; offsets are then uncompressed ones."""
     try:
-        handle = gzip.open(reopen(), "rb")
+        handle = igzip.open(reopen(), "rb")
     except OSError as exc:
         yield Unreadable(f"cannot read: {exc.strerror or exc}", input=name)
         return
