@@ -65,6 +65,9 @@ _BYLINE_SELECTORS = (
     '[class*="author" i]:not([class*="authority" i])',
 )
 _BYLINE_MAX_CHARS = 120
+_BYLINE_BLOCK_CHARS = 160  # names, a date, a label; a teaser or the article says more
+_BLOCK_LEVELS = 5  # how far above an author's name their byline block may reach
+_NOT_A_BYLINE_BLOCK = frozenset({"li", "ul", "ol", "article", "section", "main", "aside", "nav", "body", "html"})
 _BYLINE_MAX_ITEMS = 5  # a list of more author links than this is a menu of writers
 # Some CMSs wrap JSON-LD in a (commented) CDATA section for old XHTML parsers.
 _CDATA = re.compile(r"^\s*(?://|/\*)?\s*<!\[CDATA\[|(?://|/\*)?\s*\]\]>\s*(?:\*/)?\s*$")
@@ -255,8 +258,27 @@ def _byline_group(scope: LexborNode) -> list[str]:
             # Only the first byline's own block: author links elsewhere on the page belong
             # to teasers and sidebars.
             home = ancestor_ids(nodes[0], 2)
-            return list(dict.fromkeys(_text(n) for n in nodes if home & ancestor_ids(n, 2)))
+            block = _names_block(nodes[0])
+            return list(dict.fromkeys(
+                _text(n) for n in nodes
+                if home & ancestor_ids(n, 2) or (block is not None and block in ancestor_ids(n, _BLOCK_LEVELS))))
     return []
+
+
+def _names_block(node: LexborNode) -> int | None:
+    """The id of the widest ancestor above the first two that holds no more than a row of
+    names: a byline that gives each author a box of their own (name, photo link) has them
+    all there. It stops below a list, a heading or longer text, where teasers begin. None
+    when the grandparent is already past that."""
+    found = None
+    for level, parent in enumerate(ancestors(node, _BLOCK_LEVELS)):
+        if level < 2:
+            continue
+        if (parent.tag in _NOT_A_BYLINE_BLOCK or len(_text(parent)) > _BYLINE_BLOCK_CHARS
+                or parent.css_first("h1, h2, h3, h4, h5, h6") is not None):
+            break
+        found = parent.mem_id
+    return found
 
 
 def _in_menu(node: LexborNode) -> bool:

@@ -52,3 +52,27 @@ def test_an_untyped_author_named_like_the_site_is_the_publisher():
             '<meta property="og:site_name" content="Harbour News"></head>'
             f'<body><article><h1>Ferry returns</h1><p>{body}</p><p>{body}</p></article></body></html>')
     assert _authors_of(html) == ()
+
+
+def _box(first: str, last: str) -> str:
+    return (f'<div class="byline"><div class="content"><address class="name"><a rel="author" href="#">'
+            f'<span class="firstname">{first}</span> <span class="lastname">{last}</span></a>'
+            f'</address></div></div>')
+
+
+def test_authors_in_boxes_of_their_own_are_one_byline():
+    html = (f'<html><body><div class="story"><div class="bylines">{_box("Ingrid", "Tveit")}'
+            f'{_box("Marit Lunde", "Holm")}</div><p>The court gave its verdict on Thursday.</p>'
+            f'</div></body></html>')
+    meta = read_metadata(LexborHTMLParser(html), None)
+    assert ["Ingrid Tveit", "Marit Lunde Holm"] in meta.author_groups
+
+
+def test_the_writers_of_teasers_below_a_byline_are_not_in_it():
+    teasers = "".join(f'<li><div><a href="/t{i}"><h2>Teaser {i}</h2></a><span class="author">'
+                      f'<span class="authorname">Writer Number{i}</span></span></div></li>' for i in range(2))
+    html = (f'<html><body><aside><ul>{teasers}</ul></aside><div class="story"><p>Text.</p></div>'
+            f'</body></html>')
+    meta = read_metadata(LexborHTMLParser(html), None)
+    assert ["Writer Number0"] in meta.author_groups
+    assert not any("Writer Number1" in group for group in meta.author_groups)
