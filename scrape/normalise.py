@@ -30,7 +30,7 @@ _NOT_PEOPLE = re.compile(
     r"web desk|desk|team|guest|guest author|contributor|anonymous|unknown|author|authors|"
     r"reporter|correspondent|news|online|digital|the editors|editorial board|associated press staff|"
     r"about the author|about us|contributors?|fail|null|none|n/a|admin(istrator)?|webmaster|"
-    r"more|read more|share|comments?|follow|email|e-mail|facebook|twitter)$",
+    r"more|read more|share|comments?|follow|email|e-mail|facebook|twitter|agencies|agency|wires)$",
     re.IGNORECASE,
 )
 _ROLE_WORDS = ROLE_WORDS
@@ -65,6 +65,8 @@ _OTHER_CREDIT = re.compile(
     r"fotos?|bilder|redigiert|übersetzt|übersetzung)\s+(?:by|von)\b[^;|]*",
     re.IGNORECASE,
 )
+# Where the writer filed from, after the name: "Jon Henley in Paris", "Marie Dubois à Lyon".
+_FILED_FROM = re.compile(r"\s+(?:in|à)\s+(?=[A-ZÀ-ÖØ-Þ])[^,;|]*$")
 # Tokens only from their start ((?<!\S)): "\S+@" tried at every offset of a long token is quadratic.
 _EMAIL_URL = re.compile(r"(?<!\S)[^\s@]+@\S+|https?://\S+|www\.\S+")
 _SITE_TAIL = re.compile(r"\s+[|–—:•·»-]\s+[^|–—:•·»]{1,60}$")
@@ -120,6 +122,7 @@ def _split_authors(raw: str) -> list[str]:
     parts = [p.strip(" ,.:-–—") for p in _AUTHOR_SPLIT.split(raw)]
     out: list[str] = []
     for part in parts:
+        part = _FILED_FROM.sub("", part)
         if not part:
             continue
         if "," in part:

@@ -20,3 +20,13 @@ def test_a_photo_credit_beside_the_byline_is_not_an_author():
 def test_a_name_holding_a_credit_word_is_still_a_name():
     # "Video" and "Edited" are credit words only before "by".
     assert clean_authors([["By Edita Video"]]) == ("Edita Video",)
+
+
+def test_where_the_writer_filed_from_is_not_part_of_the_name():
+    assert clean_authors([["Jon Henley in Paris and Angela Christou"]]) == ("Jon Henley", "Angela Christou")
+    assert clean_authors([["Marie Dubois à Lyon"]]) == ("Marie Dubois",)
+
+
+def test_agencies_credited_in_general_are_not_people():
+    assert clean_authors([["Peter Beaumont in Jerusalem and agencies"]]) == ("Peter Beaumont",)
+    assert clean_authors([["Staff and agencies"]]) == ()
