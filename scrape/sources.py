@@ -316,7 +316,7 @@ def _load_stream(raw, name: str, options: LoadOptions, reopen) -> Iterator[Page 
     stream, gzipped, gzip_error = outer, head.startswith(GZIP_MAGIC), None
     if gzipped:
         outer.rewind(record=True)
-        inner = _Replayable(igzip.GzipFile(fileobj=outer, mode="rb"))  # ISA-L: twice zlib's speed
+        inner = _Replayable(igzip.GzipFile(fileobj=outer, mode="rb"))  # ISA-L: 2-3 times zlib's speed
         head, gzip_error = _read_head_until_error(inner, SNIFF_BYTES)
         if not head.strip():
             if gzip_error is not None:
