@@ -65,6 +65,7 @@ _BYLINE_SELECTORS = (
     '[class*="author" i]:not([class*="authority" i])',
 )
 _BYLINE_MAX_CHARS = 120
+_HEADING_MIN_CHARS = 12  # shorter headings ("News", "Sport") are found in titles by chance
 _BYLINE_BLOCK_CHARS = 160  # names, a date, a label; a teaser or the article says more
 _BLOCK_LEVELS = 5  # how far above an author's name their byline block may reach
 _NOT_A_BYLINE_BLOCK = frozenset({"li", "ul", "ol", "article", "section", "main", "aside", "nav", "body", "html"})
@@ -319,6 +320,10 @@ def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) ->
     title = tree.css_first("title")
     if title is not None and (text := _text(title)):
         meta.document_title = text
+    if meta.document_title and _folded(meta.headline or "") not in _folded(meta.document_title):
+        # An h1 the <title> does not repeat is the site's or the section's ("Allergies Health
+        # Center"); a heading the <title> does repeat is the article's.
+        meta.headline = _heading_in_title(tree, meta.document_title) or meta.headline
 
     if site and site.author:
         if configured := [t for n in tree.css(site.author) if (t := _text(n))]:
@@ -352,6 +357,20 @@ def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) ->
     html = tree.css_first("html")
     if not meta.language and html is not None:
         meta.language = html.attributes.get("lang") or html.attributes.get("xml:lang")
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _heading_in_title(tree: LexborHTMLParser, document_title: str) -> str | None:
+    """The first h1 or h2 whose text the <title> holds, if it is long enough to mean it."""
+    folded_title = _folded(document_title)
+    for node in tree.css("h1, h2"):
+        text = squash(node.text(deep=True, separator=""))
+        if len(text) >= _HEADING_MIN_CHARS and _folded(text) in folded_title:
+            return text
+    return None
 
 
 def read_metadata(tree: LexborHTMLParser, site: SiteRule | None = None) -> PageMeta:

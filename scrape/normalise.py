@@ -255,10 +255,22 @@ def rank_titles(meta) -> list[str]:
     on_page = _key(meta.headline or "")
     ranked = [t if _key(t) == on_page else strip_site_tail(t, sites, known_only=True) for t in meta.titles if t]
     if meta.headline:
-        ranked.append(meta.headline)
+        if meta.document_title and on_page in _key(meta.document_title):
+            # The h1 and <title> agree; a structured title sharing no word with either names
+            # something else (Wikipedia's JSON-LD "headline" is the subject's description).
+            told = f"{on_page} {_key(meta.document_title)}"
+            ranked = [t for t in ranked if _shares_a_word(t, told)] + [meta.headline] + \
+                     [t for t in ranked if not _shares_a_word(t, told)]
+        else:
+            ranked.append(meta.headline)
     if meta.document_title:
         ranked.append(strip_site_tail(meta.document_title, sites))
     return [t for t in ranked if len(t) <= _MAX_TITLE_CHARS]  # longer is a page's text, not a title
+
+
+def _shares_a_word(title: str, text: str) -> bool:
+    """Whether a word of `title` (a run of CJK, which has no spaces) is in `text`."""
+    return any(word in text for word in re.findall(r"\w{3,}", _key(title)))
 
 
 def pick_title(extract: Extract) -> str | None:

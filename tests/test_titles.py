@@ -37,3 +37,30 @@ def test_the_on_page_headline_settles_a_tail():
     meta.titles = ["Setback in the title race - Rovers lose at the Dell"]
     assert rank_titles(meta)[0] == "Setback in the title race - Rovers lose at the Dell"
     assert rank_titles(meta)[-1] == "Setback in the title race - Rovers lose at the Dell"  # <title> loses the site
+
+
+def test_a_heading_the_document_title_repeats_beats_a_section_h1():
+    from selectolax.lexbor import LexborHTMLParser
+    from scrape.metadata import read_metadata
+    html = ('<html><head><title>Toddlers Who Eat Peanuts Early May Avoid Allergy</title></head><body>'
+            '<h1>Allergies Health Center</h1><h2>Tools and Resources</h2>'
+            '<h2>Toddlers Who Eat Peanuts Early May Avoid Allergy</h2><p>Text.</p></body></html>')
+    assert read_metadata(LexborHTMLParser(html)).headline == "Toddlers Who Eat Peanuts Early May Avoid Allergy"
+
+
+def test_an_h1_the_document_title_repeats_stays():
+    from selectolax.lexbor import LexborHTMLParser
+    from scrape.metadata import read_metadata
+    html = ('<html><head><title>Harbour ferry returns - Millbrook Press</title></head><body>'
+            '<h1>Harbour ferry returns</h1><h2>Harbour ferry returns after winter repairs</h2></body></html>')
+    assert read_metadata(LexborHTMLParser(html)).headline == "Harbour ferry returns"
+
+
+def test_a_structured_title_unlike_the_agreeing_h1_and_title_gives_way():
+    meta = PageMeta()
+    meta.titles = ["constitutional monarchy in Oceania"]  # the subject's description, as Wikipedia's JSON-LD has it
+    meta.headline = "New Zealand"
+    meta.document_title = "New Zealand - Wikipedia"
+    assert rank_titles(meta)[0] == "New Zealand"
+    meta.titles = ["New Zealand votes on its flag"]  # shares words: still the headline
+    assert rank_titles(meta)[0] == "New Zealand votes on its flag"
