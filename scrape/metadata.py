@@ -66,6 +66,7 @@ _BYLINE_SELECTORS = (
 )
 _BYLINE_MAX_CHARS = 120
 _HEADING_MIN_CHARS = 12  # shorter headings ("News", "Sport") are found in titles by chance
+_TITLE_TAIL_START = re.compile(r"$|\s*[|–—:•·»/-]\s|\s*[|｜_]")  # where a title's site tail begins
 _BYLINE_BLOCK_CHARS = 160  # names, a date, a label; a teaser or the article says more
 _BLOCK_LEVELS = 5  # how far above an author's name their byline block may reach
 _NOT_A_BYLINE_BLOCK = frozenset({"li", "ul", "ol", "article", "section", "main", "aside", "nav", "body", "html"})
@@ -364,11 +365,15 @@ def _folded(text: str) -> str:
 
 
 def _heading_in_title(tree: LexborHTMLParser, document_title: str) -> str | None:
-    """The first h1 or h2 whose text the <title> holds, if it is long enough to mean it."""
+    """The first h1 or h2 that the <title> is, before any tail ("Heading | Site"). A heading
+    the title holds only in part ("How to retire early" in "How to retire early so you
+    can...") is a section of the article, not its headline."""
     folded_title = _folded(document_title)
     for node in tree.css("h1, h2"):
         text = squash(node.text(deep=True, separator=""))
-        if len(text) >= _HEADING_MIN_CHARS and _folded(text) in folded_title:
+        folded = _folded(text)
+        if (len(text) >= _HEADING_MIN_CHARS and folded_title.startswith(folded)
+                and _TITLE_TAIL_START.match(folded_title, len(folded))):
             return text
     return None
 

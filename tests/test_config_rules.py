@@ -21,6 +21,8 @@ RULES = default_config()
     ("Join the conversation as a VIP Member", "membership-promo"),
     ("Become a premium member today and get ad-free access", "membership-promo"),
     ("Sign up for our daily newsletter to get the news in your inbox", "membership-promo"),
+    ("Members get the full script and our checklist. Become a member to download them.", "membership-promo"),
+    ("Become a paying subscriber to keep reading", "membership-promo"),
     ("Share on Facebook | Tweet | Email", "share-bar"),
     ("Copy link", "share-bar"),
     ("Read more: Ten things to know about the budget", "related-line"),
@@ -47,6 +49,8 @@ def test_heading_rules_take_widget_headings(text):
     "Thanks to the new law, tenants can now challenge rent rises in court.",
     "Share prices fell sharply on Tuesday after the central bank's announcement.",
     "She said the membership of the club had doubled since the spring.",
+    "To become a member of the union, a country must first meet the budget rules.",
+    "Members get a vote on the new chair at the meeting in March.",
     "Related to this, the council will vote on the budget next week.",
     "Photographers gathered outside the court before dawn.",
 ])

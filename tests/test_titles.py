@@ -64,3 +64,11 @@ def test_a_structured_title_unlike_the_agreeing_h1_and_title_gives_way():
     assert rank_titles(meta)[0] == "New Zealand"
     meta.titles = ["New Zealand votes on its flag"]  # shares words: still the headline
     assert rank_titles(meta)[0] == "New Zealand votes on its flag"
+
+
+def test_a_section_heading_the_title_begins_with_is_not_the_headline():
+    from selectolax.lexbor import LexborHTMLParser
+    from scrape.metadata import read_metadata
+    html = ('<html><head><title>How to retire early so you can travel on your own schedule</title></head>'
+            '<body><h1>Personal Finance</h1><p>Intro.</p><h2>How to retire early</h2><p>Steps.</p></body></html>')
+    assert read_metadata(LexborHTMLParser(html)).headline == "Personal Finance"
