@@ -269,7 +269,8 @@ def rank_titles(meta) -> list[str]:
 
 
 def _shares_a_word(title: str, text: str) -> bool:
-    """Whether a word of `title` (a run of CJK, which has no spaces) is in `text`."""
+    """Whether a word of three or more characters of `title` is in `text`. CJK has no
+    spaces, so there a word is a whole run of characters between punctuation."""
     return any(word in text for word in re.findall(r"\w{3,}", _key(title)))
 
 
