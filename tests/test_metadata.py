@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
+from scrape import clean_html
 from scrape.metadata import read_metadata
 
 
@@ -28,7 +29,6 @@ def test_author_links_in_the_navigation_are_not_a_byline():
 
 
 def _authors_of(html: str) -> tuple[str, ...]:
-    from scrape import clean_html
     return clean_html(html, url="https://blog.example/post").authors
 
 

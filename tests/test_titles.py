@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from scrape.metadata import PageMeta
+from selectolax.lexbor import LexborHTMLParser
+
+from scrape.metadata import PageMeta, read_metadata
 from scrape.normalise import rank_titles, strip_site_tail
 
 
@@ -40,8 +42,6 @@ def test_the_on_page_headline_settles_a_tail():
 
 
 def test_a_heading_the_document_title_repeats_beats_a_section_h1():
-    from selectolax.lexbor import LexborHTMLParser
-    from scrape.metadata import read_metadata
     html = ('<html><head><title>Toddlers Who Eat Peanuts Early May Avoid Allergy</title></head><body>'
             '<h1>Allergies Health Center</h1><h2>Tools and Resources</h2>'
             '<h2>Toddlers Who Eat Peanuts Early May Avoid Allergy</h2><p>Text.</p></body></html>')
@@ -49,8 +49,6 @@ def test_a_heading_the_document_title_repeats_beats_a_section_h1():
 
 
 def test_an_h1_the_document_title_repeats_stays():
-    from selectolax.lexbor import LexborHTMLParser
-    from scrape.metadata import read_metadata
     html = ('<html><head><title>Harbour ferry returns - Millbrook Press</title></head><body>'
             '<h1>Harbour ferry returns</h1><h2>Harbour ferry returns after winter repairs</h2></body></html>')
     assert read_metadata(LexborHTMLParser(html)).headline == "Harbour ferry returns"
@@ -67,8 +65,6 @@ def test_a_structured_title_unlike_the_agreeing_h1_and_title_gives_way():
 
 
 def test_a_section_heading_the_title_begins_with_is_not_the_headline():
-    from selectolax.lexbor import LexborHTMLParser
-    from scrape.metadata import read_metadata
     html = ('<html><head><title>How to retire early so you can travel on your own schedule</title></head>'
             '<body><h1>Personal Finance</h1><p>Intro.</p><h2>How to retire early</h2><p>Steps.</p></body></html>')
     assert read_metadata(LexborHTMLParser(html)).headline == "Personal Finance"
