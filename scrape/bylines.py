@@ -52,7 +52,8 @@ _PUBLISHED = re.compile(
 )
 BY_PREFIX = re.compile(
     # "Photo by X" is a credit, not a byline: photos and video are not lead words here.
-    r"^(?:(?:written|posted|reported|reporting|story|words|text)(?: and \w+)?\s+)?"
+    r"^(?:(?:written|posted|reported|reporting|story|words|text|analysis|opinion|commentary|review|"
+    r"column|essay|interview)(?: and \w+)?\s+)?"
     r"(?:by|von|par|por|door|di|av|af|author|authors|autor|autorin|autorin/autor|autoren|auteur|autore)"
     r"\s*:?\s+",
     re.IGNORECASE,
@@ -77,7 +78,7 @@ ROLE_WORDS = re.compile(
 )
 _MAX_CHARS = 400
 _SIGNATURE = re.compile(r"^(?P<name>[^()]{3,60}?)\s*\((?P<note>[^()]{2,80})\)$")
-_PARTICLES = {"de", "da", "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten",
+PARTICLES = {"de", "da", "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten",
               "la", "le", "bin", "binti", "al", "el", "y", "st.", "mc", "mac"}
 
 
@@ -105,7 +106,7 @@ def looks_like_name(text: str) -> bool:
     for token in tokens:
         if any(ch.isdigit() for ch in token) or "@" in token or token.endswith(":"):
             return False
-        if token.lower() in _PARTICLES:
+        if token.lower() in PARTICLES:
             continue
         if not token[0].isupper():
             return False

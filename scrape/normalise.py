@@ -16,7 +16,7 @@ import re
 import unicodedata
 from datetime import timedelta
 
-from .bylines import BY_PREFIX, ROLE_WORDS
+from .bylines import BY_PREFIX, PARTICLES, ROLE_WORDS
 from .config import SiteRule
 from .dates import parse_date
 from .models import Article, Extract, Source
@@ -42,20 +42,38 @@ _AUTHOR_SPLIT = re.compile(
 _ORGANISATION = re.compile(
     r"\b(?:gmbh|ag|inc|ltd|llc|plc|s\.?a\.?|corp|corporation|company|verlag|media group|"
     r"publishing|nachrichten|news agency|newsroom|redaktion|rédaction|redacción|redazione|project|"
-    r"institute|foundation|association|university|council|committee|department|ministry)\b\.?"
+    r"institute|foundation|association|university|council|committee|department|ministry|ministries|"
+    r"agency|media)\b\.?"
     r"|-redaktion\b|\bnews$|^news\b",
     re.IGNORECASE,
 )
-_DEGREE = re.compile(r"(?:ma|ms|msc|bsc|ba|phd|ph\.d\.|md|m\.d\.|rn|jd|mba|mph|dr|prof)\.?", re.IGNORECASE)
+_DEGREE = re.compile(
+    r"(?:ma|ms|msc|bsc|ba|phd|ph\.d\.|md|m\.d\.|rn|jd|mba|mph|dr|prof|rd|rdn|ld|ldn|cde|np|dvm|dds|"
+    r"pharmd|lcsw|msw|mfa|cscs|facs|cpt)\.?",
+    re.IGNORECASE,
+)
 _INTERFACE_WORDS = re.compile(
-    r"\b(?:share|copy link|print|e-?mail|follow|subscribe|comments?|read more|sign in|log in|menu)\b",
+    r"\b(?:share|copy link|print|e-?mail|follow|subscribe|comments?|read more|sign in|log in|menu|"
+    r"view more|more articles|all articles|view all|see all)\b",
     re.IGNORECASE,
 )
 _MAX_TITLE_CHARS = 400
 _MAX_SITE_NAME_CHARS = 200
 _MAX_DESCRIPTION_CHARS = 2000
 _MAX_TAGS = 50
-_SOURCE_PREFIX = re.compile(r"^(?:quelle|source|fuente|fonte|bron|kilde|källa|author|autor|auteur)\s*:\s*", re.IGNORECASE)
+_SOURCE_PREFIX = re.compile(
+    r"^(?:quelle|source|fuente|fonte|bron|kilde|källa|author|autor|auteur|text|texto|testo|tekst|текст|"
+    r"автор)\s*:\s*",
+    re.IGNORECASE,
+)
+# A site account: "admin", "jdadmin", "siteadmin".
+_ADMIN_ACCOUNT = re.compile(r"^\w*admin\w*$", re.IGNORECASE)
+# "Finian Cunningham. Sputnik International": a sentence break after a full name ends it.
+# An initial ("Sarah E. Needleman") is one letter, so it needs two before the stop.
+_NAME_THEN_SENTENCE = re.compile(r"^(\S+\s+\S*\w\w)\.\s+(?=[A-Z])")
+# A domain in any case: "Spacetoday.net", "NJ.com".
+_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|co|de|fr|uk|in|ru|it|es|nl|io|news|ca|au)$",
+                     re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 # Credits for work other than the writing ("Edited by", "Photos by"): those named are not
 # the authors. Cut up to the next ";" or "|", where the next credit may be a writer's.
@@ -112,6 +130,12 @@ def _key(text: str) -> str:
 
 
 def _split_authors(raw: str) -> list[str]:
+    return [name for name, _ in _split_marked(raw)]
+
+
+def _split_marked(raw: str) -> list[tuple[str, bool]]:
+    """Names in an author string, each with whether it is the second of "Full Name, X", where
+    X may be a second person or the writer's outlet or town ("Charlie Wood, Business Insider")."""
     raw = normalise_paragraph(raw)
     raw = _PARENS.sub(" ", raw)  # before URLs: "(www.dw.com)" goes whole
     raw = _OTHER_CREDIT.sub(" ", raw)
@@ -120,9 +144,12 @@ def _split_authors(raw: str) -> list[str]:
     raw = BY_PREFIX.sub("", raw.strip())
     raw = _SOURCE_PREFIX.sub("", raw)
     parts = [p.strip(" ,.:-–—") for p in _AUTHOR_SPLIT.split(raw)]
-    out: list[str] = []
+    out: list[tuple[str, bool]] = []
     for part in parts:
         part = _FILED_FROM.sub("", part)
+        sentence = _NAME_THEN_SENTENCE.match(part)
+        if sentence:
+            part = sentence.group(1)
         if not part:
             continue
         if "," in part:
@@ -130,11 +157,13 @@ def _split_authors(raw: str) -> list[str]:
             # "Doe, Jane" is one person; "Jane Doe, John Roe" two; "Jane Doe, Reporter" one.
             if len(pieces) == 2 and len(pieces[0].split()) == 1 and not _ROLE_WORDS.search(pieces[1]) \
                     and 1 <= len(pieces[1].split()) <= 3:
-                out.append(part)
+                out.append((part, False))
                 continue
-            out.extend(p for p in pieces if not _ROLE_WORDS.search(p) and not _DEGREE.fullmatch(p))
+            kept = [p for p in pieces if not _ROLE_WORDS.search(p) and not _DEGREE.fullmatch(p)]
+            second = len(kept) == 2 and len(kept[0].split()) >= 2
+            out.extend((p, second and i == 1) for i, p in enumerate(kept))
             continue
-        out.append(part)
+        out.append((part, False))
     return out
 
 
@@ -155,9 +184,15 @@ def _site_keys(site_names, url: str | None) -> set[str]:
 
 
 def _mentions_site(name: str, site_keys: set[str]) -> bool:
-    """'NZZ-Redaktion', 'Deutsche Welle (DW)': the publisher's name inside an author string."""
+    """'NZZ-Redaktion', 'Deutsche Welle (DW)', 'India Post News Weekly': the publisher's name
+    inside an author string. A one-word author that the site's domain begins with is the
+    site's own account: "Beachbody" on beachbodyondemand.com, "gto" on gto-normativy.ru."""
     key = _key(name)
-    return any(len(site) >= 3 and (site in key.split() or key.startswith(site + "-")) for site in site_keys)
+    padded = f" {key} "
+    if any(len(site) >= 3 and (f" {site} " in padded or key.startswith(site + "-")) for site in site_keys):
+        return True
+    return " " not in key and any(site.startswith(key + "-") or (len(key) >= 5 and site.startswith(key))
+                                  for site in site_keys if " " not in site)
 
 
 def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple[str, ...]:
@@ -167,13 +202,21 @@ def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple
     groups are never mixed; a group holding only publishers or junk gives way to the next.
     """
     site_keys = _site_keys(site_names, url)
-    groups = [people for people in (_people(g, site_keys) for g in author_groups) if people]
+    groups = [found for found in (_people(g, site_keys) for g in author_groups) if found[0]]
     if not groups:
         return ()
-    chosen = groups[0]
+    chosen, seconds = groups[0]
+    keys = {_key(n) for n in chosen}
+    # "Charlie Wood, Business Insider" reads as two people; when another source names the
+    # writers without the part after the comma, that part was their outlet or town.
+    if seconds:
+        core = tuple(n for n in chosen if _key(n) not in seconds)
+        core_keys = {_key(n) for n in core}
+        if core and any({_key(n) for n in later} == core_keys for later, _ in groups[1:]):
+            chosen, keys = core, core_keys
+    groups = [people for people, _ in groups]
     # Structured data may name only the lead author while the byline names all of them
     # (Ghost does this): a later group holding every chosen name and more is the fuller one.
-    keys = {_key(n) for n in chosen}
     for later in groups[1:]:
         later_keys = {_key(n) for n in later}
         extra = later_keys - keys
@@ -185,15 +228,21 @@ def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple
     return chosen
 
 
-def _people(raw_authors, site_keys: set[str]) -> tuple[str, ...]:
+def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]]:
+    """The people among a source's author strings, and the keys of those that were the
+    second of "Full Name, X" (see _split_marked)."""
     seen: set[str] = set()
     out: list[str] = []
+    seconds: set[str] = set()
     for raw in raw_authors:
-        names = _split_authors(raw)
+        marked = _split_marked(raw)
+        names = [name for name, _ in marked]
         # "hessenschau.de, Frankfurt, Germany": a publisher with its town, not people.
-        if len(names) > 1 and "," in raw and any(_key(n) in site_keys or _ORGANISATION.search(n) for n in names):
+        # ("Meg Kinnard and Errin Haines, Associated Press" names people beside the publisher.)
+        if len(names) > 1 and "," in raw and any(_key(n) in site_keys or _ORGANISATION.search(n) for n in names) \
+                and all(len(n.split()) == 1 or _key(n) in site_keys or _ORGANISATION.search(n) for n in names):
             continue
-        for name in names:
+        for name, second in marked:
             name = BY_PREFIX.sub("", name).strip(" ,.:-–—(")
             if not name or _NOT_PEOPLE.match(name) or _key(name) in site_keys:
                 continue
@@ -207,13 +256,40 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[str, ...]:
                 continue
             if len(name) > 60 or len(name.split()) > 6 or any(ch.isdigit() for ch in name) or "@" in name:
                 continue
-            if "." in name and " " not in name and name.lower() == name:  # a domain, "site.com"
+            if _DOMAIN.match(name) or _ADMIN_ACCOUNT.match(name):  # "Spacetoday.net", "jdadmin"
+                continue
+            if not _reads_as_a_name(name):
                 continue
             key = _key(name)
             if key not in seen:
                 seen.add(key)
                 out.append(name)
-    return tuple(out)
+                if second:
+                    seconds.add(key)
+    return tuple(_without_joined(out)), seconds
+
+
+_PRONOUNS = {"Our", "My", "Your", "This", "These", "Its", "Their"}
+
+
+def _reads_as_a_name(name: str) -> bool:
+    """False for phrases: "Syrian defense ministries", "Our Beautiful Universe", "The Russian"
+    (but "The Associated Press" is a wire's credit). A name's words are capitalised but for
+    particles ("van", "de"); all-lower names ("dpa", "ssi") are initials and agency codes,
+    and scripts without case are let be."""
+    words = name.split()
+    if len(words) >= 2 and words[0] in _PRONOUNS or len(words) == 2 and words[0] == "The":
+        return False
+    lower = [w for w in words if w[:1].islower() and w.lower() not in PARTICLES]
+    return not (len(lower) >= 2 and len(lower) < len(words))
+
+
+def _without_joined(names: list[str]) -> list[str]:
+    """Names minus any that is two others run together: "ERIC TUCKER Associated Press" when
+    "ERIC TUCKER" and "Associated Press" are both there (a byline and its credit line)."""
+    keys = {_key(n) for n in names}
+    return [n for n in names
+            if not any(_key(n).startswith(k + " ") and _key(n)[len(k) + 1:] in keys for k in keys)]
 
 
 _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » ", "：", "｜", " / ")

@@ -414,9 +414,11 @@ def _classify(node, text, line_rules, bylines) -> tuple[str, LexborNode | None, 
         # A byline in a sidebar is a teaser's, and so is one in a list item that names no
         # author but a headline ("Street Sweeping Announced · Posted on: March 28"), or has
         # neither "By" nor a date label: removed, but not the page's own.
+        # A dated block led by a heading, not by "By", is a teaser: the heading is its headline.
         in_item = _in_list_item(node)
         own = byline.explicit or not in_item or (has_date_label(text) and not byline.authors)
-        if own and not _in_teaser_context(node):
+        headed = not byline.explicit and node.css_first("h1, h2, h3, h4, h5, h6") is not None
+        if own and not headed and not _in_teaser_context(node):
             bylines.append(byline)
         return "byline", _outermost_same_text(node, text), text
     return "", None, text

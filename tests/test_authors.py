@@ -30,3 +30,55 @@ def test_where_the_writer_filed_from_is_not_part_of_the_name():
 def test_agencies_credited_in_general_are_not_people():
     assert clean_authors([["Peter Beaumont in Jerusalem and agencies"]]) == ("Peter Beaumont",)
     assert clean_authors([["Staff and agencies"]]) == ()
+
+
+def test_an_outlet_after_a_comma_goes_when_another_source_names_the_writer_alone():
+    groups = [["Charlie Wood, Business Insider"], ["Charlie Wood"]]
+    assert clean_authors(groups, ["Business Insider Deutschland"]) == ("Charlie Wood",)
+
+
+def test_two_writers_after_a_comma_stay_when_no_source_says_otherwise():
+    # Without a second source, "X, Y" may be two people; both are kept.
+    assert clean_authors([["Jane Doe, John Roe"]]) == ("Jane Doe", "John Roe")
+    # A source naming one of two separately listed writers does not remove the other.
+    assert clean_authors([["Jane Doe", "John Roe"], ["Jane Doe"]]) == ("Jane Doe", "John Roe")
+
+
+def test_people_beside_the_publisher_in_one_byline_are_kept():
+    byline = "By MEG KINNARD and ERRIN HAINES, Associated Press"
+    assert clean_authors([[byline]], ["Associated Press", "Connecticut Post"]) == ("MEG KINNARD", "ERRIN HAINES")
+    # A publisher with its town names nobody.
+    assert clean_authors([["hessenschau.de, Frankfurt, Germany"]], ["hessenschau.de"]) == ()
+
+
+def test_a_byline_run_into_its_credit_line_is_split():
+    group = ["By DANICA KIRKA and JILL LAWLESS Associated Press", "By DANICA KIRKA and JILL LAWLESS",
+             "Associated Press"]
+    assert clean_authors([group]) == ("DANICA KIRKA", "JILL LAWLESS", "Associated Press")
+
+
+def test_lead_words_labels_and_degrees_are_not_part_of_a_name():
+    assert clean_authors([["Analysis by Chris Cillizza"]]) == ("Chris Cillizza",)
+    assert clean_authors([["Текст: Лида Буслаева"]]) == ("Лида Буслаева",)
+    assert clean_authors([["Ilana Muhlstein, MS, RDN"]]) == ("Ilana Muhlstein",)
+    assert clean_authors([["Finian Cunningham. Sputnik International"]]) == ("Finian Cunningham",)
+    # An initial's full stop is part of the name.
+    assert clean_authors([["Sarah E. Needleman"]]) == ("Sarah E. Needleman",)
+
+
+def test_site_accounts_domains_and_interface_words_are_not_people():
+    assert clean_authors([["jdadmin"]]) == ()
+    assert clean_authors([["Beachbody"]], url="https://www.beachbodyondemand.com/blog/x") == ()
+    assert clean_authors([["gto"]], url="https://gto-normativy.ru/x") == ()
+    assert clean_authors([["Jeff Foust", "Spacetoday.net"]]) == ("Jeff Foust",)
+    assert clean_authors([["Marcus De Guzman", "View More Articles"]]) == ("Marcus De Guzman",)
+    assert clean_authors([["by India Post News Weekly"]], ["India Post"]) == ()
+    assert clean_authors([["European Space Agency"]]) == ()
+
+
+def test_phrases_are_not_names():
+    assert clean_authors([["The Russian and Syrian defense ministries"]]) == ()
+    assert clean_authors([["Our Beautiful Universe"]]) == ()
+    # Particles, initials in lower case and agency credits still pass.
+    assert clean_authors([["Ludwig van Beethoven", "ssi", "The Associated Press"]]) == \
+        ("Ludwig van Beethoven", "ssi", "The Associated Press")

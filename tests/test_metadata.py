@@ -76,3 +76,16 @@ def test_the_writers_of_teasers_below_a_byline_are_not_in_it():
     meta = read_metadata(LexborHTMLParser(html), None)
     assert ["Writer Number0"] in meta.author_groups
     assert not any("Writer Number1" in group for group in meta.author_groups)
+
+
+def test_a_dated_teaser_under_a_heading_is_not_a_byline():
+    # Forum threads under the article: a heading and a date read like "Name · Nov 18, 2019".
+    body = "<p>" + "The lander measured the plume for an hour before the signal faded. " * 6 + "</p>"
+    teaser = ('<div class="mb-2"><h4><a href="/t/1">Our Cosmic Neighbourhood Pictures</a></h4>'
+              '<div class="text-darken">Nov 18, 2019</div></div>')
+    html = f"<html><body><article><h1>Plumes over Europa</h1>{body}</article>{teaser}</body></html>"
+    assert clean_html(html).authors == ()
+    # A byline led by "By" under the headline still counts.
+    byline = '<div class="meta"><h4>By Dana Whitfield</h4><div>Nov 18, 2019</div></div>'
+    html = f"<html><body><article><h1>Plumes over Europa</h1>{byline}{body}</article></body></html>"
+    assert clean_html(html).authors == ("Dana Whitfield",)
