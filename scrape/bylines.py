@@ -22,7 +22,7 @@ _MONTH = (
 _WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?"
 _TZ = r"(?:" + "|".join(TZ_ABBREVIATIONS) + r"|[+-]\d{2}:?\d{2})"
 _TIME = (
-    rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?)?(?:\s*{_TZ})?"
+    rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?|uhr\b)?(?:\s*{_TZ})?"
     rf"|\d{{1,2}}\s*[ap]\.?\s?m\.?(?:\s*{_TZ})?"
     r"|\d{1,2}[.:]\d{2}\s*(?:uhr|h)\b"
 )
@@ -41,14 +41,19 @@ _STAMP_GAP = re.compile(r"[\s,.|•·/-]*(?:(?:at|on|um|à|alle|a las|ore)\b[\s,
 _RELATIVE = re.compile(r"\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b", re.IGNORECASE)
 _LABEL = re.compile(
     r"\b(?:published|updated|last updated|posted|modified|first published|originally published|date|"
-    r"on|at|um|alle|ore|à|a las|às|datum|fecha|veröffentlicht|aktualisiert|stand|publié|mis à jour|publicado|actualizado|pubblicato|"
-    r"aggiornato|gepubliceerd|bijgewerkt|son güncelleme|güncelleme|giriş|yayınlanma|opublikowano)\b:?",
+    r"on|at|um|alle|ore|à|a las|às|datum|fecha|article|artikel|"
+    # A label with the word for "on" after it: "veröffentlicht am", "publié le", "publicado el".
+    r"(?:veröffentlicht|publiziert|erschienen|aktualisiert)(?: am)?|(?:publié|mis à jour)(?: le)?|"
+    r"(?:publicado|actualizado)(?: el| en)?|(?:pubblicato|aggiornato)(?: il)?|gepubliceerd(?: op)?|"
+    r"stand|bijgewerkt|son güncelleme|güncelleme|giriş|yayınlanma|opublikowano|publicerad|publisert|udgivet)\b:?",
     re.IGNORECASE,
 )
 _UPDATED = re.compile(r"\b(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|güncelleme)\b",
                       re.IGNORECASE)
 _PUBLISHED = re.compile(
-    r"\b(?:published|posted|date|datum|veröffentlicht|publié|publicado|pubblicato|fecha)\b", re.IGNORECASE
+    r"\b(?:published|posted|date|datum|veröffentlicht|publiziert|erschienen|publié|publicado|pubblicato|fecha|"
+    r"gepubliceerd|publicerad|publisert|udgivet|opublikowano)\b",
+    re.IGNORECASE
 )
 BY_PREFIX = re.compile(
     # "Photo by X" is a credit, not a byline: photos and video are not lead words here.
@@ -140,6 +145,9 @@ def parse_byline(line: str, require_name: bool = False) -> Byline | None:
     rest = _LABEL.sub(" ", rest)
     rest = _FOR_OUTLET.sub("", " ".join(rest.split()))
     parts = [p.strip(" .:-–—") for p in _SEPARATORS.split(rest)]
+    # "Posted on March 3, 2024 by Jane Doe": the "by" comes after the date.
+    has_by = has_by or any(BY_PREFIX.match(p) for p in parts)
+    parts = [BY_PREFIX.sub("", p) for p in parts]
     # "By Kenji Watanabe / Staff Writer": the role goes, the person stays.
     parts = [p for p in parts if p and not ROLE_WORDS.search(p)]
     names = [p for p in parts if looks_like_name(p)]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
-from datetime import timedelta
+from datetime import datetime, timedelta, timezone
 
 from .bylines import BY_PREFIX, PARTICLES, ROLE_WORDS
 from .config import SiteRule
@@ -358,10 +358,11 @@ def pick_title(extract: Extract) -> str | None:
     return candidates[0]
 
 
-def pick_date(candidates, site_timezone: str | None) -> str | None:
-    """The first candidate that parses; but when it is in UTC and a later candidate gives the
-    same instant in the publisher's own offset, that one: the local calendar day is the one
-    the page shows."""
+def pick_date(candidates, site_timezone: str | None, others=()) -> str | None:
+    """The first candidate that parses; but when it is in UTC and the page shows its own
+    offset, the same instant in that offset: the local calendar day is the one the page shows.
+    The offset comes from a later candidate for the same instant, from a naive wall time the
+    page prints for it, or from `others` (the page's other dates, as the modified time)."""
     parsed = [p for p in (parse_date(raw, site_timezone) for raw in candidates) if p is not None]
     if not parsed:
         return None
@@ -371,13 +372,47 @@ def pick_date(candidates, site_timezone: str | None) -> str | None:
         fuller = next((p for p in parsed[1:] if p.has_time and p.value.date() == best.value.date()), None)
         if fuller is not None:
             best = fuller
+    if best.has_time and best.value.tzinfo is None:
+        # "2019-11-19 02:24:00" in one place and "... 02:24:00 UTC" in another: the offset is known.
+        aware = next((p for p in parsed[1:] if p.has_time and p.value.tzinfo is not None
+                      and p.value.replace(tzinfo=None) == best.value), None)
+        if aware is not None:
+            best = aware
     if best.has_time and best.value.utcoffset() == timedelta(0):
         for other in parsed[1:]:
+            if not other.has_time:
+                continue
             offset = other.value.utcoffset()
-            if other.has_time and offset and abs((other.value - best.value).total_seconds()) < 60:
+            if offset and abs((other.value - best.value).total_seconds()) < 60:
                 # The instant of the first (it may carry seconds), in the page's own offset.
                 return best.value.astimezone(other.value.tzinfo).isoformat()
+            if other.value.tzinfo is None and (local := _local_offset(best.value, other.value)) is not None:
+                return best.value.astimezone(timezone(local)).isoformat()
+        for raw in others:
+            other = parse_date(raw)
+            if other is not None and other.has_time and other.value.utcoffset() \
+                    and abs(other.value - best.value) < _SAME_OFFSET_SPAN:
+                return best.value.astimezone(other.value.tzinfo).isoformat()
     return best.iso()
+
+
+_SAME_OFFSET_SPAN = timedelta(days=7)  # dates this close share the site's offset (summer time aside)
+
+
+def _local_offset(utc: datetime, wall: datetime) -> timedelta | None:
+    """The offset at which the UTC instant reads as the naive wall time the page prints
+    ("2019-11-19T04:58:46Z" beside "2019-11-18 20:58:46": -08:00), when it is one a time
+    zone can have: a whole quarter hour, to the minute, between -11:45 and +14:00. Twelve
+    hours either way is a 12-hour clock without its "pm" ("5:09" for 17:09), not an offset."""
+    difference = wall.replace(second=0, microsecond=0) - utc.replace(tzinfo=None, second=0, microsecond=0)
+    if wall.second and wall.second != utc.second:
+        return None
+    if not difference or difference % timedelta(minutes=15):
+        return None
+    twelve = timedelta(hours=12)
+    if abs(difference) == twelve or not -twelve < difference <= timedelta(hours=14):
+        return None
+    return difference
 
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
@@ -417,7 +452,7 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
         title=title,
         authors=clean_authors(extract.authors, [p for p in extract.publishers if len(p) <= _MAX_SITE_NAME_CHARS]
                               or ([site_name] if site_name else ()), url),
-        published=pick_date(extract.published, tz),
+        published=pick_date(extract.published, tz, others=extract.modified),
         modified=pick_date(extract.modified, tz),
         url=url,
         canonical_url=extract.canonical_url,

@@ -1,0 +1,61 @@
+"""Publication dates: which candidate wins, and in which offset it is written."""
+
+from __future__ import annotations
+
+import pytest
+
+from scrape.bylines import parse_byline
+from scrape.normalise import pick_date
+
+
+def test_a_utc_time_is_written_in_the_offset_of_the_wall_time_the_page_prints():
+    # JSON-LD in UTC, the byline in the newsroom's time: the instant is the same, the day is the page's.
+    got = pick_date(["2019-11-19T04:58:46Z", "2019-11-18 20:58:46"], None)
+    assert got == "2019-11-18T20:58:46-08:00"
+
+
+def test_a_wall_time_that_is_not_the_same_instant_gives_no_offset():
+    # Off by 7 minutes: another time (an update), not the publication in local time.
+    assert pick_date(["2019-11-19T04:58:46Z", "2019-11-18 21:05:46"], None) == "2019-11-19T04:58:46+00:00"
+    # Other seconds: the same.
+    assert pick_date(["2019-11-19T04:58:46Z", "2019-11-18 20:58:12"], None) == "2019-11-19T04:58:46+00:00"
+
+
+@pytest.mark.parametrize("wall", ["November 05, 2025, 5:09", "November 06, 2025, 5:09"])
+def test_twelve_hours_apart_is_a_clock_without_pm_not_an_offset(wall):
+    assert pick_date(["2025-11-05T17:09:17+00:00", wall], None) == "2025-11-05T17:09:17+00:00"
+
+
+def test_the_offset_of_the_pages_other_dates_is_the_sites():
+    got = pick_date(["Tue Nov 19 2019 03:05:46 GMT+0000"], None, others=["2019-11-18T22:15:39-05:00"])
+    assert got == "2019-11-18T22:05:46-05:00"
+    # A date far from the publication may be in summer time while it is in winter time.
+    far = pick_date(["2019-11-19T03:05:46Z"], None, others=["2019-06-01T10:00:00-04:00"])
+    assert far == "2019-11-19T03:05:46+00:00"
+
+
+def test_a_naive_time_takes_the_offset_another_source_gives_the_same_wall_time():
+    assert pick_date(["2019-11-19 02:24:00", "2019-11-19 02:24:00 UTC"], None) == "2019-11-19T02:24:00+00:00"
+
+
+@pytest.mark.parametrize("line, date", [
+    ("publiziert am 30. Juli 2018", "30. Juli 2018"),
+    ("Veröffentlicht am 30. Juli 2018", "30. Juli 2018"),
+    ("Publié le 30 juillet 2018", "30 juillet 2018"),
+    ("Publicado el 30 de julio de 2018", "30 de julio de 2018"),
+    ("Pubblicato il 30 luglio 2018", "30 luglio 2018"),
+    ("28.04.2024, 14:26 Uhr", "28.04.2024, 14:26 Uhr"),
+])
+def test_labelled_dates_in_other_languages_are_bylines(line, date):
+    byline = parse_byline(line)
+    assert byline is not None and byline.date_text == date and byline.authors == ()
+
+
+def test_a_by_after_the_date_names_the_author():
+    byline = parse_byline("Posted on March 3, 2024 by Jane Doe")
+    assert byline.authors == ("Jane Doe",) and byline.date_text == "March 3, 2024" and byline.explicit
+    # Words for "article" and "o'clock" are not a name.
+    byline = parse_byline("Artikel veröffentlicht am 28. April 2024, 14:26 Uhr , Tobias Költzsch")
+    assert byline.authors == ("Tobias Költzsch",)
+    # Prose with "by" after a date is not a byline.
+    assert parse_byline("March 3, 2024 by the river") is None
