@@ -329,7 +329,15 @@ def rank_titles(meta) -> list[str]:
     """
     sites = meta.site_names
     on_page = _key(meta.headline or "")
-    ranked = [t if _key(t) == on_page else strip_site_tail(t, sites, known_only=True) for t in meta.titles if t]
+    ranked = [_as_on_page(t, meta.headline) for t in meta.titles if t]
+    ranked = [t if _key(t) == on_page else strip_site_tail(t, sites, known_only=True) for t in ranked]
+    if meta.headline and not meta.titles and meta.document_title \
+            and not _shares_a_word(meta.headline, _key(meta.document_title)):
+        # No structured title, and an h1 the <title> shares no word with: the h1 is the
+        # site's logo ("엔터 미디어") when the <title> reads "Headline - Site".
+        head = strip_site_tail(meta.document_title, sites)
+        if head != meta.document_title and len(head) >= _HEADLINE_MIN_CHARS:
+            return [head, meta.headline]
     if meta.headline:
         if meta.document_title and on_page in _key(meta.document_title):
             # The h1 and <title> agree; a structured title sharing no word with either names
@@ -342,6 +350,31 @@ def rank_titles(meta) -> list[str]:
     if meta.document_title:
         ranked.append(strip_site_tail(meta.document_title, sites))
     return [t for t in ranked if len(t) <= _MAX_TITLE_CHARS]  # longer is a page's text, not a title
+
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
+_HEADLINE_MIN_CHARS = 15
+_TITLE_CUT_MIN_CHARS = 20  # a structured title cut short still holds most of the headline
+
+
+def _as_on_page(title: str, headline: str | None) -> str:
+    """The h1 in place of a structured title that is the h1 give or take what the metadata
+    did to it: cut short ("…third Beijing local to contract"), straight quotes for curly, or
+    a one-word section label before or after it ("Opinion | …", "… | Editorial"). A longer
+    part ("Rückschlag im Titelkampf - …") is a kicker and the headline's own."""
+    if not headline:
+        return title
+    loose, on_page = _key(title).translate(_QUOTES), _key(headline).translate(_QUOTES)
+    if loose == on_page:
+        return headline
+    if len(loose) >= _TITLE_CUT_MIN_CHARS and on_page.startswith(loose + " "):
+        return headline
+    for sep in _TITLE_SEPARATORS:
+        label = loose.removesuffix(sep + on_page) if loose.endswith(sep + on_page) else \
+            loose.removeprefix(on_page + sep) if loose.startswith(on_page + sep) else None
+        if label is not None and len(label.split()) == 1:
+            return headline
+    return title
 
 
 def _shares_a_word(title: str, text: str) -> bool:

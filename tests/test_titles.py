@@ -68,3 +68,37 @@ def test_a_section_heading_the_title_begins_with_is_not_the_headline():
     html = ('<html><head><title>How to retire early so you can travel on your own schedule</title></head>'
             '<body><h1>Personal Finance</h1><p>Intro.</p><h2>How to retire early</h2><p>Steps.</p></body></html>')
     assert read_metadata(LexborHTMLParser(html)).headline == "Personal Finance"
+
+
+def _meta(titles, headline, document_title, sites=()):
+    meta = PageMeta()
+    meta.titles, meta.headline, meta.document_title, meta.site_names = list(titles), headline, document_title, list(sites)
+    return meta
+
+
+def test_a_structured_title_cut_short_gives_way_to_the_whole_h1():
+    h1 = "Hunter diagnosed with plague after eating a rabbit, the third case this year"
+    meta = _meta(["Hunter diagnosed with plague after eating a rabbit, the third"], h1, f"{h1} – The Sun")
+    assert rank_titles(meta)[0] == h1
+
+
+def test_the_h1_keeps_its_own_quotes():
+    h1 = "Business Focus: It’s Why Some People Triumph Online"
+    assert rank_titles(_meta(["Business Focus: It's Why Some People Triumph Online"], h1, h1))[0] == h1
+
+
+def test_a_one_word_section_label_around_the_h1_goes():
+    h1 = "Republicans Are Following Trump to Nowhere"
+    assert rank_titles(_meta([f"Opinion | {h1}"], h1, f"Opinion | {h1} - The Times"))[0] == h1
+    h1 = "The view on Hong Kong: a city on the brink"
+    assert rank_titles(_meta([f"{h1} | Editorial"], h1, f"{h1} | Editorial | Opinion"))[0] == h1
+    # A kicker of several words is the headline's own (fundus-dev's parsers keep it).
+    kicked = "Setback in the title race - Rovers lose at the Dell"
+    assert rank_titles(_meta([kicked], "Rovers lose at the Dell", kicked))[0] == kicked
+
+
+def test_a_logo_h1_gives_way_to_the_document_title_when_there_is_no_structured_title():
+    meta = _meta([], "엔터 미디어", "악녀의 덫에 걸린 이유리, 의외로 막장극 어울리는 남상미 - Entermedia")
+    assert rank_titles(meta)[0] == "악녀의 덫에 걸린 이유리, 의외로 막장극 어울리는 남상미"
+    # A <title> that is only the site's name is not a headline: the h1 stays.
+    assert rank_titles(_meta([], "Harbour ferry returns", "Millbrook Press"))[0] == "Harbour ferry returns"
