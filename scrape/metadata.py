@@ -343,10 +343,8 @@ def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) ->
             if value:
                 meta.published.insert(0, value)
                 meta.structured_date = True
-    for node in (scope or tree.root).css("time[datetime]"):
-        if value := node.attributes.get("datetime"):
-            meta.published.append(value)
-            break
+    if value := _first_time(scope or tree.root) or _first_time(tree.root, outside_teasers=True):
+        meta.published.append(value)
     for node in tree.css('[itemprop="datePublished"]'):
         if value := node.attributes.get("datetime") or node.attributes.get("content"):
             meta.published.append(value)
@@ -358,6 +356,23 @@ def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) ->
     html = tree.css_first("html")
     if not meta.language and html is not None:
         meta.language = html.attributes.get("lang") or html.attributes.get("xml:lang")
+
+
+_TEASER_PLACES = frozenset({"li", "aside", "nav", "footer"})
+
+
+def _first_time(scope: LexborNode, outside_teasers: bool = False) -> str | None:
+    """The first <time datetime> in `scope` that is not marked as the update. Across the
+    whole page (MSN's byline sits outside its <article>), only one outside lists, sidebars,
+    navigation, footers and comments, where the times are teasers'."""
+    for node in scope.css("time[datetime]"):
+        value = node.attributes.get("datetime")
+        if not value or "modified" in (node.attributes.get("itemprop") or "").lower():
+            continue
+        if outside_teasers and (_in_comments(node) or any(p.tag in _TEASER_PLACES for p in ancestors(node))):
+            continue
+        return value
+    return None
 
 
 def _folded(text: str) -> str:

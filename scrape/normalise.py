@@ -66,6 +66,12 @@ _SOURCE_PREFIX = re.compile(
     r"автор)\s*:\s*",
     re.IGNORECASE,
 )
+# Wire services credited by their initials. fundus-dev's truths count them as authors
+# ("Felix Schröder, Jörg Soldwisch, dpa"), and so does scrape; other initials after a
+# writer's name are the outlet the story came from ("Sandee LaMotte, CNN" on MSN).
+_WIRE_INITIALS = frozenset({"ap", "afp", "dpa", "epd", "kna", "sid", "apa", "sda", "ansa", "efe", "pti", "ians",
+                            "ani", "upi", "anp", "ntb", "tt", "ctk", "pap", "mti", "bta", "dapd", "ddp", "aa"})
+_INITIALS = re.compile(r"[A-Z]{2,5}")
 # A site account: "admin", "jdadmin", "siteadmin".
 _ADMIN_ACCOUNT = re.compile(r"^\w*admin\w*$", re.IGNORECASE)
 # "Finian Cunningham. Sputnik International": a sentence break after a full name ends it.
@@ -207,13 +213,14 @@ def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple
         return ()
     chosen, seconds = groups[0]
     keys = {_key(n) for n in chosen}
+    outlets: set[str] = set()
     # "Charlie Wood, Business Insider" reads as two people; when another source names the
     # writers without the part after the comma, that part was their outlet or town.
     if seconds:
         core = tuple(n for n in chosen if _key(n) not in seconds)
         core_keys = {_key(n) for n in core}
         if core and any({_key(n) for n in later} == core_keys for later, _ in groups[1:]):
-            chosen, keys = core, core_keys
+            chosen, keys, outlets = core, core_keys, seconds
     groups = [people for people, _ in groups]
     # Structured data may name only the lead author while the byline names all of them
     # (Ghost does this): a later group holding every chosen name and more is the fuller one.
@@ -222,8 +229,9 @@ def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple
         extra = later_keys - keys
         # Extra names must be full names (a lone "Zürich" after the author is the dateline)
         # and not a chosen one with words stuck on ("Rosa Delgado Sonoran Post").
+        # Nor one found above to be the writer's outlet.
         if (extra and keys <= later_keys and all(len(e.split()) >= 2 for e in extra)
-                and not any(k in e for k in keys for e in extra)):
+                and not any(k in e for k in keys for e in extra) and not extra & outlets):
             chosen, keys = later, later_keys
     return chosen
 
@@ -259,6 +267,8 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]
             if _DOMAIN.match(name) or _ADMIN_ACCOUNT.match(name):  # "Spacetoday.net", "jdadmin"
                 continue
             if not _reads_as_a_name(name):
+                continue
+            if second and _INITIALS.fullmatch(name) and name.lower() not in _WIRE_INITIALS:
                 continue
             key = _key(name)
             if key not in seen:

@@ -82,3 +82,13 @@ def test_phrases_are_not_names():
     # Particles, initials in lower case and agency credits still pass.
     assert clean_authors([["Ludwig van Beethoven", "ssi", "The Associated Press"]]) == \
         ("Ludwig van Beethoven", "ssi", "The Associated Press")
+
+
+def test_an_outlets_initials_after_the_writer_go_and_a_wires_stay():
+    assert clean_authors([["By Sandee LaMotte, CNN"]]) == ("Sandee LaMotte",)
+    assert clean_authors([["Jane Doe, AFP"]]) == ("Jane Doe", "AFP")
+
+
+def test_an_outlet_trimmed_once_does_not_come_back_from_a_later_source():
+    groups = [["Tanza Loudenback, Business Insider"], ["Tanza Loudenback"], ["Tanza Loudenback", "Business Insider"]]
+    assert clean_authors(groups, ["Business Insider Deutschland"]) == ("Tanza Loudenback",)

@@ -89,3 +89,19 @@ def test_a_dated_teaser_under_a_heading_is_not_a_byline():
     byline = '<div class="meta"><h4>By Dana Whitfield</h4><div>Nov 18, 2019</div></div>'
     html = f"<html><body><article><h1>Plumes over Europa</h1>{byline}{body}</article></body></html>"
     assert clean_html(html).authors == ("Dana Whitfield",)
+
+
+def test_a_byline_time_outside_the_article_element_is_read_but_not_a_teasers():
+    body = "<p>" + "The duvet had been shedding feathers into the room for years. " * 6 + "</p>"
+    teaser = '<ul><li><a href="/x">Another story</a><time datetime="2019-11-02T08:00:00Z">Nov 2</time></li></ul>'
+    byline = '<div class="byline"><span>By Sandee LaMotte</span><time datetime="2019-11-19T11:45:59Z">1 day ago</time></div>'
+    html = f"<html><body>{teaser}{byline}<article><h1>The man whose duvet nearly killed him</h1>{body}</article></body></html>"
+    assert clean_html(html).published == "2019-11-19T11:45:59+00:00"
+
+
+def test_a_time_marked_as_the_update_is_not_the_publication():
+    html = ('<html><body><article><h1>Offer to take Sudan off the list</h1>'
+            '<time datetime="2017-01-13T03:38:38-05:00" itemprop="dateModified">JAN. 13, 2017</time>'
+            '<time datetime="2017-01-12T18:00:00-05:00">Jan. 12, 2017</time>'
+            '<p>' + "Officials said the offer had been sweetened over the weekend. " * 6 + '</p></article></body></html>')
+    assert clean_html(html).published == "2017-01-12T18:00:00-05:00"
