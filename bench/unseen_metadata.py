@@ -14,7 +14,10 @@ both sides before authors are compared: the labels leave them out (the issue ask
 while fundus-dev, our other truth, counts a wire credit as an author, and scrape follows it. Pages whose label is null for a field are not scored
 for it. Figures are given for all labels and for the high-confidence ones alone.
 
-    python bench/unseen_metadata.py [CORPORA] [--failures] [--no-write]
+    python bench/unseen_metadata.py [CORPORA] [--failures] [--no-write] [--raise-floors]
+
+The quality gate (tests/test_quality_gate.py) calls `scrape_figures` and holds them to
+bench/floors_unseen.json, which like bench/floors.json only ever goes up (`--raise-floors`).
 """
 
 from __future__ import annotations
@@ -33,6 +36,9 @@ import quality  # noqa: E402
 import scoring  # noqa: E402
 
 LABELS = REPO / "fixtures" / "labels" / "zyte-metadata.jsonl"
+FLOORS = BENCH / "floors_unseen.json"
+NAME = "zyte-labels"  # the figures' name in FLOORS
+FIGURE_KEYS = {"title": "title", "authors": "authors", "date": "date_day"}  # field -> floor key
 RESULTS = BENCH / "results" / "unseen_metadata.md"
 FIELDS = ("title", "authors", "date")
 # Wire services, by the names bylines credit them with; matched whole, after casefolding.
@@ -98,6 +104,17 @@ def figures(cases, outputs, keep=lambda case: True) -> dict[str, tuple[int, int]
     return {f: (right, n) for f, (right, n) in tally.items()}
 
 
+def scrape_figures(corpora: Path = quality.DEFAULT_CORPORA) -> dict[str, dict]:
+    """scrape's figures on every label, keyed as bench/quality.py keys them."""
+    cases = labelled_cases(corpora, load_labels())
+    run = quality._scrape_tool()
+    return _as_figures(figures(cases, [quality._call(run, case)[0] for case in cases]))
+
+
+def _as_figures(got: dict[str, tuple[int, int]]) -> dict[str, dict]:
+    return {FIGURE_KEYS[f]: {"value": right / n if n else None, "n": n} for f, (right, n) in got.items()}
+
+
 def _cell(right: int, n: int) -> str:
     return f"{right / n:.3f} ({right}/{n})" if n else "–"
 
@@ -142,6 +159,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("corpora", nargs="?", type=Path, default=quality.DEFAULT_CORPORA)
     parser.add_argument("--failures", action="store_true", help="list scrape's wrong pages per field")
     parser.add_argument("--no-write", action="store_true", help=f"do not rewrite {RESULTS.relative_to(REPO)}")
+    parser.add_argument("--raise-floors", action="store_true",
+                        help=f"raise {FLOORS.relative_to(REPO)} where scrape's figures are higher")
     args = parser.parse_args(argv)
     if not (args.corpora / "zyte" / "cases.jsonl").is_file():
         parser.error(f"no zyte corpus under {args.corpora}")
@@ -162,6 +181,13 @@ def main(argv: list[str] | None = None) -> int:
         RESULTS.write_text(f"# Metadata on unseen publishers (zyte pages, hand-labelled)\n\n"
                            f"Measured {when} with `python bench/unseen_metadata.py`.\n\n{table}\n", "utf-8")
         print(f"\nwrote {RESULTS.relative_to(REPO)}", file=sys.stderr)
+    mine = _as_figures(figures(cases, runs[quality.SCRAPE]))
+    floors = quality.load_floors(FLOORS)
+    for problem in quality.check_floors({NAME: mine}, floors):
+        print(f"BELOW FLOOR {problem}", file=sys.stderr)
+    if args.raise_floors:
+        changes = quality.raise_floors({NAME: mine}, FLOORS)
+        print("\n".join(["floors raised:"] + changes) if changes else "floors unchanged", file=sys.stderr)
     if args.failures:
         print(render_failures(cases, runs[quality.SCRAPE], labels))
     return 0

@@ -68,3 +68,26 @@ def test_cleaner_raises_nothing_but_skips(scrape_figures, corpus):
     errors = scrape_figures[corpus]["errors"]
     assert not errors, "scrape raised on corpus pages (only SkipError is allowed):\n  " + \
         "\n  ".join(errors[:20])
+
+
+def _load_unseen():
+    spec = importlib.util.spec_from_file_location("bench_unseen_metadata", BENCH / "unseen_metadata.py")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_metadata_on_unseen_publishers_not_below_its_floor():
+    """Titles, authors and dates on the hand-labelled zyte pages (fixtures/labels), whose
+    publishers no metadata rule was tuned on, against bench/floors_unseen.json."""
+    if not (quality.DEFAULT_CORPORA / "zyte").is_dir():
+        pytest.skip(f"no zyte corpus at {quality.DEFAULT_CORPORA}: the labels' pages live there")
+    unseen = _load_unseen()
+    floors = quality.load_floors(unseen.FLOORS)
+    assert floors, f"{unseen.FLOORS} holds no floors"
+    figures = unseen.scrape_figures(quality.DEFAULT_CORPORA)
+    problems = quality.check_floors({unseen.NAME: figures}, floors)
+    assert not problems, ("scrape's metadata on unseen publishers fell below its floors:\n  "
+                          + "\n  ".join(problems)
+                          + "\nDebug with: python bench/unseen_metadata.py --no-write --failures")
