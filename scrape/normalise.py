@@ -353,8 +353,9 @@ def rank_titles(meta) -> list[str]:
             # The h1 and <title> agree; a structured title sharing no word with either names
             # something else (Wikipedia's JSON-LD "headline" is the subject's description).
             told = f"{on_page} {_key(meta.document_title)}"
-            ranked = [t for t in ranked if _shares_a_word(t, told)] + [meta.headline] + \
-                     [t for t in ranked if not _shares_a_word(t, told)]
+            related = [_shares_a_word(t, told) for t in ranked]
+            ranked = [t for t, near in zip(ranked, related) if near] + [meta.headline] + \
+                     [t for t, near in zip(ranked, related) if not near]
         else:
             ranked.append(meta.headline)
     if meta.document_title:
