@@ -81,6 +81,9 @@ _NAME_THEN_SENTENCE = re.compile(r"^(\S+\s+\S*\w\w)\.\s+(?=[A-Z])")
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|co|de|fr|uk|in|ru|it|es|nl|io|news|ca|au)$",
                      re.IGNORECASE)
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Names in brackets between a given name and a surname are the person's own middle names:
+# "Bruno (Henrique Zecchin) Rodrigues". Elsewhere a bracket holds an agency, a site or a note.
+_MIDDLE_NAMES = re.compile(r"(?<=[^\W\d_] )\((?:[A-Z][a-z][\w'’-]*\s?){1,3}\)(?= [A-Z][a-z])")
 # Credits for work other than the writing ("Edited by", "Photos by"): those named are not
 # the authors. Cut up to the next ";" or "|", where the next credit may be a writer's.
 _OTHER_CREDIT = re.compile(
@@ -143,7 +146,8 @@ def _split_marked(raw: str) -> list[tuple[str, bool]]:
     """Names in an author string, each with whether it is the second of "Full Name, X", where
     X may be a second person or the writer's outlet or town ("Charlie Wood, Business Insider")."""
     raw = normalise_paragraph(raw)
-    raw = _PARENS.sub(" ", raw)  # before URLs: "(www.dw.com)" goes whole
+    # Before URLs: "(www.dw.com)" goes whole.
+    raw = _PARENS.sub(lambda m: m[0] if _MIDDLE_NAMES.match(m.string, m.start()) else " ", raw)
     raw = _OTHER_CREDIT.sub(" ", raw)
     raw = _EMAIL_URL.sub(" ", raw)
     raw = " ".join(raw.split())

@@ -92,3 +92,11 @@ def test_an_outlets_initials_after_the_writer_go_and_a_wires_stay():
 def test_an_outlet_trimmed_once_does_not_come_back_from_a_later_source():
     groups = [["Tanza Loudenback, Business Insider"], ["Tanza Loudenback"], ["Tanza Loudenback", "Business Insider"]]
     assert clean_authors(groups, ["Business Insider Deutschland"]) == ("Tanza Loudenback",)
+
+
+def test_middle_names_in_brackets_are_part_of_the_name():
+    assert clean_authors([["Bruno (Henrique Zecchin) Rodrigues"]]) == ("Bruno (Henrique Zecchin) Rodrigues",)
+    # Brackets elsewhere hold an agency, a site or a note.
+    assert clean_authors([["Jane Doe (AFP) and John Roe"]]) == ("Jane Doe", "John Roe")
+    assert clean_authors([["Jane Doe (www.example.com)"]]) == ("Jane Doe",)
+    assert clean_authors([["Bruno (Henrique) Rodrigues (Folha)"]]) == ("Bruno (Henrique) Rodrigues",)
