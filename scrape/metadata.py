@@ -166,6 +166,15 @@ def _names(value, people_only: bool = True) -> list[str]:
     return [squash(n) for n in out if squash(n)]
 
 
+def _resolved(value, nodes: dict[str, dict]):
+    """A JSON-LD value with each bare {"@id": …} reference replaced by the node it names."""
+    if isinstance(value, list):
+        return [_resolved(item, nodes) for item in value]
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("@id"), str):
+        return nodes.get(value["@id"], value)
+    return value
+
+
 def _str(value) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
@@ -179,12 +188,15 @@ def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
     articles = [o for o in objects if _types(o) & (_ARTICLE_TYPES - _PAGE_TYPES)]
     if not articles:
         articles = [o for o in objects if _types(o) & _PAGE_TYPES]
+    # Yoast and others put each node in an @graph once and refer to it by @id elsewhere:
+    # "author": {"@id": "https://site/#/schema/person/4749…"}.
+    nodes = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
     for obj in articles:
         for key in ("headline", "name", "alternativeHeadline"):
             if value := _str(obj.get(key)):
                 meta.titles.append(value)
                 break
-        if people := _names(obj.get("author")) or _names(obj.get("creator")):
+        if people := _names(_resolved(obj.get("author"), nodes)) or _names(_resolved(obj.get("creator"), nodes)):
             meta.author_groups.append(people)
         if value := _str(obj.get("datePublished")) or _str(obj.get("dateCreated")):
             meta.published.append(value)
@@ -195,7 +207,7 @@ def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
             meta.language = meta.language or value
         if value := _str(obj.get("description")):
             meta.description = meta.description or value
-        publisher = obj.get("publisher")
+        publisher = _resolved(obj.get("publisher"), nodes)
         if isinstance(publisher, dict) and (name := _str(publisher.get("name"))):
             meta.site_names.append(name)
         keywords = obj.get("keywords")

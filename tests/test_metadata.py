@@ -105,3 +105,17 @@ def test_a_time_marked_as_the_update_is_not_the_publication():
             '<time datetime="2017-01-12T18:00:00-05:00">Jan. 12, 2017</time>'
             '<p>' + "Officials said the offer had been sweetened over the weekend. " * 6 + '</p></article></body></html>')
     assert clean_html(html).published == "2017-01-12T18:00:00-05:00"
+
+
+def test_json_ld_authors_and_publishers_referred_to_by_id_are_read():
+    # Yoast's @graph: each node once, referred to by @id from the article.
+    graph = ('{"@context": "https://schema.org", "@graph": ['
+             '{"@type": "Organization", "@id": "https://example.org/#org", "name": "Example Ads"},'
+             '{"@type": "Person", "@id": "https://example.org/#/schema/person/1", "name": "Yara Stein"},'
+             '{"@type": "Article", "headline": "Native ads, measured",'
+             ' "author": {"@id": "https://example.org/#/schema/person/1"},'
+             ' "publisher": {"@id": "https://example.org/#org"}}]}')
+    html = f'<html><head><script type="application/ld+json">{graph}</script></head><body></body></html>'
+    meta = read_metadata(LexborHTMLParser(html), None)
+    assert ["Yara Stein"] in meta.author_groups
+    assert "Example Ads" in meta.site_names
