@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .bylines import Byline, parse_byline
 from .config import NoiseRule, RuleSet
 from .models import Removal
-from .normalise import normalise_paragraph
+from .text import normalise_paragraph
 
 # How far from either end of the text a byline is looked for (in paragraphs).
 _BYLINE_REACH = 3
