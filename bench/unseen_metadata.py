@@ -1,18 +1,22 @@
-"""Metadata on publishers no metadata rule was tuned on: the zyte pages, hand-labelled.
+"""Metadata scrape was not tuned on: corpus pages with titles, authors and dates labelled by hand.
 
-The zyte corpus comes with article text only. fixtures/labels/zyte-metadata.jsonl gives, for
-each of its pages, the headline, the people credited as writers and the publication day, read
-by hand from the page (see that folder's README for how). scrape's metadata work was tuned on
-fundus-dev and readability only, so this is the closest thing we have to "pages from
-publishers we have never seen" for titles, authors and dates.
+Each label set in fixtures/labels/ (`<corpus>-metadata.jsonl`; how they were made: that
+folder's README) gives, for pages of a corpus, the fields that corpus leaves unknown:
+- `zyte`: the corpus has article text only; the labels give every page's headline, the
+  people credited as writers and the publication day. scrape's metadata work was tuned on
+  fundus-dev and readability alone, so these 181 pages from other publishers are the closest
+  thing we have to "pages from publishers we have never seen".
+- `readability`: authors and dates where that corpus has none (62 pages of real sites).
+  scrape was tuned on this corpus's other fields, so these are less unseen.
 
 scrape and plain trafilatura run on the same pages in the same run and are scored with the
 corpora README's rules (bench/scoring.py): title equal after NFKC/casefold, authors an exact
 set, date the same day. A label of [] (no person credited) is scored too: writing the
-publisher there is wrong. News agencies ("Associated Press", "Reuters", "dpa") are taken out of
-both sides before authors are compared: the labels leave them out (the issue asks for people),
-while fundus-dev, our other truth, counts a wire credit as an author, and scrape follows it. Pages whose label is null for a field are not scored
-for it. Figures are given for all labels and for the high-confidence ones alone.
+publisher there is wrong. News agencies ("Associated Press", "Reuters", "dpa") are taken out
+of both sides before authors are compared: the labels leave them out (the issue asks for
+people), while fundus-dev, our other truth, counts a wire credit as an author, and scrape
+follows it. A field whose label is null is not scored. Figures are given for all labels and
+for the high-confidence ones alone.
 
     python bench/unseen_metadata.py [CORPORA] [--failures] [--no-write] [--raise-floors]
 
@@ -35,12 +39,12 @@ sys.path.insert(0, str(BENCH))
 import quality  # noqa: E402
 import scoring  # noqa: E402
 
-LABELS = REPO / "fixtures" / "labels" / "zyte-metadata.jsonl"
+LABELS = REPO / "fixtures" / "labels"
+LABEL_SETS = ("zyte", "readability")  # corpora with a <corpus>-metadata.jsonl
 FLOORS = BENCH / "floors_unseen.json"
-NAME = "zyte-labels"  # the figures' name in FLOORS
-FIGURE_KEYS = {"title": "title", "authors": "authors", "date": "date_day"}  # field -> floor key
 RESULTS = BENCH / "results" / "unseen_metadata.md"
 FIELDS = ("title", "authors", "date")
+FIGURE_KEYS = {"title": "title", "authors": "authors", "date": "date_day"}  # field -> floor key
 # Wire services, by the names bylines credit them with; matched whole, after casefolding.
 AGENCIES = frozenset({
     "ap", "associated press", "the associated press", "reuters", "thomson reuters", "afp",
@@ -52,7 +56,16 @@ AGENCIES = frozenset({
 })
 
 
-def load_labels(path: Path = LABELS) -> dict[str, dict]:
+def figures_name(corpus: str) -> str:
+    """The label set's name in FLOORS and the tables."""
+    return f"{corpus}-labels"
+
+
+def label_path(corpus: str) -> Path:
+    return LABELS / f"{corpus}-metadata.jsonl"
+
+
+def load_labels(path: Path) -> dict[str, dict]:
     labels = {}
     with open(path, encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
@@ -64,10 +77,10 @@ def load_labels(path: Path = LABELS) -> dict[str, dict]:
     return labels
 
 
-def labelled_cases(corpora: Path, labels: dict[str, dict]) -> list[quality.Case]:
-    """The zyte pages with their labels as truth; the body is not scored here."""
+def labelled_cases(corpora: Path, corpus: str, labels: dict[str, dict]) -> list[quality.Case]:
+    """The corpus's labelled pages with the labels as their only truth (body not scored)."""
     cases = []
-    for case in quality.load_corpus(corpora / "zyte"):
+    for case in quality.load_corpus(corpora / corpus):
         label = labels.get(case.id)
         if label is None:
             continue
@@ -76,6 +89,20 @@ def labelled_cases(corpora: Path, labels: dict[str, dict]) -> list[quality.Case]
             case, body=None, title=label.get("title"), date=label.get("date"),
             authors=tuple(authors) if authors is not None else None))
     return cases
+
+
+def label_sets(corpora: Path) -> dict[str, tuple[list[quality.Case], dict[str, dict]]]:
+    """name -> (cases, labels) for every label set whose file and corpus are both here."""
+    found = {}
+    for corpus in LABEL_SETS:
+        if label_path(corpus).is_file() and (corpora / corpus / "cases.jsonl").is_file():
+            labels = load_labels(label_path(corpus))
+            found[figures_name(corpus)] = (labelled_cases(corpora, corpus, labels), labels)
+    return found
+
+
+def _people(names) -> list[str]:
+    return [n for n in names if n.strip().casefold().removeprefix("by ") not in AGENCIES]
 
 
 def page_hits(case: quality.Case, out: quality.Output) -> dict[str, bool]:
@@ -89,43 +116,43 @@ def page_hits(case: quality.Case, out: quality.Output) -> dict[str, bool]:
     return hits
 
 
-def _people(names) -> list[str]:
-    return [n for n in names if n.strip().casefold().removeprefix("by ") not in AGENCIES]
-
-
-def figures(cases, outputs, keep=lambda case: True) -> dict[str, tuple[int, int]]:
+def tally(cases, outputs, keep=lambda case: True) -> dict[str, tuple[int, int]]:
     """field -> (right, scored) over the cases `keep` accepts."""
-    tally = {f: [0, 0] for f in FIELDS}
+    counts = {f: [0, 0] for f in FIELDS}
     for case, out in zip(cases, outputs):
         if keep(case):
             for field_name, hit in page_hits(case, out).items():
-                tally[field_name][0] += hit
-                tally[field_name][1] += 1
-    return {f: (right, n) for f, (right, n) in tally.items()}
+                counts[field_name][0] += hit
+                counts[field_name][1] += 1
+    return {f: (right, n) for f, (right, n) in counts.items()}
 
 
-def scrape_figures(corpora: Path = quality.DEFAULT_CORPORA) -> dict[str, dict]:
-    """scrape's figures on every label, keyed as bench/quality.py keys them."""
-    cases = labelled_cases(corpora, load_labels())
+def as_figures(counts: dict[str, tuple[int, int]]) -> dict[str, dict]:
+    """The counts as bench/quality.py's figures ({"value", "n"} under its keys)."""
+    return {FIGURE_KEYS[f]: {"value": right / n if n else None, "n": n} for f, (right, n) in counts.items()}
+
+
+def scrape_figures(corpora: Path = quality.DEFAULT_CORPORA) -> dict[str, dict[str, dict]]:
+    """scrape's figures on every label set here: name -> figures."""
     run = quality._scrape_tool()
-    return _as_figures(figures(cases, [quality._call(run, case)[0] for case in cases]))
-
-
-def _as_figures(got: dict[str, tuple[int, int]]) -> dict[str, dict]:
-    return {FIGURE_KEYS[f]: {"value": right / n if n else None, "n": n} for f, (right, n) in got.items()}
+    return {name: as_figures(tally(cases, [quality._call(run, case)[0] for case in cases]))
+            for name, (cases, _) in label_sets(corpora).items()}
 
 
 def _cell(right: int, n: int) -> str:
     return f"{right / n:.3f} ({right}/{n})" if n else "–"
 
 
-def render(cases, runs, labels) -> str:
-    high = {i for i, label in labels.items() if label.get("confidence") == "high"}
-    rows = ["| labels | tool | title | authors | date day |", "|---|---|---|---|---|"]
-    for name, keep in (("all", lambda c: True), ("high confidence", lambda c: c.id in high)):
-        for tool, outputs in runs.items():
-            got = figures(cases, outputs, keep)
-            rows.append(f"| {name} | {tool} | " + " | ".join(_cell(*got[f]) for f in FIELDS) + " |")
+def render(runs: dict[str, dict[str, list]], sets) -> str:
+    rows = ["| labels | pages | tool | title | authors | date day |", "|---|---|---|---|---|---|"]
+    for name, (cases, labels) in sets.items():
+        high = {i for i, label in labels.items() if label.get("confidence") == "high"}
+        for subset, keep in (("all", lambda c: True), ("high confidence", lambda c: c.id in high)):
+            pages = sum(keep(c) for c in cases)
+            for tool, outputs in runs[name].items():
+                got = tally(cases, outputs, keep)
+                rows.append(f"| {name}, {subset} | {pages} | {tool} | "
+                            + " | ".join(_cell(*got[f]) for f in FIELDS) + " |")
     return "\n".join(rows)
 
 
@@ -137,20 +164,20 @@ def _show(value) -> str:
     return str(value)
 
 
-def render_failures(cases, outputs, labels) -> str:
+def render_failures(name: str, cases, outputs, labels) -> str:
     out = []
     for field_name in FIELDS:
         rows = []
         for case, got in zip(cases, outputs):
-            hit = page_hits(case, got).get(field_name)
-            if hit is False:
+            if page_hits(case, got).get(field_name) is False:
                 truth = {"title": case.title, "authors": case.authors, "date": case.date}[field_name]
                 mine = {"title": got.title, "authors": got.authors, "date": got.date}[field_name]
-                host = (case.url or "").split("/")[2] if case.url and "//" in case.url else case.id[:12]
+                page = case.url.split("/")[2] if case.url and "//" in case.url else case.id[:24]
                 mark = "" if labels[case.id].get("confidence") == "high" else " (low)"
-                rows.append(f"| {host}{mark} | {_show(truth)} | {_show(mine)} |")
-        out += [f"\n## {field_name}: scrape wrong on {len(rows)} pages\n",
-                "| page | label | scrape |", "|---|---|---|", *rows]
+                rows.append(f"| {page}{mark} | {_show(truth)} | {_show(mine)} |")
+        if rows:
+            out += [f"\n## {name}, {field_name}: scrape wrong on {len(rows)} pages\n",
+                    "| page | label | scrape |", "|---|---|---|", *rows]
     return "\n".join(out)
 
 
@@ -162,34 +189,35 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raise-floors", action="store_true",
                         help=f"raise {FLOORS.relative_to(REPO)} where scrape's figures are higher")
     args = parser.parse_args(argv)
-    if not (args.corpora / "zyte" / "cases.jsonl").is_file():
-        parser.error(f"no zyte corpus under {args.corpora}")
+    sets = label_sets(args.corpora)
+    if not sets:
+        parser.error(f"no labelled corpus under {args.corpora}")
 
-    labels = load_labels()
-    cases = labelled_cases(args.corpora, labels)
     tools = {quality.SCRAPE: quality._scrape_tool(), quality.TRAF: quality._trafilatura_metadata}
-    runs = {name: [quality._call(fn, case)[0] for case in cases] for name, fn in tools.items()}
-    for name, outputs in runs.items():
-        for case, out in zip(cases, outputs):
-            if out.error:
-                print(f"ERROR {name} {case.id}: {out.error}", file=sys.stderr)
-    table = render(cases, runs, labels)
-    print(f"{len(cases)} zyte pages with hand labels ({LABELS.relative_to(REPO)})\n")
+    runs = {name: {tool: [quality._call(fn, case)[0] for case in cases] for tool, fn in tools.items()}
+            for name, (cases, _) in sets.items()}
+    for name, by_tool in runs.items():
+        for tool, outputs in by_tool.items():
+            for case, out in zip(sets[name][0], outputs):
+                if out.error:
+                    print(f"ERROR {tool} {name} {case.id}: {out.error}", file=sys.stderr)
+    table = render(runs, sets)
     print(table)
     if not args.no_write:
         when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-        RESULTS.write_text(f"# Metadata on unseen publishers (zyte pages, hand-labelled)\n\n"
+        RESULTS.write_text(f"# Metadata on hand-labelled pages (fixtures/labels)\n\n"
                            f"Measured {when} with `python bench/unseen_metadata.py`.\n\n{table}\n", "utf-8")
         print(f"\nwrote {RESULTS.relative_to(REPO)}", file=sys.stderr)
-    mine = _as_figures(figures(cases, runs[quality.SCRAPE]))
-    floors = quality.load_floors(FLOORS)
-    for problem in quality.check_floors({NAME: mine}, floors):
+    mine = {name: as_figures(tally(sets[name][0], by_tool[quality.SCRAPE])) for name, by_tool in runs.items()}
+    floors = {name: f for name, f in quality.load_floors(FLOORS).items() if name in mine}
+    for problem in quality.check_floors(mine, floors):
         print(f"BELOW FLOOR {problem}", file=sys.stderr)
     if args.raise_floors:
-        changes = quality.raise_floors({NAME: mine}, FLOORS)
+        changes = quality.raise_floors(mine, FLOORS)
         print("\n".join(["floors raised:"] + changes) if changes else "floors unchanged", file=sys.stderr)
     if args.failures:
-        print(render_failures(cases, runs[quality.SCRAPE], labels))
+        for name, (cases, labels) in sets.items():
+            print(render_failures(name, cases, runs[name][quality.SCRAPE], labels))
     return 0
 
 

@@ -31,6 +31,7 @@ _DATE = (
     rf"|(?:{_WEEKDAY}\s*)?\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}"
     r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
     r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일](?:\s*(?:午前|午後|上午|下午|오전|오후)?\s*\d{1,2}[:時时시]\d{2})?"
 )
 # A stamp starts a word: tried only at word starts, a text with no date in it is searched in
 # half the time (this runs on every short block with a digit in it).
@@ -168,7 +169,8 @@ def _stamps(text: str) -> tuple[str | None, str | None]:
     for match in _DATE_RE.finditer(text):
         if stamps and _STAMP_GAP.fullmatch(text[stamps[-1][1] : match.start()]):
             stamps[-1][1] = match.end()
-            stamps[-1][2] += " " + match.group(0)
+            if match.group(0) != stamps[-1][2]:  # a stamp printed twice (a copy for small screens)
+                stamps[-1][2] += " " + match.group(0)
         else:
             stamps.append([match.start(), match.end(), match.group(0)])
     published = updated = None

@@ -55,6 +55,12 @@ _NOISE_WORDS = re.compile(
     r"aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|uhr|h)\b\.?:?",
     re.IGNORECASE,
 )
+# Chinese and Japanese "2016年10月14日07:17", Korean "2025년 6월 3일 오후 2:05".
+_CJK_DATE = re.compile(
+    r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]\s*(?:[(（][^)）]{1,3}[)）])?\s*"
+    r"(?:(午前|午後|上午|下午|오전|오후)\s*)?(?:(\d{1,2})\s*[:時时시]\s*(\d{1,2})?)?"
+)
+_AFTERNOON = {"午後", "下午", "오후"}
 _DOTTED_TIME = re.compile(r"\b(\d{1,2})\.(\d{2})\s*(?:uhr|h)\b", re.IGNORECASE)
 _AMPM = re.compile(r"\b([ap])\.\s?m\.", re.IGNORECASE)
 _EARLIEST_YEAR = 1990
@@ -104,6 +110,19 @@ def _from_iso(text: str) -> ParsedDate | None:
     return ParsedDate(value, has_time=hour is not None)
 
 
+def _from_cjk(text: str) -> ParsedDate | None:
+    match = _CJK_DATE.search(text)
+    if not match:
+        return None
+    year, month, day, half, hour, minute = match.groups()
+    hour_value = int(hour or 0) + (12 if half in _AFTERNOON and hour and int(hour) < 12 else 0)
+    try:
+        value = datetime(int(year), int(month), int(day), hour_value, int(minute or 0))
+    except ValueError:
+        return None
+    return ParsedDate(value, has_time=hour is not None)
+
+
 @lru_cache(maxsize=1)
 def _tzinfos() -> dict:
     return {abbr: ZoneInfo(name) for abbr, name in _ZONES.items()}
@@ -143,6 +162,8 @@ def parse_date(text: str | None, site_timezone: str | None = None) -> ParsedDate
     if parsed is None and re.fullmatch(r"\d{10}(\d{3})?", text):
         seconds = int(text[:10])
         parsed = ParsedDate(datetime.fromtimestamp(seconds, tz=timezone.utc), has_time=True)
+    if parsed is None and not text.isascii():
+        parsed = _from_cjk(text)
     if parsed is None and re.search(r"\d", text):
         parsed = _from_words(text)
     if parsed is None or not _plausible(parsed.value):

@@ -88,6 +88,7 @@ class PageMeta:
     author_groups: list[list[str]] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
     modified: list[str] = field(default_factory=list)
+    created: list[str] = field(default_factory=list)  # JSON-LD dateCreated: after every published
     site_names: list[str] = field(default_factory=list)
     language: str | None = None
     description: str | None = None
@@ -198,8 +199,13 @@ def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
                 break
         if people := _names(_resolved(obj.get("author"), nodes)) or _names(_resolved(obj.get("creator"), nodes)):
             meta.author_groups.append(people)
-        if value := _str(obj.get("datePublished")) or _str(obj.get("dateCreated")):
+        if value := _str(obj.get("datePublished")):
             meta.published.append(value)
+            meta.structured_date = True
+        elif value := _str(obj.get("dateCreated")):
+            # When the record was made, which may be a re-import: The Telegraph's is a day
+            # after the article:published_time it shows. Any publication date goes first.
+            meta.created.append(value)
             meta.structured_date = True
         if value := _str(obj.get("dateModified")):
             meta.modified.append(value)
@@ -227,7 +233,9 @@ def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
     values: dict[str, list[str]] = {}
     for node in tree.css("meta"):
         attrs = node.attributes
-        keys = attrs.get("property") or attrs.get("name") or attrs.get("itemprop")
+        keys = attrs.get("property") or attrs.get("name")
+        if not keys and (keys := attrs.get("itemprop")) and _of_another_item(node):
+            continue
         content = attrs.get("content")
         if keys and content and content.strip():
             # RDFa allows several properties in one attribute ("dc:creator twitter:creator");
@@ -358,6 +366,8 @@ def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) ->
     if value := _first_time(scope or tree.root) or _first_time(tree.root, outside_teasers=True):
         meta.published.append(value)
     for node in tree.css('[itemprop="datePublished"]'):
+        if _of_another_item(node):
+            continue
         if value := node.attributes.get("datetime") or node.attributes.get("content"):
             meta.published.append(value)
             meta.structured_date = True
@@ -368,6 +378,21 @@ def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) ->
     html = tree.css_first("html")
     if not meta.language and html is not None:
         meta.language = html.attributes.get("lang") or html.attributes.get("xml:lang")
+
+
+# Microdata items whose properties are never the article's. (Not "Person": CNET nests the
+# story's datePublished in its byline's Person item.)
+_OTHER_ITEMS = frozenset({"videoobject", "audioobject", "imageobject", "mediaobject", "clip", "comment"})
+
+
+def _of_another_item(node: LexborNode) -> bool:
+    """A microdata property of a clip or a comment on the page: a VideoObject's
+    datePublished (Yahoo puts a clip's before the story's)."""
+    for parent in ancestors(node):
+        if "itemscope" in parent.attributes:
+            kind = (parent.attributes.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1].lower()
+            return kind in _OTHER_ITEMS
+    return False
 
 
 _TEASER_PLACES = frozenset({"li", "aside", "nav", "footer"})
@@ -411,4 +436,5 @@ def read_metadata(tree: LexborHTMLParser, site: SiteRule | None = None) -> PageM
     _read_json_ld(tree, meta)
     _read_meta_tags(tree, meta)
     _read_page(tree, meta, site)
+    meta.published.extend(meta.created)
     return meta

@@ -170,7 +170,7 @@ def pick_date(candidates, site_timezone: str | None, others=()) -> str | None:
     if best.has_time and best.value.tzinfo is None:
         # "2019-11-19 02:24:00" in one place and "... 02:24:00 UTC" in another: the offset is known.
         aware = next((p for p in parsed[1:] if p.has_time and p.value.tzinfo is not None
-                      and p.value.replace(tzinfo=None) == best.value), None)
+                      and abs(p.value.replace(tzinfo=None) - best.value) < timedelta(seconds=1)), None)
         if aware is not None:
             best = aware
     if best.has_time and best.value.utcoffset() == timedelta(0):

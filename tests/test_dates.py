@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scrape.bylines import parse_byline
+from scrape.dates import parse_date
 from scrape.normalise import pick_date
 
 
@@ -59,3 +60,19 @@ def test_a_by_after_the_date_names_the_author():
     assert byline.authors == ("Tobias Költzsch",)
     # Prose with "by" after a date is not a byline.
     assert parse_byline("March 3, 2024 by the river") is None
+
+
+@pytest.mark.parametrize("text, iso", [
+    ("2016年10月14日07:17", "2016-10-14T07:17:00"),
+    ("2025年1月13日（月） 午後9時19分", "2025-01-13T21:19:00"),
+    ("2025년 6월 3일 오후 2:05", "2025-06-03T14:05:00"),
+    ("2017年3月9日", "2017-03-09"),
+])
+def test_chinese_japanese_and_korean_dates_parse(text, iso):
+    assert parse_date(text).iso() == iso
+
+
+def test_a_stamp_printed_twice_is_one_stamp():
+    assert parse_byline("3/09/15 8:26am 3/09/15 8:26am").date_text == "3/09/15 8:26am"
+    # A time and a date beside it are still one stamp.
+    assert parse_byline("10:00 PM | January 21, 2025").date_text == "10:00 PM January 21, 2025"

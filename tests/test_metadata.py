@@ -119,3 +119,21 @@ def test_json_ld_authors_and_publishers_referred_to_by_id_are_read():
     meta = read_metadata(LexborHTMLParser(html), None)
     assert ["Yara Stein"] in meta.author_groups
     assert "Example Ads" in meta.site_names
+
+
+def test_a_clips_date_in_microdata_is_not_the_articles():
+    html = ('<html><body><div itemscope itemtype="https://schema.org/VideoObject">'
+            '<meta itemprop="datePublished" content="2015-03-12T13:11:07Z"></div>'
+            '<div itemscope itemtype="https://schema.org/Article"><h1>Doctors offer flu shots</h1>'
+            '<meta itemprop="datePublished" content="2015-03-11T19:46:14Z">'
+            '<p>' + "Doctors said the shots could be given within a day of arrival. " * 6 + '</p></div></body></html>')
+    assert clean_html(html).published == "2015-03-11T19:46:14+00:00"
+
+
+def test_json_ld_date_created_gives_way_to_a_publication_date():
+    ld = '{"@type": "NewsArticle", "headline": "Mugabe insists", "dateCreated": "2017-11-17T10:41:09Z"}'
+    html = (f'<html><head><script type="application/ld+json">{ld}</script>'
+            '<meta property="article:published_time" content="2017-11-16T14:15+0000"></head>'
+            '<body><article><h1>Mugabe insists</h1><p>' + "The talks went on into the night. " * 8 +
+            '</p></article></body></html>')
+    assert clean_html(html).published == "2017-11-16T14:15:00+00:00"
