@@ -83,6 +83,7 @@ ROLE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _MAX_CHARS = 400
+_SIGNED_MAX_WORDS = 6
 _SIGNATURE = re.compile(r"^(?P<name>[^()]{3,60}?)\s*\((?P<note>[^()]{2,80})\)$")
 PARTICLES = {"de", "da", "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten",
               "la", "le", "bin", "binti", "al", "el", "y", "st.", "mc", "mac"}
@@ -131,6 +132,8 @@ def parse_byline(line: str, require_name: bool = False) -> Byline | None:
     if len(line) > _MAX_CHARS:
         return None  # bylines are short; and a long token would cost the date regex dearly
     text = " ".join(line.split())
+    if text.endswith(".") and len(text.split()) <= _SIGNED_MAX_WORDS and BY_PREFIX.match(text):
+        text = text[:-1]  # "Posted by Alon Zakai." signs the post; a longer "By ..." is prose
     if not text or len(text.split()) > 24 or text.endswith((".", "?", "!")) and not _DATE_RE.search(text[-12:]):
         return None
     signature = _SIGNATURE.match(text)

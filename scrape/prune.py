@@ -85,11 +85,14 @@ def _in_list_item(node: LexborNode) -> bool:
 
 
 def _in_teaser_context(node: LexborNode) -> bool:
-    """The node is, or is inside, a sidebar, a navigation or a footer."""
+    """The node is, or is inside, a sidebar, a navigation or the page's footer."""
     return find_ancestor(node, _is_teaser_context, self_too=True) is not None
 
 
 def _is_teaser_context(node: LexborNode) -> bool:
+    if node.tag == "footer":
+        # An <article>'s own footer holds its author's line ("Posted by Alon Zakai.").
+        return find_ancestor(node, lambda parent: parent.tag == "article") is None
     return node.tag in _TEASER_CONTEXT or node.attributes.get("role") in ("complementary", "navigation")
 
 

@@ -137,3 +137,13 @@ def test_json_ld_date_created_gives_way_to_a_publication_date():
             '<body><article><h1>Mugabe insists</h1><p>' + "The talks went on into the night. " * 8 +
             '</p></article></body></html>')
     assert clean_html(html).published == "2017-11-16T14:15:00+00:00"
+
+
+def test_an_articles_own_footer_signs_it_and_the_pages_footer_does_not():
+    body = "<p>" + "Emscripten can now emit standalone Wasm files that run without JavaScript. " * 6 + "</p>"
+    signed = '<footer><div><p>Posted by Alon Zakai.</p></div></footer>'
+    html = f"<html><body><main><article><h1>Outside the web</h1>{body}{signed}</article></main></body></html>"
+    assert clean_html(html).authors == ("Alon Zakai",)
+    html = (f"<html><body><main><article><h1>Outside the web</h1>{body}</article></main>"
+            f'<footer><p>Posted by Dana Whitfield</p></footer></body></html>')
+    assert clean_html(html).authors == ()
