@@ -187,14 +187,18 @@ def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: 
     return lines
 
 
-_DATELINE = re.compile(r"^[A-ZÀ-Þ][\w .,'’-]{1,50}\(([^()]{6,40})\)\s*[—–-]")
+_DATELINE = re.compile(
+    r"^[A-ZÀ-Þ][\w .,'’-]{1,50}\(([^()]{6,40})\)\s*[—–-]"  # "MILLBROOK, Ore. (April 8, 2025) —"
+    r"|^([A-Z][a-z]{2,8}\.? \d{1,2}, \d{4})\s*(?:--|[—–])\s"  # "April 17, 2015 -- Imagine ..."
+)
 
 
 def _dateline_date(paragraphs) -> str | None:
-    """The date in a wire-style dateline opening the text: "MILLBROOK, Ore. (April 8, 2025) —"."""
+    """The date in a wire-style dateline opening the text: "MILLBROOK, Ore. (April 8, 2025) —",
+    "April 17, 2015 -- "."""
     for paragraph in list(paragraphs)[:3]:
-        if (match := _DATELINE.match(paragraph)) and parse_date(match.group(1)) is not None:
-            return match.group(1)
+        if (match := _DATELINE.match(paragraph)) and parse_date(stamp := match.group(1) or match.group(2)):
+            return stamp
     return None
 
 

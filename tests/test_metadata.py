@@ -147,3 +147,9 @@ def test_an_articles_own_footer_signs_it_and_the_pages_footer_does_not():
     html = (f"<html><body><main><article><h1>Outside the web</h1>{body}</article></main>"
             f'<footer><p>Posted by Dana Whitfield</p></footer></body></html>')
     assert clean_html(html).authors == ()
+
+
+def test_a_date_opening_the_text_dates_a_page_that_gives_none_elsewhere():
+    html = ('<html><body><article><h1>Sick at work</h1><p>April 17, 2015 -- Imagine being sick and '
+            + "still going in to the office because you cannot afford a day off. " * 5 + '</p></article></body></html>')
+    assert clean_html(html).published == "2015-04-17"
