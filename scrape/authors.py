@@ -64,6 +64,7 @@ _ADMIN_ACCOUNT = re.compile(r"^\w*admin\w*$", re.IGNORECASE)
 # "Finian Cunningham. Sputnik International": a sentence break after a full name ends it.
 # An initial ("Sarah E. Needleman") is one letter, so it needs two before the stop.
 _NAME_THEN_SENTENCE = re.compile(r"^(\S+\s+\S*\w\w)\.\s+(?=[A-Z])")
+_ABBREVIATIONS = frozenset({"st", "jr", "sr", "dr", "mr", "mrs", "ms", "mt", "prof", "rev", "ste"})  # "Jean St. Clair"
 # A domain in any case: "Spacetoday.net", "NJ.com".
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|co|de|fr|uk|in|ru|it|es|nl|io|news|ca|au)$",
                      re.IGNORECASE)
@@ -105,7 +106,7 @@ def _split_marked(raw: str) -> list[tuple[str, bool]]:
     for part in parts:
         part = _FILED_FROM.sub("", part)
         sentence = _NAME_THEN_SENTENCE.match(part)
-        if sentence:
+        if sentence and sentence.group(1).rsplit(None, 1)[-1].lower() not in _ABBREVIATIONS:
             part = sentence.group(1)
         if not part:
             continue

@@ -62,8 +62,9 @@ def test_lead_words_labels_and_degrees_are_not_part_of_a_name():
     assert clean_authors([["Текст: Лида Буслаева"]]) == ("Лида Буслаева",)
     assert clean_authors([["Ilana Muhlstein, MS, RDN"]]) == ("Ilana Muhlstein",)
     assert clean_authors([["Finian Cunningham. Sputnik International"]]) == ("Finian Cunningham",)
-    # An initial's full stop is part of the name.
+    # An initial's or an abbreviation's full stop is part of the name.
     assert clean_authors([["Sarah E. Needleman"]]) == ("Sarah E. Needleman",)
+    assert clean_authors([["Jean St. Clair"]]) == ("Jean St. Clair",)
 
 
 def test_site_accounts_domains_and_interface_words_are_not_people():
