@@ -54,7 +54,7 @@ _UPDATED = re.compile(r"\b(?:updated|modified|aktualisiert|mis à jour|actualiza
 _PUBLISHED = re.compile(
     r"\b(?:published|posted|date|datum|veröffentlicht|publiziert|erschienen|publié|publicado|pubblicato|fecha|"
     r"gepubliceerd|publicerad|publisert|udgivet|opublikowano)\b",
-    re.IGNORECASE
+    re.IGNORECASE,
 )
 BY_PREFIX = re.compile(
     # "Photo by X" is a credit, not a byline: photos and video are not lead words here.
@@ -86,7 +86,7 @@ _MAX_CHARS = 400
 _SIGNED_MAX_WORDS = 6
 _SIGNATURE = re.compile(r"^(?P<name>[^()]{3,60}?)\s*\((?P<note>[^()]{2,80})\)$")
 PARTICLES = {"de", "da", "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten",
-              "la", "le", "bin", "binti", "al", "el", "y", "st.", "mc", "mac"}
+             "la", "le", "bin", "binti", "al", "el", "y", "st.", "mc", "mac"}
 
 
 @dataclass(frozen=True, slots=True)
