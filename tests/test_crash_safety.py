@@ -352,7 +352,13 @@ def test_crawl_killed_twice_then_rerun_every_article_once_and_files_whole(tmp_pa
         for _ in range(2):
             proc = subprocess.Popen([sys.executable, "-m", "scrape", "--config", str(config), "crawl", "-q"],
                                     cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            time.sleep(rng.uniform(0.6, 1.4))  # start-up takes about 0.5 s; the run about 1 s
+            # Kill it mid-run: once its state exists (start-up takes about 0.5 s, longer on a
+            # loaded machine), at a random point of the run (about 1 s).
+            deadline = time.monotonic() + 60
+            while not state.exists() and proc.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert state.exists(), f"the crawl made no state: {proc.poll()=}"
+            time.sleep(rng.uniform(0.1, 0.9))
             proc.send_signal(signal.SIGKILL)
             proc.wait(5)
             db = sqlite3.connect(state)
