@@ -62,6 +62,11 @@ class _Handler(BaseHTTPRequestHandler):
         route = srv.routes.get(path.split("?")[0])
         if route is None:
             route = next((fn for prefix, fn in srv.prefix_routes.items() if path.startswith(prefix)), None)
+        # Logged on arrival, before any reply: a client that has its response may look at
+        # the log at once. The status is filled in as the reply goes out.
+        logged = Logged("GET", path, dict(self.headers), 0)
+        with srv.lock:
+            srv.log.append(logged)
         status = 0
         try:
             if route is not None:
@@ -77,7 +82,7 @@ class _Handler(BaseHTTPRequestHandler):
             if reply is None:  # the route wrote the response itself
                 status = -2
                 return
-            status = reply.status
+            status = logged.status = reply.status
             self.send_response(reply.status)
             for key, value in reply.headers.items():
                 self.send_header(key, value)
@@ -88,8 +93,7 @@ class _Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError, OSError):
             self.close_connection = True
         finally:
-            with srv.lock:
-                srv.log.append(Logged("GET", path, dict(self.headers), status))
+            logged.status = status
 
 
 class CrawlServer(ThreadingHTTPServer):
