@@ -58,7 +58,12 @@ _SOURCE_PREFIX = re.compile(
 # writer's name are the outlet the story came from ("Sandee LaMotte, CNN" on MSN).
 _WIRE_INITIALS = frozenset({"ap", "afp", "dpa", "epd", "kna", "sid", "apa", "sda", "ansa", "efe", "pti", "ians",
                             "ani", "upi", "anp", "ntb", "tt", "ctk", "pap", "mti", "bta", "dapd", "ddp", "aa"})
+_WIRES = _WIRE_INITIALS | {"reuters", "bloomberg", "xinhua", "yonhap", "kyodo", "jiji", "anadolu", "interfax",
+                           "belga", "ritzau", "lusa", "tass", "keystone-sda"}
 _INITIALS = re.compile(r"[A-Z]{2,5}")
+# One capitalised word of four letters or more is a station's call sign or a brand, not a
+# person's byline; two or three are a writer's initials ("AS").
+_CALL_SIGN = re.compile(r"[A-Z]{4,}")
 # A site account: "admin", "jdadmin", "siteadmin".
 _ADMIN_ACCOUNT = re.compile(r"^\w*admin\w*$", re.IGNORECASE)
 # "Finian Cunningham. Sputnik International": a sentence break after a full name ends it.
@@ -221,6 +226,8 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]
             if not _reads_as_a_name(name):
                 continue
             if second and _INITIALS.fullmatch(name) and name.lower() not in _WIRE_INITIALS:
+                continue
+            if _CALL_SIGN.fullmatch(name) and name.lower() not in _WIRES:  # "KWCHCIK", "WKYC"
                 continue
             key = fold(name)
             if key not in seen:

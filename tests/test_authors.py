@@ -101,3 +101,9 @@ def test_middle_names_in_brackets_are_part_of_the_name():
     assert clean_authors([["Jane Doe (AFP) and John Roe"]]) == ("Jane Doe", "John Roe")
     assert clean_authors([["Jane Doe (www.example.com)"]]) == ("Jane Doe",)
     assert clean_authors([["Bruno (Henrique) Rodrigues (Folha)"]]) == ("Bruno (Henrique) Rodrigues",)
+
+
+def test_a_call_sign_is_not_a_byline_but_a_wire_in_capitals_is():
+    assert clean_authors([["KWCHCIK"]]) == ()
+    assert clean_authors([["REUTERS"]]) == ("REUTERS",)
+    assert clean_authors([["AS"]]) == ("AS",)  # a writer's initials
