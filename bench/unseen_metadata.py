@@ -147,7 +147,7 @@ def render(runs: dict[str, dict[str, list]], sets) -> str:
     rows = ["| labels | pages | tool | title | authors | date day |", "|---|---|---|---|---|---|"]
     for name, (cases, labels) in sets.items():
         high = {i for i, label in labels.items() if label.get("confidence") == "high"}
-        for subset, keep in (("all", lambda c: True), ("high confidence", lambda c: c.id in high)):
+        for subset, keep in (("all", lambda c: True), ("high confidence", lambda c, high=high: c.id in high)):
             pages = sum(keep(c) for c in cases)
             for tool, outputs in runs[name].items():
                 got = tally(cases, outputs, keep)
