@@ -88,7 +88,6 @@ class PageMeta:
     author_groups: list[list[str]] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
     modified: list[str] = field(default_factory=list)
-    created: list[str] = field(default_factory=list)  # JSON-LD dateCreated: after every published
     site_names: list[str] = field(default_factory=list)
     language: str | None = None
     description: str | None = None
@@ -184,7 +183,10 @@ def _str(value) -> str | None:
     return squash(str(value)) if isinstance(value, (str, int, float)) and str(value).strip() else None
 
 
-def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
+def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> list[str]:
+    """Candidates from JSON-LD; returns the dateCreated values, which go after every other
+    publication date."""
+    created: list[str] = []
     objects = _json_ld_objects(tree)
     articles = [o for o in objects if _types(o) & (_ARTICLE_TYPES - _PAGE_TYPES)]
     if not articles:
@@ -205,7 +207,7 @@ def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
         elif value := _str(obj.get("dateCreated")):
             # When the record was made, which may be a re-import: The Telegraph's is a day
             # after the article:published_time it shows. Any publication date goes first.
-            meta.created.append(value)
+            created.append(value)
             meta.structured_date = True
         if value := _str(obj.get("dateModified")):
             meta.modified.append(value)
@@ -226,6 +228,7 @@ def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> None:
             meta.site_names.append(name)
         if _types(obj) & {"website"} and (name := _str(obj.get("name"))):
             meta.site_names.append(name)
+    return created
 
 
 def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
@@ -433,8 +436,8 @@ def _heading_in_title(tree: LexborHTMLParser, document_title: str) -> str | None
 def read_metadata(tree: LexborHTMLParser, site: SiteRule | None = None) -> PageMeta:
     """Gather metadata candidates from a parsed page (call before pruning scripts)."""
     meta = PageMeta()
-    _read_json_ld(tree, meta)
+    created = _read_json_ld(tree, meta)
     _read_meta_tags(tree, meta)
     _read_page(tree, meta, site)
-    meta.published.extend(meta.created)
+    meta.published.extend(created)
     return meta

@@ -132,9 +132,13 @@ def _as_on_page(title: str, headline: str | None) -> str:
     if len(loose) >= _TITLE_CUT_MIN_CHARS and on_page.startswith(loose + " "):
         return headline
     for sep in _TITLE_SEPARATORS:
-        label = loose.removesuffix(sep + on_page) if loose.endswith(sep + on_page) else \
-            loose.removeprefix(on_page + sep) if loose.startswith(on_page + sep) else None
-        if label is not None and len(label.split()) == 1:
+        if loose.endswith(sep + on_page):
+            label = loose.removesuffix(sep + on_page)
+        elif loose.startswith(on_page + sep):
+            label = loose.removeprefix(on_page + sep)
+        else:
+            continue
+        if len(label.split()) == 1:
             return headline
     return title
 

@@ -108,8 +108,8 @@ def _inflate_with_isal(iterator: ArchiveIterator) -> None:
 
     Inflating is most of what reading a WARC costs (with zlib, about 0.6 ms of CPU for a
     240 kB page), and in `scrape clean -j N` the parent does it for every worker. ISA-L
-    inflates the same members about twice as fast. warcio makes a new decompressor per member from its
-    reader's `DECOMPRESSORS`, so the reader gets its own copy of that table.
+    inflates the same members about twice as fast. warcio makes a new decompressor per
+    member from its reader's `DECOMPRESSORS`, so the reader gets its own copy of that table.
     """
     reader = iterator.reader
     if reader.decomp_type != "gzip" or reader.num_read:
