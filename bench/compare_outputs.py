@@ -53,8 +53,12 @@ def _records(key: str, loaded: Iterator[object], clean_page, config) -> Iterator
 
 
 def snapshot(out: Path, corpora: Path) -> int:
+    import os
+
     import scrape
 
+    out = out.resolve()
+    os.chdir(REPO)  # inputs are named relative to the repository in the records
     config = scrape.default_config()
     count = 0
     with out.open("w", encoding="utf-8") as sink:
@@ -70,7 +74,7 @@ def snapshot(out: Path, corpora: Path) -> int:
                 if not path.is_file() or path.name.startswith(".") or path.suffix in {".json", ".md", ".py"}:
                     continue
                 key = str(path.relative_to(REPO))
-                for item in _fixture_records(key, path, config):
+                for item in _fixture_records(key, Path(key), config):
                     sink.write(json.dumps(item, ensure_ascii=False, sort_keys=True) + "\n")
                     count += 1
     return count
@@ -81,7 +85,7 @@ def _fixture_records(key: str, path: Path, config) -> Iterator[dict]:
     import scrape
 
     try:
-        from scrape.io.inputs import read_inputs  # the layout after issue 13
+        from scrape.io.inputs import iter_pages as read_inputs  # the layout after issue 13
     except ImportError:
         from scrape.sources import iter_pages as read_inputs  # type: ignore[no-redef]
     try:

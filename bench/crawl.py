@@ -210,7 +210,7 @@ def child_scrape(mode: str, base: str, work: Path, concurrency: int) -> dict:
     import logging
 
     from scrape.config import CrawlConfig, SourceConfig, default_config
-    from scrape.crawl import CrawlOptions, run_crawl
+    from scrape.crawl.run import CrawlOptions, run_crawl
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
     crawl = CrawlConfig(state=str(work / "scrape-state.sqlite"), out_dir=str(work / "scrape-out"),

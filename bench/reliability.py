@@ -62,10 +62,10 @@ from crawl_server import CrawlServer, Reply, install_faults, install_generated, 
 from scrape.config import CrawlConfig, default_config  # noqa: E402
 from scrape.errors import FetchError, SkipError  # noqa: E402
 from scrape.models import Article, Page, Source  # noqa: E402
-from scrape.output import FolderSink, open_sink  # noqa: E402
-from scrape.parallel import CleanOptions, clean_one, clean_pages  # noqa: E402
-from scrape.pipeline import clean_page  # noqa: E402
-from scrape.sources import iter_pages  # noqa: E402
+from scrape.io.outputs import FolderSink, open_sink  # noqa: E402
+from scrape.workers import CleanOptions, clean_one, clean_pages  # noqa: E402
+from scrape.clean.page import clean_page  # noqa: E402
+from scrape.io.inputs import iter_pages  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "reliability.md"
 PYTHON = sys.executable
@@ -194,7 +194,7 @@ def measured():
 
 
 def _fetch(url: str, config: CrawlConfig = FETCH, **kwargs):
-    from scrape.fetch import Fetcher
+    from scrape.crawl.fetch import Fetcher
 
     async def go():
         async with Fetcher(config) as fetcher:
@@ -220,7 +220,7 @@ def _bound(box: dict, extra: str = "") -> str:
 
 def hostile_fetches(server: CrawlServer) -> list[Case]:
     from scrape.errors import TooLarge, TransportError, UnsafeURL
-    from scrape.fetch import TooManyRedirects
+    from scrape.crawl.fetch import TooManyRedirects
 
     cases = [  # (case, path, expected error, time bound)
         ("gzip bomb (50 MB of zeros in 50 KB)", "/fault/gzip-bomb", TooLarge, 2.0),
@@ -257,9 +257,9 @@ def private_redirects(server: CrawlServer) -> list[Case]:
     connection is opened to them."""
     import httpcore
 
-    from scrape import fetch as fetch_module
+    from scrape.crawl import fetch as fetch_module
     from scrape.errors import UnsafeURL
-    from scrape.urls import address_allowed
+    from scrape.crawl.urls import address_allowed
 
     connected: list[str] = []
     real_allowed, real_connect = fetch_module.address_allowed, httpcore.AnyIOBackend.connect_tcp
@@ -301,7 +301,7 @@ def _rss(items: str, doctype: str = "") -> str:
 
 
 def xml_documents() -> list[Case]:
-    from scrape.feeds import parse_feed, parse_sitemap
+    from scrape.crawl.discovery import parse_feed, parse_sitemap
 
     quad_doctype, quad_refs = '<!DOCTYPE rss [<!ENTITY a "' + "x" * 299 + '">]>', "&a;" * 3_000_000  # 9 MB
     feeds = {
@@ -354,7 +354,7 @@ def xml_documents() -> list[Case]:
 
 
 def robots_cases(server: CrawlServer, work: Path) -> list[Case]:
-    from scrape.crawl import run_crawl
+    from scrape.crawl.run import run_crawl
 
     server.overrides["/drafts.rss"] = _rss("<item><link>{{base}}/news/drafts/embargoed.html</link></item>").encode()
     bodies = {
@@ -401,7 +401,8 @@ def stuck_page(server: CrawlServer, work: Path) -> list[Case]:
     from functools import partial
 
     from crawl_helpers import HANG, clean_or_hang
-    from scrape import cleaner, crawl
+    from scrape.crawl import cleaner
+    from scrape.crawl import run as crawl
     from scrape.config import CleanConfig
 
     server.overrides["/news/stuck.html"] = server.body_of("/news/tram-line.html").replace(b"</body>", HANG + b"</body>")
@@ -470,7 +471,7 @@ def _cli(*argv) -> tuple[int, list[str]]:
     import contextlib
     import io
 
-    from scrape.cli import main
+    from scrape.cli.main import main
 
     err = io.StringIO()
     with contextlib.redirect_stderr(err):
@@ -531,8 +532,8 @@ def disk_faults(server: CrawlServer, work: Path, corpus: Path) -> list[Case]:
                       f"{len(urls) - len(set(urls))} twice",
                       code == 1 and len(err) == 1 and kept == len(set(urls)) == len(urls) > 0))
     # the crawl state on a full disk
-    from scrape import crawl
-    from scrape.state import State
+    from scrape.crawl import run as crawl
+    from scrape.crawl.state import State
 
     class FullState(State):
         def __init__(self, path):

@@ -129,7 +129,7 @@ class ToolTimes:
 # Memos keyed by page text, in both tools (module, function). One-time set-up caches
 # (stop lists, parsers, time zones) are left warm: a long run pays for them once.
 _TEXT_CACHES = [
-    ("scrape.bylines", "parse_byline"),
+    ("scrape.meta.bylines", "parse_byline"),
     ("trafilatura.utils", "line_processing"),
     ("trafilatura.utils", "trim"),
     ("trafilatura.utils", "return_printables_and_spaces"),
@@ -149,12 +149,12 @@ def forget_seen_pages() -> int:
     import importlib
 
     import scrape
-    import scrape.extract
+    import scrape.clean.extract
 
     config = scrape.default_config()
     for rule_set in (config.line_rules, config.heading_rules):
         rule_set.forget()
-    scrape.extract.forget()
+    scrape.clean.extract.forget()
     cleared = 3
     for module_name, function in _TEXT_CACHES:
         try:
@@ -251,26 +251,26 @@ class StageTimer:
 # whose function is not found (renamed) is listed as such; its time then counts to its caller.
 _STAGES = [
     ("scrape", ["clean_page"], "clean_page: Page, config, min_words (own)"),
-    ("scrape.pipeline", ["decode_body"], "decode bytes -> str"),
-    ("scrape.pipeline", ["clean_html_document"], "clean_html_document (own: Extract, authors, dates)"),
-    ("scrape.clean", ["LexborHTMLParser"], "selectolax parse"),
-    ("scrape.clean", ["read_metadata"], "metadata (JSON-LD, meta, byline, time)"),
-    ("scrape.clean", ["drop_invisible"], "prune: invisible elements"),
-    ("scrape.clean", ["drop_signup_widgets", "_drop_signup_widgets"], "prune: signup widgets"),
-    ("scrape.clean", ["drop_selectors", "_drop_selectors"], "prune: selectors (structural, site drop)"),
-    ("scrape.clean", ["prune_noise_blocks", "_prune_noise_blocks"], "prune: noise blocks and widgets"),
-    ("scrape.clean", ["drop_doubled_blocks", "_drop_doubled_blocks"], "prune: doubled blocks"),
-    ("scrape.clean", ["extract_text"], "extract_text (own: tree.html serialise, checks)"),
-    ("scrape.clean", ["extract_lines"], "own reading of the tree (extract.py; calls: all pages)"),
-    ("scrape.clean", ["_fold_source_newlines"], "fold source newlines (regex)"),
-    ("scrape.clean", ["_trafilatura_lines"],
+    ("scrape.clean.page", ["decode_body"], "decode bytes -> str"),
+    ("scrape.clean.page", ["clean_html_document"], "clean_html_document (own: Extract, authors, dates)"),
+    ("scrape.clean.html", ["LexborHTMLParser"], "selectolax parse"),
+    ("scrape.clean.html", ["read_metadata"], "metadata (JSON-LD, meta, byline, time)"),
+    ("scrape.clean.html", ["drop_invisible"], "prune: invisible elements"),
+    ("scrape.clean.html", ["drop_signup_widgets", "_drop_signup_widgets"], "prune: signup widgets"),
+    ("scrape.clean.html", ["drop_selectors", "_drop_selectors"], "prune: selectors (structural, site drop)"),
+    ("scrape.clean.html", ["prune_noise_blocks", "_prune_noise_blocks"], "prune: noise blocks and widgets"),
+    ("scrape.clean.html", ["drop_doubled_blocks", "_drop_doubled_blocks"], "prune: doubled blocks"),
+    ("scrape.clean.html", ["extract_text"], "extract_text (own: tree.html serialise, checks)"),
+    ("scrape.clean.html", ["extract_lines"], "own reading of the tree (extract.py; calls: all pages)"),
+    ("scrape.clean.html", ["_fold_source_newlines"], "fold source newlines (regex)"),
+    ("scrape.clean.html", ["_trafilatura_lines"],
      lambda args, kwargs: "trafilatura fast pass" if kwargs.get("fast", True) else "trafilatura full mode (fallback)"),
-    ("scrape.clean", ["_add_split_body"], "split-body paragraphs"),
-    ("scrape.clean", ["_paragraph_fallback"], "paragraph fallback"),
-    ("scrape.clean", ["filter_paragraphs"], "line filter"),
-    ("scrape.clean", ["_guess_date"], "htmldate guess"),
-    ("scrape.clean", ["rank_titles"], "normalise: rank titles"),
-    ("scrape.pipeline", ["build_article"], "normalise: build_article"),
+    ("scrape.clean.html", ["_add_split_body"], "split-body paragraphs"),
+    ("scrape.clean.html", ["_paragraph_fallback"], "paragraph fallback"),
+    ("scrape.clean.html", ["filter_paragraphs"], "line filter"),
+    ("scrape.clean.html", ["_guess_date"], "htmldate guess"),
+    ("scrape.clean.html", ["rank_titles"], "normalise: rank titles"),
+    ("scrape.clean.page", ["build_article"], "normalise: build_article"),
 ]
 
 

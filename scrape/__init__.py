@@ -20,7 +20,7 @@ from .errors import (
     Unreadable,
 )
 from .models import Article, Extract, Page, Removal, Source
-from .pipeline import clean_page
+from .clean.page import clean_page
 
 __all__ = [
     "Article", "Config", "ConfigError", "EmptyInput", "Extract", "FetchError", "NotAnArticle",

@@ -71,7 +71,7 @@ def clean_or_hang(page, config, explain):
     if HANG in page.body:
         signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
         time.sleep(3600)
-    from scrape.pipeline import clean_page
+    from scrape.clean.page import clean_page
 
     return clean_page(page, config, explain)
 

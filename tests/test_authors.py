@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scrape.authors import clean_authors
+from scrape.meta.authors import clean_authors
 
 
 def test_an_editor_credited_after_the_writer_is_not_an_author():

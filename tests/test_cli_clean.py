@@ -366,8 +366,8 @@ def test_help_lists_the_options():
 
 
 def test_unexpected_exception_is_an_error_skip(tmp_path, monkeypatch, capsys):
-    import scrape.cli_clean as cli_clean
-    from scrape.parallel import clean_pages
+    import scrape.cli.clean as cli_clean
+    from scrape.workers import clean_pages
 
     def broken(page, config, explain):
         if b"ferry" in page.body:

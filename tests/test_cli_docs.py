@@ -3,7 +3,7 @@
 import argparse
 from pathlib import Path
 
-from scrape.cli import build_parser
+from scrape.cli.main import build_parser
 
 README = (Path(__file__).parent.parent / "README.md").read_text("utf-8")
 

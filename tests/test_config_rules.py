@@ -154,7 +154,7 @@ def test_prefiltered_matching_agrees_with_trying_every_rule():
 
 
 def test_literal_hints_are_required_words():
-    from scrape.rules import literal_hints
+    from scrape.config.rules import literal_hints
 
     assert literal_hints(r".{0,120}\b(jetzt )?(abonnieren|abonnent werden)\b.{0,120}") == {"abonn"}
     hints = literal_hints(r"(subscribe|sign up) now")

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 
 from scrape.config import default_config
-from scrape.output import FileSink, FolderSink, open_sink, remove_stale_temps
+from scrape.io.outputs import FileSink, FolderSink, open_sink, remove_stale_temps
 from scrape.models import Article
-from scrape.parallel import CleanOptions, clean_pages
-from scrape.sources import iter_pages
+from scrape.workers import CleanOptions, clean_pages
+from scrape.io.inputs import iter_pages
 
 from crawl_helpers import alive, descendants
 
@@ -103,7 +103,7 @@ def test_a_temp_file_is_stale_once_its_writer_is_killed_even_if_its_workers_live
     # The workers of `scrape clean -j N` are forked after the output is opened, so they hold
     # the temp file open too; they must not keep it looking alive after the run is killed.
     script = ("import os, sys, time\n"
-              "from scrape.output import FileSink\n"
+              "from scrape.io.outputs import FileSink\n"
               "sink = FileSink(sys.argv[1])\n"
               "child = os.fork()\n"
               "if child == 0:\n"
@@ -187,7 +187,7 @@ def enospc(*args, **kwargs):
 
 
 def run_cli(capsys, *argv) -> tuple[int, list[str]]:
-    from scrape.cli import main
+    from scrape.cli.main import main
 
     code = main([str(a) for a in argv])
     return code, capsys.readouterr().err.strip().splitlines()
@@ -274,8 +274,8 @@ def test_crawl_export_on_a_full_disk_keeps_the_articles_for_the_next_run(tmp_pat
 
 
 def test_crawl_state_on_a_full_disk_stops_the_run_in_one_line(tmp_path, capsys, site, monkeypatch):
-    from scrape import crawl
-    from scrape.state import State
+    from scrape.crawl import run as crawl
+    from scrape.crawl.state import State
 
     class FullState(State):  # the database may grow by two pages, then the disk is full
         def __init__(self, path):
@@ -315,7 +315,7 @@ def test_a_killed_runs_warc_is_cut_at_its_last_whole_record(tmp_path):
     import gzip
     from datetime import datetime, timezone
 
-    from scrape.runout import WarcOutput, salvage_warc
+    from scrape.crawl.output import WarcOutput, salvage_warc
 
     started = datetime(2026, 11, 27, 6, 15, tzinfo=timezone.utc)
     warc = WarcOutput(str(tmp_path), started)
@@ -384,7 +384,7 @@ def test_crawl_killed_twice_then_rerun_every_article_once_and_files_whole(tmp_pa
 def test_runs_of_the_same_second_keep_their_own_warcs(tmp_path):
     from datetime import datetime, timezone
 
-    from scrape.runout import WarcOutput, salvage_warc
+    from scrape.crawl.output import WarcOutput, salvage_warc
 
     started = datetime(2026, 11, 27, 6, 15, tzinfo=timezone.utc)
     paths = []

@@ -9,10 +9,10 @@ import pytest
 
 from crawl_helpers import ARTICLES, make_config, outputs, records, site_sources, write_toml
 from crawl_server import Reply, crawl_server, install_generated  # noqa: F401  (fixture)
-from scrape.cli import EXIT_LOCKED, main
-from scrape.crawl import CrawlLock, CrawlOptions, lock_path, run_crawl
+from scrape.cli.main import EXIT_LOCKED, main
+from scrape.crawl.run import CrawlLock, CrawlOptions, lock_path, run_crawl
 from scrape.errors import LockHeld
-from scrape.state import State
+from scrape.crawl.state import State
 
 
 def page_requests(server, since=0):

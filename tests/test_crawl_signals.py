@@ -12,7 +12,7 @@ import pytest
 
 from crawl_helpers import alive, descendants, records, write_toml
 from crawl_server import crawl_server, install_generated  # noqa: F401  (fixture)
-from scrape.cli import EXIT_INTERRUPTED, EXIT_LOCKED
+from scrape.cli.main import EXIT_INTERRUPTED, EXIT_LOCKED
 
 PAGES = 60
 

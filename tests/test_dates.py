@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from scrape.bylines import parse_byline
-from scrape.dates import parse_date
-from scrape.normalise import pick_date
+from scrape.meta.bylines import parse_byline
+from scrape.meta.dates import parse_date
+from scrape.meta.normalise import pick_date
 
 
 def test_a_utc_time_is_written_in_the_offset_of_the_wall_time_the_page_prints():

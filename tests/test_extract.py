@@ -1,4 +1,4 @@
-"""scrape.extract: the own reading of a page, and when it declines in favour of trafilatura."""
+"""scrape.clean.extract: the own reading of a page, and when it declines in favour of trafilatura."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 import scrape
 from scrape.config import CleanConfig
-from scrape.extract import extract_lines
+from scrape.clean.extract import extract_lines
 
 PROSE = [
     "The council voted on Monday to replace fourteen miles of water mains, some of which were laid in the 1920s.",

@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 import pytest
 
 from scrape.errors import TooLarge
-from scrape.feeds import extract_links, find_canonical, parse_feed, parse_lastmod, parse_sitemap
+from scrape.crawl.discovery import extract_links, find_canonical, parse_feed, parse_lastmod, parse_sitemap
 
 from crawl_server import SITE
 

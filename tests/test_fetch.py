@@ -9,10 +9,10 @@ import pytest
 
 from crawl_server import crawl_server  # noqa: F401  (fixture)
 from scrape.config import CrawlConfig
-from scrape.decode import decode_body
+from scrape.clean.decode import decode_body
 from scrape.errors import HTTPStatusError, RobotsDisallowed, TooLarge, TransportError, UnsafeURL
-from scrape.fetch import Fetcher, TooManyRedirects, is_retried_later, parse_retry_after
-from scrape.politeness import HostGate, Robots
+from scrape.crawl.fetch import Fetcher, TooManyRedirects, is_retried_later, parse_retry_after
+from scrape.crawl.politeness import HostGate, Robots
 
 CONFIG = CrawlConfig(allow_private=True, retries=2, backoff_base=0.001, backoff_max=0.01, connect_timeout=1,
                      read_timeout=0.3, total_timeout=1.0, max_bytes=200_000, per_host_delay=0.0,

@@ -20,13 +20,13 @@ import pytest
 
 from crawl_helpers import make_config
 from crawl_server import CrawlServer, install_faults, install_hostile
-from scrape import fetch as fetch_module
+from scrape.crawl import fetch as fetch_module
 from scrape.config import CrawlConfig
-from scrape.crawl import run_crawl
+from scrape.crawl.run import run_crawl
 from scrape.errors import TooLarge, TransportError, UnsafeURL
-from scrape.feeds import parse_feed, parse_sitemap
-from scrape.fetch import Fetcher, TooManyRedirects
-from scrape.urls import address_allowed
+from scrape.crawl.discovery import parse_feed, parse_sitemap
+from scrape.crawl.fetch import Fetcher, TooManyRedirects
+from scrape.crawl.urls import address_allowed
 
 BASE = "http://news.example"
 CONFIG = CrawlConfig(allow_private=True, retries=0, connect_timeout=1.0, read_timeout=1.5, total_timeout=2.5,
@@ -271,7 +271,7 @@ def test_huge_robots_txt_is_read_to_500_kib_and_the_crawl_goes_on(tmp_path, craw
 
 
 def test_a_rule_cut_by_the_limit_is_dropped_whole(tmp_path, crawl_server):
-    from scrape.politeness import ROBOTS_MAX_BYTES
+    from scrape.crawl.politeness import ROBOTS_MAX_BYTES
 
     head = "User-agent: *\nDisallow: /news/drafts/\n"
     filler = "# " + "f" * 70 + "\n"
@@ -342,7 +342,7 @@ def assert_inside(folder, names_written: int) -> None:
 @pytest.mark.parametrize("fmt", ["jsonl", "md", "txt"])
 def test_out_dir_names_from_hostile_ids_titles_urls_and_sources_stay_inside(tmp_path, fmt):
     from scrape.models import Article, Source
-    from scrape.output import FolderSink
+    from scrape.io.outputs import FolderSink
 
     out = tmp_path / "out"
     sink = FolderSink(str(out), fmt)
@@ -364,7 +364,7 @@ def test_out_dir_names_stay_inside_for_any_text():
     from hypothesis import strategies as st
 
     from scrape.models import Article
-    from scrape.output import FolderSink
+    from scrape.io.outputs import FolderSink
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(st.tuples(st.none() | st.text(max_size=300), st.none() | st.text(max_size=300),
@@ -380,7 +380,7 @@ def test_out_dir_names_stay_inside_for_any_text():
 
 def test_a_planted_symlink_in_the_out_dir_is_replaced_not_followed(tmp_path):
     from scrape.models import Article
-    from scrape.output import FolderSink
+    from scrape.io.outputs import FolderSink
 
     victim = tmp_path / "victim"
     victim.write_text("precious")
@@ -424,7 +424,8 @@ def test_a_page_that_hangs_the_cleaner_costs_itself_only(tmp_path, crawl_server,
     from functools import partial
 
     from crawl_helpers import HANG, clean_or_hang
-    from scrape import cleaner, crawl
+    from scrape.crawl import cleaner
+    from scrape.crawl import run as crawl
     from scrape.config import CleanConfig
 
     crawl_server.overrides["/news/stuck.html"] = crawl_server.body_of("/news/tram-line.html").replace(

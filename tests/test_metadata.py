@@ -5,7 +5,7 @@ from __future__ import annotations
 from selectolax.lexbor import LexborHTMLParser
 
 from scrape import clean_html
-from scrape.metadata import read_metadata
+from scrape.meta.candidates import read_metadata
 
 
 def test_a_menu_of_the_sites_writers_is_not_a_byline():

@@ -11,7 +11,7 @@ import pytest
 
 from scrape.errors import OutputError
 from scrape.models import Article, Removal, Source
-from scrape.output import (
+from scrape.io.outputs import (
     FileSink,
     FolderSink,
     StreamSink,

@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
-import scrape.parallel as parallel
+import scrape.workers as parallel
 from scrape.config import default_config
 from scrape.errors import CleanTimeout, NotAnArticle, SkipError, Unreadable
 from scrape.models import Article, Page, Source
 from scrape.errors import UnexpectedError
-from scrape.parallel import CleanOptions, clean_pages
-from scrape.sources import iter_pages
+from scrape.workers import CleanOptions, clean_pages
+from scrape.io.inputs import iter_pages
 
 INPUTS = Path(__file__).resolve().parent.parent / "fixtures" / "inputs"
 

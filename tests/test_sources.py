@@ -16,7 +16,7 @@ from warcio.warcwriter import WARCWriter
 
 from scrape.errors import EmptyInput, SkipError, Unreadable
 from scrape.models import Page
-from scrape.sources import LoadOptions, iter_pages, sniff_kind, walk_folder
+from scrape.io.inputs import LoadOptions, iter_pages, sniff_kind, walk_folder
 
 INPUTS = Path(__file__).resolve().parent.parent / "fixtures" / "inputs"
 HTML = (INPUTS / "harbour-ferry.html").read_bytes()
@@ -450,7 +450,7 @@ def test_warc_is_streamed_record_by_record(tmp_path):
 
 
 def test_an_unexpected_loader_error_ends_only_that_input(tmp_path, monkeypatch):
-    import scrape.sources as sources
+    import scrape.io.inputs as sources
 
     def broken(*args, **kwargs):
         raise RuntimeError("warcio surprise")

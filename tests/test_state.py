@@ -6,8 +6,8 @@ from datetime import datetime, timezone
 import pytest
 
 from scrape.errors import ConfigError, OutputError
-from scrape.runout import _write_file, export_run, recover
-from scrape.state import SCHEMA_VERSION, Fetched, State
+from scrape.crawl.output import _write_file, export_run, recover
+from scrape.crawl.state import SCHEMA_VERSION, Fetched, State
 
 START = datetime(2026, 11, 27, 6, 15, tzinfo=timezone.utc)
 

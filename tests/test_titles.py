@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from selectolax.lexbor import LexborHTMLParser
 
-from scrape.metadata import PageMeta, read_metadata
-from scrape.normalise import rank_titles, strip_site_tail
+from scrape.meta.candidates import PageMeta, read_metadata
+from scrape.meta.normalise import rank_titles, strip_site_tail
 
 
 def test_a_tail_naming_the_site_goes_from_any_title():

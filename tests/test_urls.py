@@ -1,7 +1,7 @@
 import pytest
 
 from scrape.errors import UnsafeURL
-from scrape.urls import address_allowed, canonicalize, same_site
+from scrape.crawl.urls import address_allowed, canonicalize, same_site
 
 
 @pytest.mark.parametrize("raw, expected", [

@@ -1,0 +1,43 @@
+"""Page → Article: decode, clean (HTML or text dump), normalise. No I/O.
+
+`clean_page` is a pure, picklable function of (page, config, explain), shared by
+`scrape clean`, `scrape crawl` and `scrape fetch`, and by worker processes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .html import clean_html_document
+from ..config import Config, default_config
+from .decode import decode_body
+from ..errors import NotAnArticle, SkipError
+from ..models import Article, Page
+from ..meta.normalise import build_article
+from .textdump import clean_text_dump
+
+
+def clean_page(page: Page, config: Config | None = None, explain: bool = False) -> Article:
+    """Clean one page into an Article.
+
+    Raises:
+        EmptyInput, Unreadable: the body holds no readable text.
+        NotAnArticle: readable, but too little article text is left after cleaning.
+    """
+    config = config or default_config()
+    name = str(page.source)
+    text = decode_body(page.body, page.charset, name)
+    site = config.site_for(page.url)
+    try:
+        if page.kind == "text":
+            extract = clean_text_dump(text, config)
+        else:
+            extract = clean_html_document(text, page.url, config, site, explain)
+    except SkipError as exc:
+        if exc.input:
+            raise
+        raise exc.for_input(name) from None
+    article = build_article(extract, url=page.url, site=site, source=page.source, record_id=page.record_id)
+    if article.word_count < config.clean.min_words:
+        raise NotAnArticle(f"not an article ({article.word_count} words of text)", input=name)
+    return article if explain else replace(article, removed=())

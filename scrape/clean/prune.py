@@ -1,0 +1,492 @@
+"""The selectolax pruning pass: remove what can never be article body before extraction.
+
+In order: signup boxes (the small block around an e-mail field); the "selector" rules and the
+site's `drop` selectors; then, block by block, text the noise rules recognise (ad labels,
+promos, share bars: "line" rules), widgets led by a noise heading ("Trending on X Videos",
+"Related stories": "heading" rules), teaser lists and one-link teaser paragraphs (by
+structure), and byline blocks (parsed for their authors and date); last, doubled blocks.
+Everything removed is recorded as a `Removal` for `--explain`. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
+from ..config import Config
+from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_chars
+from .lines import snippet
+from ..models import Removal
+
+# Elements whose whole text is checked against "line" rules. Inline ones only count when
+# they stand alone in their parent (so the word "ad" inside a sentence is never touched).
+_BLOCK_TAGS = frozenset(
+    "p div li ul ol section aside figcaption h2 h3 h4 h5 h6 header footer dd dt td center blockquote".split()
+)
+_INLINE_TAGS = frozenset("span strong small em b i label font cite".split())
+_CANDIDATES = ",".join(sorted(_BLOCK_TAGS | _INLINE_TAGS))
+_HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
+_LIST_TAGS = frozenset(("ul", "ol"))
+_TEASER_CONTEXT = frozenset(("aside", "nav", "footer"))
+# Containers never removed whole, whatever their text.
+_KEEP_TAGS = frozenset(("html", "body", "main", "article", "-undef", "-document"))
+# A widget container stops growing when it reaches this much text or holds real prose.
+_WIDGET_MAX_CHARS = 1500
+_WIDGET_PROSE_SLACK = 120  # chars of running text (not links, not headings) a widget may hold
+_NON_PROSE_TAGS = frozenset(("a", "h1", "h2", "h3", "h4", "h5", "h6", "time", "figcaption", "button", "label"))
+_TEASER_MIN_ITEMS = 3
+_TEASER_ITEM_PROSE = 200  # a teaser card's description is a line or two, not a story
+_DOUBLE_TAGS = "p,h2,h3,h4,h5,h6,blockquote,figcaption"
+_NOISE_MAX_RAW_CHARS = 1000  # raw text (with markup whitespace) beyond which a block is not a label
+# In the DOM, "line" rules look at blocks of up to this many words: longer noise (a long
+# legal notice) is rare, costly to match on every paragraph of prose, and still meets the
+# same rules in the line filter if the extraction keeps it.
+_DOM_RULE_MAX_WORDS = 40
+_BYLINE_MAX_CHARS = 160
+_LABELLED_MAX_CHARS = 300  # a labelled ad: "Sponsored" and a link or two
+_BOX_MAX_BLOCKS = 4  # a promo box: a title, a pitch, a button, a small print
+_SIGNUP_MAX_CHARS = 500  # a signup box is a heading, a pitch and a field, not an article
+_SIGNUP_MAX_LINKS = 3  # more links than this and the climb has reached a sidebar
+# Structural selectors never remove a node holding this much paragraph text (some sites
+# wrap the whole page in a <form> or mark the article aria-hidden while it loads).
+_GUARD_CHARS = 1200
+_ALWAYS_SAFE = frozenset(("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas"))
+# Every date a byline prints has a year, a clock time or a numeric date.
+_DATE_HINT = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d\.\d\d|\d[./]\d{1,2}[./]\d")
+_HEADINGS = "h1,h2,h3,h4,h5,h6"
+
+
+def _stands_alone(node: LexborNode) -> bool:
+    """True when the node's siblings hold no text: it is a block of its own, not a word in a sentence."""
+    parent = node.parent
+    if parent is None:
+        return True
+    child = parent.child
+    while child is not None:
+        if child.mem_id != node.mem_id:
+            if child.tag == "-text":
+                if (child.text_content or "").strip():
+                    return False
+            elif child.tag != "_comment" and child.text(deep=True).strip():
+                return False
+        child = child.next
+    return True
+
+
+def _in_caption(node: LexborNode) -> bool:
+    """Inside a picture caption, where a span beside the caption text is its credit line."""
+    return find_ancestor(node, lambda a: a.tag == "figcaption" or "caption" in css_class(a), levels=3) is not None
+
+
+def _in_list_item(node: LexborNode) -> bool:
+    return find_ancestor(node, lambda a: a.tag == "li", levels=4, self_too=True) is not None
+
+
+def _in_teaser_context(node: LexborNode) -> bool:
+    """The node is, or is inside, a sidebar, a navigation or the page's footer."""
+    return find_ancestor(node, _is_teaser_context, self_too=True) is not None
+
+
+def _is_teaser_context(node: LexborNode) -> bool:
+    if node.tag == "footer":
+        # An <article>'s own footer holds its author's line ("Posted by Alon Zakai.").
+        return find_ancestor(node, lambda parent: parent.tag == "article") is None
+    return node.tag in _TEASER_CONTEXT or node.attributes.get("role") in ("complementary", "navigation")
+
+
+def _has_marked_ancestor(node: LexborNode, marked) -> bool:
+    return any(a.mem_id in marked for a in ancestors(node))
+
+
+def _holds_widgets(node: LexborNode) -> bool:
+    """Whether the node holds several widgets (two headings, a list, many blocks): then its
+    children are looked at one by one, for a "line" rule matching the whole text would take
+    them all. A small promo box (a title, a pitch, a button) is still matched whole."""
+    if node.css_first("ul, ol") is not None or len(node.css(_HEADINGS)) > 1:
+        return True
+    carrying = 0
+    child = node.child
+    while child is not None:
+        if child.tag in _BLOCK_TAGS and child.text(deep=True).strip():
+            carrying += 1
+        child = child.next
+    return carrying > _BOX_MAX_BLOCKS
+
+
+def _only_child(node: LexborNode) -> bool:
+    """No sibling elements, and no sibling text but whitespace."""
+    child = node.parent.child if node.parent is not None else None
+    while child is not None:
+        if child.mem_id != node.mem_id and (child.tag != "-text" or (child.text_content or "").strip()):
+            return False
+        child = child.next
+    return True
+
+
+def drop_invisible(tree: LexborHTMLParser) -> None:
+    """Scripts, styles, templates, embeds: never text, removed before anything reads text."""
+    for node in tree.css(",".join(sorted(_ALWAYS_SAFE))):
+        node.decompose()
+
+
+def drop_selectors(tree: LexborHTMLParser, selectors, rule_name: str, removed: list[Removal],
+                   explain_with: Config | None = None) -> None:
+    """Remove every element the CSS selectors match (guarded against removing the article).
+    With `explain_with`, the noise the config's text rules find inside each removed element
+    is listed too, under those rules' names."""
+    for selector in selectors:
+        try:
+            nodes = tree.css(selector)
+        except Exception:  # selectolax raises plain exceptions on bad selectors
+            continue
+        tag = selector.split("[")[0].split(".")[0]
+        for node in nodes:
+            if tag not in _ALWAYS_SAFE:
+                if node.tag in _KEEP_TAGS or paragraph_chars(node) > _GUARD_CHARS:
+                    continue
+                text = node_text(node)
+                if text:
+                    removed.append(Removal(rule_name, snippet(text)))
+                    if explain_with is not None:
+                        _explain_inside(node, explain_with, removed)
+            node.decompose()
+
+
+def _explain_inside(node: LexborNode, config: Config, removed: list[Removal]) -> None:
+    """The labels, promos and widget headings inside a block removed whole, for --explain."""
+    seen: set[str] = set()
+    for block in node.css(_CANDIDATES):
+        text = node_text(block)
+        if not text or text in seen or text.count(" ") >= _DOM_RULE_MAX_WORDS:
+            continue
+        seen.add(text)
+        rule = config.line_rules.match(text) or config.heading_rules.match(text)
+        if rule is not None:
+            removed.append(Removal(rule.name, snippet(text)))
+
+
+def drop_page_frame(tree: LexborHTMLParser, removed: list[Removal]) -> None:
+    """The page's own header, footer and asides, outside the article: never its text, and
+    a quarter of what trafilatura would otherwise parse and walk. Kept when inside an
+    <article> or <main>, or when holding paragraphs of prose (some sites misuse them)."""
+    for node in tree.css("header, footer, aside"):
+        if find_ancestor(node, lambda a: a.tag in ("article", "main")) or paragraph_chars(node) > _GUARD_CHARS:
+            continue
+        if text := node_text(node):
+            removed.append(Removal("page-frame", snippet(text)))
+        node.decompose()
+
+
+def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal]) -> None:
+    """Newsletter and membership boxes: the small block around an e-mail field."""
+    marked: dict[int, LexborNode] = {}
+    for field in tree.css('input[type="email"], input[name*="email" i], input[placeholder*="mail" i]'):
+        node = field
+        while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
+            parent = node.parent
+            if (len(node_text(parent)) > _SIGNUP_MAX_CHARS or len(parent.css("a")) > _SIGNUP_MAX_LINKS
+                    or len(parent.css(_HEADINGS)) > 1):
+                break  # the parent holds other widgets too (a sidebar): stop at the box
+            node = parent
+        if node is not field and node.mem_id not in marked:
+            marked[node.mem_id] = node
+    for node in marked.values():
+        if not _has_marked_ancestor(node, set(marked) - {node.mem_id}):
+            if text := node_text(node):
+                removed.append(Removal("membership-promo", snippet(text)))
+            node.decompose()
+
+
+def _outermost_same_text(node: LexborNode, text: str) -> LexborNode:
+    """Climb to the largest ancestor whose text is still just `text` (the ad slot, not its label)."""
+    while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
+        if node_text(node.parent) != text:
+            break
+        node = node.parent
+    return node
+
+
+def _prose_chars(node: LexborNode) -> int:
+    """Characters of running text in `node`: text outside links and headings.
+
+    Teaser lists and "most read" boxes are made of links and card headings; an article
+    is made of prose. This tells them apart without looking at class names.
+    """
+    total = 0
+    for child in node.traverse(include_text=True):
+        if child.tag != "-text":
+            continue
+        value = child.text_content
+        if not value or value.isspace():
+            continue
+        parent = child.parent
+        while parent is not None and parent.mem_id != node.mem_id:
+            if parent.tag in _NON_PROSE_TAGS:
+                break
+            parent = parent.parent
+        else:
+            total += len(value.strip())
+    return total
+
+
+def _teaser_items(node: LexborNode) -> list[LexborNode]:
+    """The items of a list, or the child elements of a block of cards."""
+    if node.tag in _LIST_TAGS:
+        return [li for li in node.iter() if li.tag == "li"]
+    return [child for child in node.iter() if child.tag != "-text" and child.text(deep=True).strip()]
+
+
+def _is_teaser_list(node: LexborNode) -> bool:
+    """At least three items, each led by a link of a few words (a headline), each with at
+    most a line or two of description: a related-stories list or a block of cards."""
+    items = _teaser_items(node)
+    if len(items) < _TEASER_MIN_ITEMS:
+        return False
+    led_by_link = 0
+    for item in items:
+        link = item.css_first("a") if item.tag != "a" else item
+        link_text = node_text(link) if link is not None else ""
+        if len(link_text.split()) >= 3 and node_text(item).startswith(link_text[:20]):
+            led_by_link += 1
+    return led_by_link >= 0.8 * len(items) and _prose_chars(node) <= _TEASER_ITEM_PROSE * len(items)
+
+
+def _widget_container(heading: LexborNode) -> LexborNode:
+    """The block a noise heading leads: climb while the ancestor adds only links, headings
+    and teaser cards (a list of stories) or nothing (a video player), never prose."""
+    node = heading
+    while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
+        parent = node.parent
+        if len(node_text(parent)) > _WIDGET_MAX_CHARS:
+            break
+        if _prose_chars(parent) > _WIDGET_PROSE_SLACK and not _only_teasers_besides(parent, node):
+            break
+        node = parent
+    return node
+
+
+def _only_teasers_besides(parent: LexborNode, branch: LexborNode) -> bool:
+    """Whether every child of `parent` other than `branch` is a teaser list or holds no prose."""
+    child = parent.child
+    while child is not None:
+        if child.mem_id != branch.mem_id and child.tag != "-text" and child.text(deep=True).strip():
+            if _prose_chars(child) > _WIDGET_PROSE_SLACK and not _is_teaser_list(child):
+                return False
+        elif child.tag == "-text" and (child.text_content or "").strip():
+            return False
+        child = child.next
+    return True
+
+
+def _is_link_paragraph(node: LexborNode, text: str) -> bool:
+    """A paragraph that is nothing but one link of a few words: an inline "related story"
+    teaser ("SEAN SPICER ELIMINATED FROM 'DWTS'"), never running text."""
+    links = node.css("a")
+    return len(links) == 1 and len(text.split()) >= 3 and node_text(links[0]) == text
+
+
+def _byline(node: LexborNode, text: str) -> Byline | None:
+    """A short block that is a byline ("By Jane Doe | March 3, 2024"); it must name someone,
+    so a date heading in a timeline stays."""
+    if len(text) > _BYLINE_MAX_CHARS or node.tag in _LIST_TAGS:
+        return None
+    # Cheap tests first: most short blocks are neither led by "By" nor dated.
+    if not BY_PREFIX.match(text) and not _DATE_HINT.search(text):
+        return None
+    # A date alone counts when it is labelled ("PUBLISHED: 14:32 GMT, 3 March 2025"); an
+    # unlabelled one may be a heading in a timeline.
+    return parse_byline(text, require_name=not has_date_label(text))
+
+
+class _InsideMarked:
+    """Whether a node lies inside a marked one, memoised along the parent chain.
+
+    Candidates come in page order, so most of a node's ancestors have been asked about
+    already; the memo is forgotten whenever a node is marked.
+    """
+
+    def __init__(self, marked: dict[int, LexborNode]):
+        self.marked = marked
+        self.memo: dict[int, bool] = {}
+
+    def forget(self) -> None:
+        self.memo.clear()
+
+    def __call__(self, node: LexborNode) -> bool:
+        if not self.marked:
+            return False  # nothing taken yet: the common case until a page's first noise block
+        chain = []
+        parent = node.parent
+        found = False
+        while parent is not None:
+            key = parent.mem_id
+            if key in self.marked:
+                found = True
+                break
+            if key in self.memo:
+                found = self.memo[key]
+                break
+            chain.append(key)
+            parent = parent.parent
+        for key in chain:
+            self.memo[key] = found
+        return found
+
+
+def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Removal]) -> list[Byline]:
+    """Remove noise blocks, widgets, teasers and bylines; return the bylines, in page order.
+
+    Two passes: first the blocks the text and structure name on their own (labels, promos,
+    teaser lists, bylines), then the widgets led by a noise heading, which may hold some of
+    those; so --explain names the "Sponsored" box inside a "Most read" sidebar too.
+    """
+    root = tree.body or tree.root
+    if root is None:
+        return []
+    line_rules, heading_rules = config.line_rules, config.heading_rules
+    marked: dict[int, LexborNode] = {}  # insertion order: a node always before its ancestors
+    bylines: list[Byline] = []
+    headings: list[tuple[LexborNode, str]] = []
+    inside = _InsideMarked(marked)
+
+    def mark(target: LexborNode | None, rule_name: str, shown: str) -> None:
+        if target is None or target.mem_id in marked or inside(target):
+            return
+        marked[target.mem_id] = target
+        inside.forget()
+        removed.append(Removal(rule_name, snippet(shown)))
+
+    texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
+    for node in root.css(_CANDIDATES):
+        if inside(node):
+            continue  # inside a block already taken
+        parent = node.parent
+        if parent is not None and parent.mem_id in texts and _only_child(node):
+            # An only child holds its parent's text: not read again (this keeps 100,000
+            # nested <div>s linear instead of quadratic).
+            text = texts[node.mem_id] = texts[parent.mem_id]
+            if text is None:
+                continue
+        else:
+            raw = node.text(deep=True, separator=" ")
+            # Noise blocks are short; long ones are only looked at as possible teaser lists.
+            if len(raw) > _NOISE_MAX_RAW_CHARS and node.tag not in _LIST_TAGS:
+                texts[node.mem_id] = None
+                continue
+            text = texts[node.mem_id] = " ".join(raw.split())
+        if not text:
+            continue
+        if node.tag in _INLINE_TAGS and not _in_caption(node):
+            # An inline element standing alone is read with the block around it (same text);
+            # one beside text is read only as a label beside links ("Sponsored" + an ad
+            # link), where the small block is the ad.
+            if (not _stands_alone(node) and (rule := line_rules.match(text)) is not None
+                    and _labels_links(node, text)):
+                mark(node.parent, rule.name, node_text(node.parent))
+            if node.tag not in _HEADING_TAGS:
+                continue
+            headings.append((node, text))
+            continue
+        rule_name, target, shown = _classify(node, text, line_rules, bylines)
+        if target is not None:
+            mark(target, rule_name, shown)
+        elif node.tag in _HEADING_TAGS:
+            headings.append((node, text))
+    for node, text in headings:
+        if node.mem_id in marked or inside(node):
+            continue
+        if (rule := heading_rules.match(text)) is not None:
+            mark(_widget_container(node), rule.name, text)
+    for node in marked.values():
+        node.decompose()
+    return bylines
+
+
+def _classify(node, text, line_rules, bylines) -> tuple[str, LexborNode | None, str]:
+    """Which noise `node` is, what to remove for it (None: not noise) and what to show."""
+    if node.tag in _LIST_TAGS and _is_teaser_list(node):
+        return "teaser-list", node, text
+    if node.tag == "p" and _is_link_paragraph(node, text):
+        return "teaser-list", node, text
+    if text.count(" ") < _DOM_RULE_MAX_WORDS and (rule := line_rules.match(text)) is not None \
+            and not _holds_widgets(node):
+        return rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules))
+    if (byline := _byline(node, text)) is not None:
+        # A byline in a sidebar is a teaser's, and so is one in a list item that names no
+        # author but a headline ("Street Sweeping Announced · Posted on: March 28"), or has
+        # neither "By" nor a date label: removed, but not the page's own.
+        # A dated block led by a heading, not by "By", is a teaser: the heading is its headline.
+        in_item = _in_list_item(node)
+        own = byline.explicit or not in_item or (has_date_label(text) and not byline.authors)
+        headed = not byline.explicit and node.css_first("h1, h2, h3, h4, h5, h6") is not None
+        if own and not headed and not _in_teaser_context(node):
+            bylines.append(byline)
+        return "byline", _outermost_same_text(node, text), text
+    return "", None, text
+
+
+def _telling_part(node: LexborNode, rule, line_rules) -> str | None:
+    """For a box matched whole, the text of the child the rule matches on its own ("© Site
+    2024" at the end of a footer), so that --explain shows what made it noise."""
+    for child in node.iter():
+        if child.tag == "-text":
+            continue
+        text = node_text(child)
+        if text and line_rules.match(text) is rule:
+            return text
+    return None
+
+
+def _shown(text: str, telling: str | None) -> str:
+    """The box's opening words, and the telling part when the snippet would not reach it."""
+    if not telling or telling in text[:70] or text.startswith(telling[:40]):
+        return text
+    return f"{text[:34]} … {telling[:42]}"
+
+
+def _labels_links(label: LexborNode, text: str) -> bool:
+    """Whether the label's parent is small and holds nothing but the label and links."""
+    parent = label.parent
+    return (parent is not None and parent.tag not in _KEEP_TAGS and parent.css_first("a") is not None
+            and len(node_text(parent)) <= _LABELLED_MAX_CHARS and _prose_chars(parent) <= len(text) + 2)
+
+
+def drop_doubled_blocks(tree: LexborHTMLParser, removed: list[Removal]) -> None:
+    """A block whose text repeats the block just before it, from another container, is a
+    second copy (desktop and mobile versions, a caption twice). Identical paragraphs side by
+    side in one container are the author's and stay."""
+    previous, previous_text = None, None
+    block: set[int] = set()  # the previous block and the nodes found nested in it
+    doubled = []
+    for node in tree.css(_DOUBLE_TAGS):
+        if previous is not None and _inside_block(node, block):
+            continue  # a <p> inside the <blockquote> just seen is the same block
+        text = node_text(node)
+        if not text:
+            continue
+        same_parent = previous is not None and node.parent is not None and previous.parent is not None \
+            and node.parent.mem_id == previous.parent.mem_id
+        if text == previous_text and len(text.split()) >= 3 and not same_parent:
+            doubled.append(node)
+            continue
+        previous, previous_text, block = node, text, {node.mem_id}
+    for node in doubled:
+        removed.append(Removal("doubled-block", snippet(node_text(node))))
+        node.decompose()
+
+
+def _inside_block(node: LexborNode, block: set[int]) -> bool:
+    """Whether the node is nested in the block; what is found inside joins `block`, so a
+    chain of nested blocks costs one step a node, not its depth."""
+    chain = []
+    parent = node.parent
+    while parent is not None:
+        if parent.mem_id in block:
+            block.update(chain)
+            block.add(node.mem_id)
+            return True
+        chain.append(parent.mem_id)
+        parent = parent.parent
+    return False

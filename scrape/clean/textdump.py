@@ -1,0 +1,78 @@
+"""Cleaner for plain-text dumps: title line, paragraphs, inline noise, a byline at head or foot.
+
+The same noise rules as for HTML, applied line by line; the byline becomes authors and
+date and leaves the body; the first line is the title when it reads as a headline. No I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..config import Config
+from .lines import filter_paragraphs, match_rule
+from ..models import Extract, Removal
+
+_HEADLINE_MAX_WORDS = 30
+_HEADLINE_MAX_CHARS = 250
+# A line ending like this continues a sentence on the next line (a hard-wrapped paragraph).
+_CONTINUES = re.compile(r"[\w,;\-–—]$")
+
+
+def _blocks(text: str) -> list[list[str]]:
+    """Blank-line separated blocks, each a list of its non-empty lines."""
+    blocks: list[list[str]] = [[]]
+    for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+        if line.strip():
+            blocks[-1].append(line.strip())
+        elif blocks[-1]:
+            blocks.append([])
+    return [b for b in blocks if b]
+
+
+def _unwrap(lines: list[str]) -> list[str]:
+    """Join hard-wrapped lines of one paragraph; keep separate lines that end sentences."""
+    paragraphs: list[str] = []
+    for line in lines:
+        if paragraphs and _CONTINUES.search(paragraphs[-1]) and line[:1].islower():
+            paragraphs[-1] += " " + line
+        else:
+            paragraphs.append(line)
+    return paragraphs
+
+
+def reads_as_headline(line: str) -> bool:
+    words = line.split()
+    return (
+        2 <= len(words) <= _HEADLINE_MAX_WORDS
+        and len(line) <= _HEADLINE_MAX_CHARS
+        and not line.rstrip().endswith((".", ",", ";", ":"))
+        and any(ch.isalpha() for ch in line)
+    )
+
+
+def clean_text_dump(text: str, config: Config) -> Extract:
+    """Split a text dump into title, body paragraphs, bylines and removed noise."""
+    lines = [para for block in _blocks(text) for para in _unwrap(block)]
+    line_rules, heading_rules = config.line_rules, config.heading_rules
+    title = None
+    removed: list[Removal] = []
+    first_block = _blocks(text)[:1]
+    if lines and first_block and len(first_block[0]) == 1 and len(lines) > 1:
+        candidate = lines[0]
+        if reads_as_headline(candidate) and match_rule(candidate, line_rules) is None and match_rule(candidate, heading_rules) is None:
+            title = candidate
+            lines = lines[1:]
+            removed.append(Removal("title", candidate[:80]))
+    result = filter_paragraphs(lines, line_rules, heading_rules)
+    authors = (tuple(a for b in result.bylines for a in b.authors),)
+    published = tuple(b.date_text for b in result.bylines if b.date_text)
+    modified = tuple(b.updated_text for b in result.bylines if b.updated_text)
+    return Extract(
+        paragraphs=tuple(result.paragraphs),
+        titles=(title,) if title else (),
+        authors=authors,
+        # An update time alone is still the best date the dump gives; it goes last.
+        published=published + modified,
+        modified=modified,
+        removed=tuple(removed + result.removed),
+    )

@@ -1,0 +1,115 @@
+"""`scrape crawl` and `scrape fetch`: the network commands.
+
+`scrape crawl` is made for cron: one run over the `[[source]]` tables of the config, with a
+lock (a second run exits at once with code 3), limits (--max-pages, --max-seconds), a clean
+stop on SIGTERM/SIGINT, logs on stderr and one summary line at the end. `scrape fetch URL...`
+fetches and cleans the given URLs now and writes their records to stdout, keeping no state.
+
+Exit codes: 0 done; 1 some URLs or sources failed (they are retried on a later run), or for
+fetch some URLs gave no article;
+2 usage or config error; 3 another crawl holds the lock; 130 stopped by a signal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import dataclasses
+import json
+import logging
+import sys
+
+from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
+from ..config import Config
+from ..errors import ScrapeError
+from ..io.outputs import render_jsonl
+
+log = logging.getLogger("scrape.crawl")
+
+
+def register(subparsers) -> None:
+    """Add the `crawl` and `fetch` commands."""
+    crawl = subparsers.add_parser(
+        "crawl", help="fetch what is new or changed in the configured sources (for cron)",
+        description="One crawl run over the [[source]] feeds, sitemaps and seed pages of the config: "
+                    "new and changed articles go to crawl.out_dir/YYYY/MM/DD/articles-<run start>.jsonl, "
+                    "unchanged ones are asked for conditionally and not written again. A second run "
+                    "started while one runs exits at once with code 3.")
+    crawl.add_argument("--max-pages", type=number_option(int, 0, "not a whole number", "must not be negative"), metavar="N", help="fetch at most N pages (default: crawl.max_pages)")
+    crawl.add_argument("--max-seconds", type=number_option(float, 0, "not a number", "must not be negative"), metavar="S",
+                       help="stop after S seconds, saving what is done (default: crawl.max_seconds)")
+    crawl.add_argument("--stats-json", metavar="FILE", help="also write the run's stats to FILE as JSON")
+    crawl.add_argument("--out-dir", metavar="DIR", help="output folder (default: crawl.out_dir)")
+    crawl.add_argument("--state", metavar="FILE", help="state file (default: crawl.state)")
+    crawl.add_argument("--recheck-all", action="store_true",
+                       help="ask again for every known URL (conditionally), whatever its lastmod says")
+    crawl.add_argument("--no-clean", action="store_true",
+                       help="fetch and record state only, writing no articles (for benchmarks)")
+    crawl.add_argument("-q", "--quiet", action="store_true", help="no progress bar and no summary line")
+    crawl.set_defaults(run=run_crawl_command)
+
+    fetch = subparsers.add_parser(
+        "fetch", help="fetch and clean the given URLs now, records to stdout",
+        description="Fetch each URL (robots.txt, limits and address safety as in crawl), clean it and "
+                    "write its JSONL record to stdout, in the order given. No state is read or kept.")
+    fetch.add_argument("urls", nargs="+", metavar="URL", help="http or https URL")
+    fetch.set_defaults(run=run_fetch_command)
+
+
+def _quiet_libraries(args) -> None:
+    if not args.verbose:
+        for name in (*NOISY_LOGGERS, "httpx", "httpcore", "hpack"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        logging.getLogger("scrape").setLevel(logging.WARNING)
+
+
+def _with_overrides(config: Config, args) -> Config:
+    changes = {}
+    if args.out_dir:
+        changes["out_dir"] = args.out_dir
+    if args.state:
+        changes["state"] = args.state
+    return dataclasses.replace(config, crawl=dataclasses.replace(config.crawl, **changes)) if changes else config
+
+
+def run_crawl_command(args: argparse.Namespace) -> int:
+    from ..crawl.run import CrawlOptions, run_crawl
+
+    _quiet_libraries(args)
+    config = _with_overrides(resolve_config(args.config), args)
+    if not config.sources:
+        print("scrape: config error: no [[source]] tables to crawl", file=sys.stderr)
+        return EXIT_USAGE
+    options = CrawlOptions(max_pages=args.max_pages, max_seconds=args.max_seconds, clean=not args.no_clean,
+                           recheck_all=args.recheck_all, progress=not args.quiet)
+    stats = run_crawl(config, options)
+    if args.stats_json:
+        from ..io.outputs import write_atomically
+
+        write_atomically(args.stats_json, json.dumps(stats.as_dict(), indent=2).encode() + b"\n")
+    if not args.quiet:
+        print(stats.summary(), file=sys.stderr)
+    if stats.stopped in ("SIGTERM", "SIGINT", "cancelled"):
+        return EXIT_INTERRUPTED
+    return EXIT_SKIPPED if stats.source_errors or stats.failed else EXIT_OK
+
+
+def run_fetch_command(args: argparse.Namespace) -> int:
+    from ..crawl.run import fetch_and_clean
+
+    _quiet_libraries(args)
+    config = resolve_config(args.config)
+    failed = 0
+
+    async def go() -> None:
+        nonlocal failed
+        async for url, result in fetch_and_clean(config, args.urls):
+            if isinstance(result, ScrapeError):
+                failed += 1
+                print(f"skip {url}: {getattr(result, 'detail', result)}", file=sys.stderr)
+            else:
+                sys.stdout.buffer.write(render_jsonl(result))
+                sys.stdout.buffer.flush()
+
+    asyncio.run(go())
+    return EXIT_SKIPPED if failed else EXIT_OK

@@ -1,0 +1,18 @@
+"""Configuration: `config.toml` and the built-in defaults, loaded into validated frozen objects."""
+
+from .rules import NoiseRule, RuleSet
+from .settings import (
+    CleanConfig,
+    Config,
+    CrawlConfig,
+    SiteRule,
+    SourceConfig,
+    builtin_rules,
+    default_config,
+    load_config,
+)
+
+__all__ = [
+    "CleanConfig", "Config", "CrawlConfig", "NoiseRule", "RuleSet", "SiteRule", "SourceConfig",
+    "builtin_rules", "default_config", "load_config",
+]

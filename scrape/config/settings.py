@@ -1,0 +1,261 @@
+"""Configuration: `config.toml` (and the built-in `defaults.toml`) loaded into frozen objects.
+
+Every table is validated against the dataclass that holds it: an unknown key, a wrong type
+or a bad value is a `ConfigError` that names the dotted key. Noise rules from the user's
+file are added to the built-in ones unless `clean.builtin_rules = false`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import tomllib
+import types
+import typing
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ..errors import ConfigError
+from .rules import NoiseRule, RuleSet
+
+@dataclass(frozen=True)
+class SiteRule:
+    """Rules for one site a user configures. Selectors are CSS."""
+
+    domain: str  # matches the host and its subdomains
+    drop: tuple[str, ...] = ()  # elements to remove before extraction
+    body: str | None = None  # the article body container
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None
+    timezone: str | None = None  # IANA name applied to dates given without an offset
+
+    def __post_init__(self):
+        if self.timezone:
+            try:
+                ZoneInfo(self.timezone)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ConfigError(f"unknown timezone {self.timezone!r}", key=f"site {self.domain!r}.timezone") from None
+
+    def applies_to(self, url: str | None) -> bool:
+        try:
+            host = (urlsplit(url).hostname or "") if url else ""
+        except ValueError:  # "http://[::1": not an URL any site rule can be for
+            return False
+        domain = self.domain.lower().lstrip(".")
+        return host == domain or host.endswith("." + domain)
+
+
+EXTRACTORS = ("auto", "trafilatura")
+
+
+@dataclass(frozen=True)
+class CleanConfig:
+    min_words: int = 25  # fewer words than this and the page is "not an article"
+    builtin_rules: bool = True  # false drops the shipped noise rules, keeping only yours
+    favor_precision: bool = False  # passed to trafilatura: less text, less noise
+    timeout: float = 20.0  # seconds one input may take to clean before it is skipped
+    # "auto": scrape's own reading of the page where it is sure (most articles, several
+    # times faster), trafilatura elsewhere; "trafilatura": trafilatura on every page.
+    extractor: str = "auto"
+
+    def __post_init__(self):
+        if self.extractor not in EXTRACTORS:
+            raise ConfigError(f"must be one of {', '.join(EXTRACTORS)}", key="clean.extractor")
+
+
+@dataclass(frozen=True)
+class CrawlConfig:
+    user_agent: str = "scrape/0.1 (+https://github.com/scrape/scrape)"
+    state: str = "state/scrape.sqlite"  # SQLite state file
+    lock: str = ""  # lock file; empty = state path + ".lock"
+    out_dir: str = "out"  # JSONL per run under out_dir/YYYY/MM/DD/
+    warc: bool = False  # also keep raw responses as a WARC per run
+    concurrency: int = 16  # requests in flight over all hosts
+    per_host_concurrency: int = 2  # requests in flight per host
+    per_host_delay: float = 0.5  # minimum seconds between requests to one host
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    total_timeout: float = 60.0  # whole request, body included: ends slow trickles
+    max_redirects: int = 5
+    max_bytes: int = 10_000_000  # body limit, counted after decompression
+    retries: int = 3  # tries after the first, for transport errors, 429 and 5xx
+    backoff_base: float = 1.0  # seconds; doubles each retry, with jitter
+    backoff_max: float = 60.0
+    retry_after_max: float = 300.0  # longest Retry-After honoured within a run
+    respect_robots: bool = True
+    allow_private: bool = False  # allow loopback/private/link-local addresses (tests only)
+    http2: bool = True
+    max_pages: int = 0  # pages fetched per run; 0 = no limit (--max-pages)
+    max_seconds: float = 0.0  # 0 = no limit (--max-seconds)
+    recheck_after: float = 0.0  # seconds before a known URL with no newer lastmod is asked again
+    #                             (conditionally, so mostly a 304); 0 = on every run
+    max_failures: int = 5  # runs in a row a failed URL is retried on before it waits for its source
+    clean_workers: int = 1  # processes cleaning pages beside the fetching one; 0 = a thread
+
+
+@dataclass(frozen=True)
+class SourceConfig:
+    """A crawl source: an RSS/Atom feed, a sitemap (or index), or a seed page."""
+
+    url: str
+    type: str = "feed"  # "feed", "sitemap" or "seed"
+    allow: str = ""  # seed: regex a followed link must match (empty: any same-site link)
+    depth: int = 1  # seed: link hops to follow
+    since_days: float = 0.0  # sitemap: skip entries whose lastmod is older (0 = keep all)
+
+    def __post_init__(self):
+        if self.type not in ("feed", "sitemap", "seed"):
+            raise ConfigError("type must be feed, sitemap or seed", key=f"source {self.url!r}.type")
+
+
+@dataclass(frozen=True)
+class Config:
+    clean: CleanConfig = field(default_factory=CleanConfig)
+    rules: tuple[NoiseRule, ...] = ()
+    sites: tuple[SiteRule, ...] = ()
+    crawl: CrawlConfig = field(default_factory=CrawlConfig)
+    sources: tuple[SourceConfig, ...] = ()
+
+    def site_for(self, url: str | None) -> SiteRule | None:
+        """The site rule for `url`; the longest matching domain wins."""
+        matching = [s for s in self.sites if s.applies_to(url)]
+        return max(matching, key=lambda s: len(s.domain)) if matching else None
+
+    def rules_of(self, kind: str) -> tuple[NoiseRule, ...]:
+        return tuple(r for r in self.rules if r.kind == kind)
+
+    @cached_property
+    def noise_selectors(self) -> tuple[str, ...]:
+        """Every CSS selector of the "selector" rules, in order."""
+        return tuple(p for r in self.rules_of("selector") for p in r.patterns)
+
+    @cached_property
+    def line_rules(self) -> RuleSet:
+        return RuleSet(self.rules_of("line"))
+
+    @cached_property
+    def heading_rules(self) -> RuleSet:
+        return RuleSet(self.rules_of("heading"))
+
+
+# TOML table name -> Config field, for the array-of-tables sections.
+_ARRAYS = {"rule": ("rules", NoiseRule), "site": ("sites", SiteRule), "source": ("sources", SourceConfig)}
+_TABLES = {"clean": CleanConfig, "crawl": CrawlConfig}
+
+
+def _check_type(value, annotation, key: str):
+    """Convert a TOML value to the annotated type, or raise ConfigError naming `key`."""
+    hint = annotation
+    origin = typing.get_origin(hint)
+    if origin in (types.UnionType, typing.Union):
+        args = [a for a in typing.get_args(hint) if a is not type(None)]
+        if value is None:
+            return None
+        return _check_type(value, args[0], key)
+    if origin is tuple:
+        if not isinstance(value, list):
+            raise ConfigError("must be a list", key=key)
+        (item,) = typing.get_args(hint)[:1]
+        return tuple(_check_type(v, item, f"{key}[{i}]") for i, v in enumerate(value))
+    if hint is float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ConfigError("must be a number", key=key)
+        return float(value)
+    if hint is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError("must be an integer", key=key)
+        if value < 0:
+            raise ConfigError("must not be negative", key=key)
+        return value
+    if hint is bool:
+        if not isinstance(value, bool):
+            raise ConfigError("must be true or false", key=key)
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            raise ConfigError("must be a string", key=key)
+        return value
+    raise ConfigError(f"unsupported type {hint}", key=key)
+
+
+def _build(cls, data: dict, prefix: str):
+    """Instantiate dataclass `cls` from a TOML table; unknown keys are errors."""
+    if not isinstance(data, dict):
+        raise ConfigError("must be a table", key=prefix)
+    hints = typing.get_type_hints(cls)
+    names = {f.name for f in dataclasses.fields(cls)}
+    for key in data:
+        if key not in names:
+            raise ConfigError(f"unknown key {prefix}.{key!s}", key=f"{prefix}.{key}")
+    kwargs = {k: _check_type(v, hints[k], f"{prefix}.{k}") for k, v in data.items()}
+    try:
+        return cls(**kwargs)
+    except TypeError as exc:  # a required key is missing
+        raise ConfigError(f"{prefix}: {exc}", key=prefix) from None
+
+
+def _parse(data: dict) -> dict:
+    """Validate a parsed TOML document into Config keyword arguments."""
+    kwargs: dict = {}
+    for key, value in data.items():
+        if key in _TABLES:
+            kwargs[key] = _build(_TABLES[key], value, key)
+        elif key in _ARRAYS:
+            name, cls = _ARRAYS[key]
+            if not isinstance(value, list):
+                raise ConfigError(f"use [[{key}]] tables", key=key)
+            kwargs[name] = tuple(_build(cls, item, f"{key}[{i}]") for i, item in enumerate(value))
+        else:
+            raise ConfigError(f"unknown key {key}", key=key)
+    return kwargs
+
+
+def _read_toml(text: str, path: str) -> dict:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}", path=path) from None
+
+
+def builtin_rules() -> tuple[NoiseRule, ...]:
+    text = resources.files("scrape.config").joinpath("defaults.toml").read_text("utf-8")
+    return _parse(_read_toml(text, "defaults.toml")).get("rules", ())
+
+
+def load_config(path: str | Path | None = None) -> Config:
+    """Load `path` (or only the built-in defaults when None) into a validated Config.
+
+    Raises:
+        ConfigError: the file is missing, not TOML, or has an unknown key or bad value.
+    """
+    data: dict = {}
+    if path is not None:
+        try:
+            text = Path(path).read_text("utf-8")
+        except OSError as exc:
+            raise ConfigError(f"cannot read config: {exc.strerror}", path=str(path)) from None
+        data = _read_toml(text, str(path))
+    try:
+        kwargs = _parse(data)
+    except ConfigError as exc:
+        raise ConfigError(str(exc), key=exc.key, path=str(path) if path else None) from None
+    clean = kwargs.get("clean", CleanConfig())
+    user_rules = kwargs.get("rules", ())
+    kwargs["rules"] = (builtin_rules() if clean.builtin_rules else ()) + user_rules
+    return Config(**kwargs)
+
+
+_default: Config | None = None
+
+
+def default_config() -> Config:
+    """The built-in configuration, loaded once."""
+    global _default
+    if _default is None:
+        _default = load_config(None)
+    return _default

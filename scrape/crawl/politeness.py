@@ -1,0 +1,157 @@
+"""Politeness: how many requests may be in flight, how often one host is asked, robots.txt.
+
+Reads `crawl.concurrency` (requests in flight over all hosts), `crawl.per_host_concurrency`,
+`crawl.per_host_delay` (minimum seconds between two request starts on one host, raised to the
+host's robots.txt `Crawl-delay`), `crawl.respect_robots` and `crawl.user_agent`.
+
+robots.txt is fetched once per host per run (protego parses its first 500 KiB, as RFC 9309
+allows; garbage lines are ignored, so junk allows everything). A missing one (4xx) allows
+everything; one that cannot be fetched (5xx, transport error) disallows the host for this
+run, as RFC 9309 asks, and the URLs are tried again on a later run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Awaitable, Callable
+
+from protego import Protego
+
+from ..config import CrawlConfig
+from ..errors import FetchError, HTTPStatusError, RobotsDisallowed
+from .urls import host_of
+
+if TYPE_CHECKING:
+    from .fetch import Fetcher
+
+log = logging.getLogger(__name__)
+
+# A Crawl-delay above this is taken as this: one page a minute is as slow as a run can go.
+MAX_CRAWL_DELAY = 60.0
+# RFC 9309 2.5: crawlers parse at least the first 500 KiB of a robots.txt and may ignore the
+# rest. A longer one is cut at its last whole line; parsing 10 MB of rules would hold the
+# event loop for seconds, and every URL check would scan them all.
+ROBOTS_MAX_BYTES = 500 * 1024
+
+
+@dataclass
+class _Host:
+    slots: asyncio.Semaphore
+    delay: float
+    next_start: float = 0.0
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class HostGate:
+    """Admits requests under the global and per-host limits.
+
+    `clock` and `sleep` are injectable so tests run without real waits.
+    """
+
+    def __init__(self, config: CrawlConfig, clock: Callable[[], float] = time.monotonic,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self._config = config
+        self._global = asyncio.Semaphore(max(1, config.concurrency))
+        self._hosts: dict[str, _Host] = {}
+        self._clock = clock
+        self._sleep = sleep
+
+    def _host(self, host: str) -> _Host:
+        state = self._hosts.get(host)
+        if state is None:
+            state = _Host(asyncio.Semaphore(max(1, self._config.per_host_concurrency)), self._config.per_host_delay)
+            self._hosts[host] = state
+        return state
+
+    def set_delay(self, url: str, seconds: float) -> None:
+        """Raise the minimum delay between requests to the host of `url` (robots Crawl-delay)."""
+        state = self._host(host_of(url))
+        state.delay = max(state.delay, min(seconds, MAX_CRAWL_DELAY))
+
+    def pause(self, url: str, seconds: float) -> None:
+        """Hold every request to the host of `url` for `seconds` (after a 429 or 503)."""
+        state = self._host(host_of(url))
+        state.next_start = max(state.next_start, self._clock() + seconds)
+
+    @asynccontextmanager
+    async def slot(self, url: str):
+        """Wait until a request to `url` may start; the slot is held while it runs."""
+        state = self._host(host_of(url))
+        async with state.slots:
+            async with state.lock:
+                wait = state.next_start - self._clock()
+                if wait > 0:
+                    await self._sleep(wait)
+                state.next_start = self._clock() + state.delay
+            async with self._global:
+                yield
+
+
+class Robots:
+    """robots.txt per host, fetched once per run, shared by concurrent callers."""
+
+    def __init__(self, config: CrawlConfig, fetcher: "Fetcher", gate: HostGate | None = None):
+        self._config = config
+        self._fetcher = fetcher
+        self._gate = gate
+        self._parsers: dict[str, asyncio.Future] = {}
+
+    async def _load(self, url: str) -> Protego | None:
+        """The parsed robots.txt of `url`'s host; None when the host is closed for this run."""
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
+        try:
+            # Not through the gate: a redirect hop to a new host asks for its robots.txt while
+            # holding a slot, and waiting for another slot there could deadlock.
+            response = await self._fetcher.fetch(robots_url, follow_robots=False, gated=False,
+                                                 truncate_at=ROBOTS_MAX_BYTES + 1)
+            body = response.body
+            if len(body) > ROBOTS_MAX_BYTES:  # a line cut in half could say something else
+                body = body[:body.rfind(b"\n", 0, ROBOTS_MAX_BYTES) + 1]
+                log.info("robots.txt of %s is over %d bytes; only its head is read", parts.netloc, ROBOTS_MAX_BYTES)
+            text = body.decode("utf-8", "replace")
+        except HTTPStatusError as exc:
+            if 400 <= exc.status < 500:
+                text = ""
+            else:
+                log.warning("robots.txt of %s: %s; skipping the host this run", parts.netloc, exc.detail)
+                return None
+        except FetchError as exc:
+            log.warning("robots.txt of %s: %s; skipping the host this run", parts.netloc, exc.detail)
+            return None
+        parser = Protego.parse(text)
+        delay = parser.crawl_delay(self._config.user_agent)
+        if delay and self._gate is not None:
+            self._gate.set_delay(url, float(delay))
+        return parser
+
+    async def check(self, url: str) -> None:
+        """Return when `url` may be fetched.
+
+        Raises:
+            RobotsDisallowed: robots.txt forbids it, or could not be fetched this run.
+        """
+        if not self._config.respect_robots:
+            return
+        host = host_of(url)
+        future = self._parsers.get(host)
+        if future is None:
+            future = asyncio.get_running_loop().create_future()
+            self._parsers[host] = future
+            try:
+                future.set_result(await self._load(url))
+            except BaseException as exc:  # cancelled mid-load: let the next caller try again
+                del self._parsers[host]
+                future.cancel()
+                raise exc
+        parser = await asyncio.shield(future)
+        if parser is None:
+            raise RobotsDisallowed("robots.txt could not be fetched", url)
+        if not parser.can_fetch(url, self._config.user_agent):
+            raise RobotsDisallowed("disallowed by robots.txt", url)

@@ -1,0 +1,486 @@
+"""`scrape crawl`: one scheduled run over the configured sources.
+
+A run takes the lock, finishes what a killed run left (`runout.recover`), fetches the
+sources (feeds, sitemaps, seed pages), and for every discovered URL decides from the state
+whether it is due: new URLs are fetched; known ones are asked again conditionally when the
+source gives a newer lastmod, when they have no lastmod and `crawl.recheck_after` has passed,
+or when their last try failed. A 304 writes nothing. A fetched page is cleaned by the very
+`clean_page` that `scrape clean` uses; its article is new, changed (written again, as a new
+version) or unchanged (same content hash: not written), by its canonical URL.
+
+Reads every `crawl` key and the `[[source]]` tables. Scheduling: each host has its own queue
+and up to `per_host_concurrency` workers, all under the global `concurrency` (see
+`politeness`), so a slow host never holds up the others.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fcntl
+import hashlib
+import logging
+import os
+import re
+import signal
+import sys
+from collections import deque
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Awaitable, Callable
+
+from ..config import Config, SourceConfig
+from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
+from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
+from .fetch import Fetcher, Response, is_retried_later
+from ..models import Article
+from .cleaner import Cleaner
+from ..io.outputs import render_jsonl
+from .politeness import HostGate, Robots
+from .output import RunStats, WarcOutput, check_writable, export_run, recover
+from .state import Fetched, State
+from .urls import canonicalize, host_of, same_site
+
+log = logging.getLogger(__name__)
+
+MAX_SITEMAP_DEPTH = 3  # index -> index -> sitemap; deeper nesting is a loop or abuse
+
+
+@dataclass(frozen=True)
+class CrawlOptions:
+    """Per-run choices the CLI makes; limits default to the config's."""
+
+    max_pages: int | None = None  # None: crawl.max_pages
+    max_seconds: float | None = None  # None: crawl.max_seconds
+    clean: bool = True  # False: fetch and record state only (benchmarks, warming the state)
+    recheck_all: bool = False  # ask every known URL again (conditionally), whatever its lastmod
+    progress: bool = False  # a progress bar on stderr (only when it is a terminal)
+    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # for lastmod filters
+
+
+@dataclass(slots=True)
+class _Job:
+    url: str
+    kind: str  # "page", "feed", "sitemap", "seed"
+    source: SourceConfig | None = None
+    depth: int = 0  # link hops from the seed page; sitemap nesting for sitemaps
+    lastmod: datetime | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+
+
+def failure_reason(exc: FetchError) -> str:
+    if type(exc) is HTTPStatusError:
+        return f"http {exc.status}"
+    return exc.reason
+
+
+# --- the run ---------------------------------------------------------------------------
+
+
+class Crawler:
+    """One run over the sources: discovery, fetching, cleaning and state updates."""
+
+    def __init__(self, config: Config, options: CrawlOptions, state: State, run_id: int, stats: RunStats,
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+        self.config = config
+        self.crawl = config.crawl
+        self.options = options
+        self.state = state
+        self.run_id = run_id
+        self.stats = stats
+        self.gate = HostGate(self.crawl, sleep=sleep)
+        self.fetcher = Fetcher(self.crawl, gate=self.gate, sleep=sleep)
+        self.fetcher.robots = Robots(self.crawl, self.fetcher, self.gate)
+        self.cleaner: Cleaner | None = None
+        self.warc: WarcOutput | None = None
+        self._seen: set[str] = set()
+        self._article_keys: set[str] = set()
+        self._queues: dict[str, deque[_Job]] = {}
+        self._workers: dict[str, int] = {}
+        self._tasks: set[asyncio.Task] = set()
+        self._outstanding = 0
+        self._stopping = False
+        self._idle = asyncio.Event()
+        max_pages = options.max_pages if options.max_pages is not None else self.crawl.max_pages
+        self._page_budget = max_pages or None
+        self._now = options.now()
+        self._progress = None
+        self.error: OutputError | None = None  # the state or the WARC could not be written
+
+    # queueing
+
+    def _add(self, job: _Job) -> None:
+        if self._stopping:
+            return
+        host = host_of(job.url)
+        queue = self._queues.setdefault(host, deque())
+        queue.append(job)
+        self._outstanding += 1
+        self._idle.clear()
+        if self._workers.get(host, 0) < max(1, self.crawl.per_host_concurrency):
+            self._workers[host] = self._workers.get(host, 0) + 1
+            task = asyncio.get_running_loop().create_task(self._work(host))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+
+    async def _work(self, host: str) -> None:
+        queue = self._queues[host]
+        try:
+            while queue and not self._stopping:
+                job = queue.popleft()
+                try:
+                    if job.kind == "page":
+                        if self._page_budget is not None:
+                            if self._page_budget <= 0:
+                                self.stop("max-pages")
+                                break
+                            self._page_budget -= 1
+                        await self._page(job)
+                    else:
+                        await self._source(job)
+                except OutputError as exc:  # a full disk fails every URL alike: stop here
+                    self.error = self.error or exc
+                    self.stop("output error")
+                except Exception:  # a bug on one URL must not end the run
+                    log.exception("%s: unexpected error", job.url)
+                    self.stats.failed["error"] += 1
+                finally:
+                    self._outstanding -= 1
+        finally:
+            self._workers[host] -= 1
+            if self._outstanding <= 0 or (self._stopping and not any(self._workers.values())):
+                self._idle.set()
+
+    def stop(self, why: str) -> None:
+        """Take no new work; what is in flight finishes."""
+        if not self._stopping:
+            log.info("stopping: %s", why)
+            self.stats.stopped = why
+            self._stopping = True
+        if not any(self._workers.values()):
+            self._idle.set()
+
+    def offer(self, entry: Entry, source: SourceConfig | None, depth: int = 0) -> None:
+        """Queue a discovered page URL when the state says it is due."""
+        url = entry.url
+        if url in self._seen:
+            return
+        self._seen.add(url)
+        self.stats.discovered += 1
+        job = _Job(url, "page", source, depth, entry.lastmod)
+        row = self.state.get(url)
+        if row is not None:
+            job.etag, job.last_modified = row.etag, row.last_modified
+            if not (row.failures or self.options.recheck_all or row.last_fetched is None):
+                reference = row.lastmod or row.last_fetched
+                if entry.lastmod is not None:
+                    due = entry.lastmod > reference
+                else:
+                    due = (self._now - row.last_fetched).total_seconds() >= self.crawl.recheck_after
+                if not due:
+                    self.stats.not_due += 1
+                    return
+        self._add(job)
+
+    # sources
+
+    async def _source(self, job: _Job) -> None:
+        try:
+            response = await self.fetcher.fetch(job.url)
+        except FetchError as exc:
+            self.stats.source_errors += 1
+            log.warning("source %s: %s", job.url, exc.detail)
+            return
+        source = job.source
+        try:
+            if job.kind == "seed":
+                self._follow_links(response, source, 1)
+            elif job.kind == "feed" or looks_like_feed(response.body):
+                for entry in parse_feed(response.body, response.url):
+                    self.offer(entry, source)
+            else:
+                self._sitemap(response, job)
+        except (ValueError, SyntaxError, FetchError) as exc:
+            self.stats.source_errors += 1
+            log.warning("source %s: cannot parse: %s", job.url, exc)
+
+    def _sitemap(self, response: Response, job: _Job) -> None:
+        parsed = parse_sitemap(response.body, response.url, self.crawl.max_bytes)
+        cutoff = self._now - timedelta(days=job.source.since_days) if job.source.since_days else None
+        for child in parsed.sitemaps:
+            if cutoff and child.lastmod and child.lastmod < cutoff:
+                continue
+            if job.depth < MAX_SITEMAP_DEPTH and child.url not in self._seen:
+                self._seen.add(child.url)
+                self._add(_Job(child.url, "sitemap", job.source, job.depth + 1))
+        for entry in parsed.urls:
+            if cutoff and entry.lastmod and entry.lastmod < cutoff:
+                continue
+            self.offer(entry, job.source)
+
+    def _follow_links(self, response: Response, source: SourceConfig, depth: int) -> None:
+        links, _ = extract_links(response.body, response.url)
+        allow = re.compile(source.allow) if source.allow else None
+        for link in links:
+            if same_site(link, source.url) and (allow is None or allow.search(link)):
+                self.offer(Entry(link), source, depth)
+
+    # pages
+
+    async def _page(self, job: _Job) -> None:
+        url = job.url
+        if url in self._article_keys:  # another URL of this run had it as its canonical URL
+            self.stats.skipped["duplicate"] += 1
+            return
+        try:
+            response = await self.fetcher.fetch(url, etag=job.etag, last_modified=job.last_modified)
+        except RobotsDisallowed as exc:
+            self.stats.skipped[exc.reason] += 1
+            self.state.record_skip(url, exc.reason)
+            return
+        except FetchError as exc:
+            reason = failure_reason(exc)
+            self.stats.failed[reason] += 1
+            log.info("%s: %s", url, exc.detail)
+            status = exc.status if isinstance(exc, HTTPStatusError) else None
+            self.state.record_failure(url, f"{reason}: {exc.detail}", retry=is_retried_later(exc), status=status)
+            return
+        finally:
+            self._tick()
+        if response.status == 304:
+            self.stats.unchanged += 1
+            self.stats.not_modified += 1
+            self.state.record_not_modified(url, job.lastmod)
+            return
+        self.stats.fetched += 1
+        if self.warc is not None:
+            self.warc.write(response.url, response.status, response.headers, response.body, response.fetched_at)
+        source = job.source
+        if source is not None and source.type == "seed" and job.depth < source.depth:
+            self._follow_links(response, source, job.depth + 1)
+        fetched = Fetched(response.status, response.header("etag"), response.header("last-modified"))
+        if not self.options.clean:
+            await self._record_raw(url, response, fetched, job)
+            return
+        result = await self.cleaner.clean(response.to_page())
+        if isinstance(result, SkipError):
+            self.stats.skipped[result.reason] += 1
+            self.state.record_skip(url, result.reason, fetched, job.lastmod)
+            return
+        self._record_article(url, result, fetched, job, response)
+
+    def _article_key(self, article: Article, response: Response) -> str:
+        for candidate in (article.canonical_url, response.url):
+            if candidate:
+                try:
+                    return canonicalize(candidate)
+                except UnsafeURL:
+                    continue
+        return response.url
+
+    def _record_article(self, url: str, article: Article, fetched: Fetched, job: _Job, response: Response) -> None:
+        key = self._article_key(article, response)
+        self._seen.add(key)  # the canonical URL, found later in this run, is not fetched again
+        self._article_keys.add(key)  # ... nor when it is already queued
+        content_hash = article.content_hash or hashlib.sha256(article.text.encode()).hexdigest()
+        fetched = Fetched(fetched.status, fetched.etag, fetched.last_modified, content_hash)
+        previous = self.state.article_hash(key)
+        if previous == content_hash:
+            self.stats.unchanged += 1
+            self.state.record_page(url, fetched, "unchanged", job.lastmod, key)
+            return
+        outcome = "new" if previous is None else "changed"
+        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+        record = render_jsonl(article).rstrip(b"\n")
+        self.state.record_page(url, fetched, outcome, job.lastmod, key, record, self.run_id)
+        self.stats.written += 1
+
+    async def _record_raw(self, url: str, response: Response, fetched: Fetched, job: _Job) -> None:
+        content_hash = hashlib.blake2b(response.body, digest_size=16).hexdigest()
+        row = self.state.get(url)
+        previous = row.content_hash if row else None
+        outcome = "new" if previous is None else ("unchanged" if previous == content_hash else "changed")
+        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+        self.state.record_page(url, Fetched(fetched.status, fetched.etag, fetched.last_modified, content_hash),
+                               outcome, job.lastmod)
+
+    def _tick(self) -> None:
+        if self._progress is not None:
+            self._progress.update(1)
+
+    # the run
+
+    async def run(self) -> None:
+        max_seconds = self.options.max_seconds if self.options.max_seconds is not None else self.crawl.max_seconds
+        if self.options.clean:
+            self.cleaner = Cleaner(self.config)
+        if self.crawl.warc:
+            self.warc = WarcOutput(self.crawl.out_dir, self.stats.started_at)
+        if self.options.progress and sys.stderr.isatty():
+            from tqdm import tqdm
+
+            self._progress = tqdm(unit="page", desc="crawl", file=sys.stderr, leave=False)
+        try:
+            for url in self.state.retry_candidates(self.crawl.max_failures):
+                self.offer(Entry(url), None)
+            for source in self.config.sources:
+                try:
+                    url = canonicalize(source.url)
+                except UnsafeURL as exc:
+                    log.warning("source %s: %s", source.url, exc.detail)
+                    self.stats.source_errors += 1
+                    continue
+                self._seen.add(url)
+                self._add(_Job(url, source.type, source, 0))
+            if self._outstanding == 0:
+                self._idle.set()
+            try:
+                async with asyncio.timeout(max_seconds or None):
+                    await self._idle.wait()
+            except TimeoutError:
+                self.stats.stopped = self.stats.stopped or "max-seconds"
+        except asyncio.CancelledError:
+            self.stats.stopped = self.stats.stopped or "cancelled"
+        finally:
+            self._stopping = True
+            for task in list(self._tasks):  # in-flight work is dropped; it stays due for next run
+                task.cancel()
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+            await self.fetcher.aclose()
+            if self.cleaner is not None:
+                await asyncio.get_running_loop().run_in_executor(None, self.cleaner.close)
+            if self.warc is not None:
+                self.stats.warc = self.warc.close()
+            if self._progress is not None:
+                self._progress.close()
+
+
+class CrawlLock:
+    """An exclusive `flock` on the lock file, held for a whole run."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self._fd: int | None = None
+
+    def __enter__(self) -> "CrawlLock":
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise LockHeld(self.path) from None
+        os.ftruncate(fd, 0)
+        os.write(fd, f"{os.getpid()}\n".encode())
+        self._fd = fd
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._fd is not None:
+            fcntl.flock(self._fd, fcntl.LOCK_UN)
+            os.close(self._fd)
+            self._fd = None
+
+
+def lock_path(config: Config) -> str:
+    return config.crawl.lock or config.crawl.state + ".lock"
+
+
+def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
+              sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> RunStats:
+    """One crawl run, start to end: lock, recover, crawl, export, record the run.
+
+    SIGTERM and SIGINT stop the run cleanly: in-flight requests are dropped (they stay due),
+    everything done so far is exported and the state saved.
+
+    An output folder that cannot be written stops the run before anything is fetched; a
+    state or WARC that stops taking writes mid-run (a full disk) stops it then, and what it
+    did is finished by the next run, as after a kill.
+
+    Raises:
+        LockHeld: another run holds the lock.
+        OutputError: the output or the state could not be written.
+    """
+    with CrawlLock(lock_path(config)):
+        check_writable(config.crawl.out_dir)
+        state = State(config.crawl.state)
+        try:
+            stats = RunStats(started_at=datetime.now(timezone.utc).replace(microsecond=0))
+            stats.recovered = recover(state, config.crawl.out_dir)
+            run_id = state.begin_run(stats.started_at)
+            asyncio.run(_run_async(config, options, state, run_id, stats, sleep))
+            stats.output, _ = export_run(state, run_id, config.crawl.out_dir, stats.started_at)
+            stats.finished_at = datetime.now(timezone.utc)
+            status = "stopped" if stats.stopped in ("SIGTERM", "SIGINT", "cancelled") else "done"
+            state.finish_run(run_id, status, stats.as_dict(), [p for p in (stats.output, stats.warc) if p])
+        finally:
+            state.close()
+    return stats
+
+
+async def _run_async(config, options, state, run_id, stats, sleep) -> None:
+    crawler = Crawler(config, options, state, run_id, stats, sleep)
+    loop = asyncio.get_running_loop()
+    main = asyncio.current_task()
+    run_task = loop.create_task(crawler.run())
+
+    def on_signal(name: str) -> None:
+        stats.stopped = name
+        crawler.stop(name)
+        run_task.cancel()
+
+    installed = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        try:
+            loop.add_signal_handler(signum, on_signal, signal.Signals(signum).name)
+            installed.append(signum)
+        except (NotImplementedError, RuntimeError, ValueError):  # not the main thread
+            pass
+    try:
+        await asyncio.shield(run_task)
+    except asyncio.CancelledError:
+        if main is not None and main.cancelling():
+            raise
+    finally:
+        if not run_task.done():
+            await asyncio.gather(run_task, return_exceptions=True)
+        for signum in installed:
+            loop.remove_signal_handler(signum)
+    if crawler.error is not None:
+        raise crawler.error
+
+
+# --- scrape fetch ----------------------------------------------------------------------
+
+
+async def fetch_and_clean(config: Config, urls: list[str],
+                          sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+    """Fetch and clean `urls` now, no state; yields (url, Article | ScrapeError) in order."""
+    gate = HostGate(config.crawl, sleep=sleep)
+    cleaner = Cleaner(_thread_cleaning(config))
+    async with Fetcher(config.crawl, gate=gate, sleep=sleep) as fetcher:
+        fetcher.robots = Robots(config.crawl, fetcher, gate)
+
+        async def one(url: str):
+            try:
+                response = await fetcher.fetch(canonicalize(url))
+            except FetchError as exc:
+                return exc
+            return await cleaner.clean(response.to_page())
+
+        tasks = [asyncio.ensure_future(one(url)) for url in urls]
+        try:
+            for url, task in zip(urls, tasks):
+                yield url, await task
+        finally:
+            for task in tasks:
+                task.cancel()
+            cleaner.close()
+
+
+def _thread_cleaning(config: Config) -> Config:
+    from dataclasses import replace
+
+    return replace(config, crawl=replace(config.crawl, clean_workers=0))
+

@@ -1,0 +1,333 @@
+"""The crawl state: what each URL gave last time, each article's hash, each run's stats.
+
+One SQLite file (`crawl.state`), WAL mode, with a schema version in `meta`. Tables:
+
+    urls      per canonical URL: first seen, last fetched, status, ETag, Last-Modified,
+              content hash, the source's lastmod when last checked, failures, last error
+    articles  per article (its canonical URL): content hash, versions written
+    pending   article records written by a run and not yet exported to its JSONL file
+    runs      per run: start, end, status, stats, output files
+
+Exactly-once output rests on `record_page`: the URL's new state, the article's new hash and
+the article record (in `pending`) are committed in one transaction, so a kill leaves either
+all three or none. `runout` then moves pending records to files (see there).
+
+A state that cannot be opened or written (a full disk, a read-only or missing folder) is an
+`OutputError` naming the state file; the transaction it cut short is rolled back.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from ..errors import ConfigError, OutputError
+
+SCHEMA_VERSION = 1
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS urls (
+    url TEXT PRIMARY KEY,
+    first_seen TEXT NOT NULL,
+    last_fetched TEXT,          -- last time a response (or a 304) came
+    status INTEGER,             -- last HTTP status; NULL before any answer
+    etag TEXT,
+    last_modified TEXT,
+    content_hash TEXT,
+    lastmod TEXT,               -- the source's lastmod when the URL was last checked
+    failures INTEGER NOT NULL DEFAULT 0,   -- retryable failures in a row
+    last_error TEXT,
+    outcome TEXT                -- new, changed, unchanged, not modified, skipped: x, failed: x
+);
+CREATE TABLE IF NOT EXISTS articles (
+    canonical_url TEXT PRIMARY KEY,
+    content_hash TEXT NOT NULL,
+    versions INTEGER NOT NULL,
+    first_written TEXT NOT NULL,
+    last_written TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS pending (
+    id INTEGER PRIMARY KEY,
+    run_id INTEGER NOT NULL,
+    record BLOB NOT NULL,
+    export_path TEXT            -- set once the record is assigned to an output file
+);
+CREATE INDEX IF NOT EXISTS pending_export ON pending (export_path, run_id);
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    started_at TEXT NOT NULL,
+    finished_at TEXT,
+    status TEXT NOT NULL,       -- running, done, stopped, killed (found unfinished later)
+    stats TEXT,
+    outputs TEXT
+);
+"""
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def _iso(when: datetime | None) -> str | None:
+    return when.astimezone(timezone.utc).isoformat(timespec="seconds") if when else None
+
+
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@dataclass(frozen=True, slots=True)
+class UrlState:
+    url: str
+    first_seen: datetime
+    last_fetched: datetime | None
+    status: int | None
+    etag: str | None
+    last_modified: str | None
+    content_hash: str | None
+    lastmod: datetime | None
+    failures: int
+    last_error: str | None
+    outcome: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """What a response says about its URL, for the state."""
+
+    status: int
+    etag: str | None = None
+    last_modified: str | None = None
+    content_hash: str | None = None
+
+
+class State:
+    """The SQLite state of all runs. One connection, used from one thread."""
+
+    def __init__(self, path: str | Path):
+        self.path = str(path)
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(self.path, isolation_level=None)  # explicit transactions
+            self.db.execute("PRAGMA journal_mode=WAL")
+            # NORMAL in WAL mode survives a killed process; only a power cut may lose the last commits,
+            # and then the URL, its hash and its pending record are lost together.
+            self.db.execute("PRAGMA synchronous=NORMAL")
+            self.db.execute("PRAGMA busy_timeout=5000")
+        except (OSError, sqlite3.Error) as exc:
+            raise OutputError(f"cannot open the state: {getattr(exc, 'strerror', None) or exc}", self.path) from None
+        self._migrate()
+
+    def _migrate(self) -> None:
+        try:
+            self.db.executescript(_SCHEMA)  # idempotent: IF NOT EXISTS throughout
+        except sqlite3.Error as exc:  # not a database, a full disk, a read-only file
+            raise OutputError(f"cannot open the state: {exc}", self.path) from None
+        with self.transaction():
+            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+            if row is None:
+                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
+            elif int(row[0]) > SCHEMA_VERSION:
+                raise ConfigError(f"state schema version {row[0]} is newer than this scrape ({SCHEMA_VERSION})",
+                                  key="crawl.state", path=self.path)
+
+    def transaction(self):
+        return _Transaction(self.db, self.path)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @property
+    def schema_version(self) -> int:
+        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+
+    # --- URLs ---------------------------------------------------------------------------
+
+    def get(self, url: str) -> UrlState | None:
+        row = self.db.execute(
+            "SELECT url, first_seen, last_fetched, status, etag, last_modified, content_hash, lastmod,"
+            " failures, last_error, outcome FROM urls WHERE url=?", (url,)).fetchone()
+        if row is None:
+            return None
+        return UrlState(row[0], _when(row[1]), _when(row[2]), row[3], row[4], row[5], row[6], _when(row[7]),
+                        row[8], row[9], row[10])
+
+    def _upsert(self, url: str, **fields) -> None:
+        now = _now()
+        self.db.execute("INSERT INTO urls (url, first_seen) VALUES (?, ?) ON CONFLICT(url) DO NOTHING", (url, now))
+        names = ", ".join(f"{k}=?" for k in fields)
+        self.db.execute(f"UPDATE urls SET {names} WHERE url=?", (*fields.values(), url))
+
+    def retry_candidates(self, max_failures: int) -> list[str]:
+        """URLs whose last try failed in a way worth retrying, fewest failures first."""
+        rows = self.db.execute("SELECT url FROM urls WHERE failures > 0 AND failures < ? ORDER BY failures, url",
+                               (max_failures,))
+        return [r[0] for r in rows]
+
+    def record_not_modified(self, url: str, lastmod: datetime | None) -> None:
+        """A 304: only when it was checked changes."""
+        with self.transaction():
+            self._upsert(url, last_fetched=_now(), status=304, failures=0, last_error=None,
+                         outcome="not modified", **({"lastmod": _iso(lastmod)} if lastmod else {}))
+
+    def record_failure(self, url: str, error: str, retry: bool, status: int | None = None) -> None:
+        """A failed fetch; `retry` counts it toward the URLs a later run tries again."""
+        # An answer (a 404, say) counts as a check: with no newer lastmod it is not asked again
+        # before `recheck_after`. A transport failure is no answer.
+        answered = {"status": status, "last_fetched": _now()} if status is not None else {}
+        with self.transaction():
+            self._upsert(url, last_error=error[:500], outcome=f"failed: {error[:100]}", **answered)
+            if retry:
+                self.db.execute("UPDATE urls SET failures = failures + 1 WHERE url=?", (url,))
+            else:
+                self.db.execute("UPDATE urls SET failures = 0 WHERE url=?", (url,))
+
+    def record_skip(self, url: str, reason: str, fetched: Fetched | None = None,
+                    lastmod: datetime | None = None) -> None:
+        """A URL that gave no article (robots.txt, not an article, ...). Its validators are
+        kept, so that it is asked for conditionally next time."""
+        fields: dict = {"outcome": f"skipped: {reason}", "failures": 0, "last_error": None}
+        if fetched is not None:
+            fields.update(last_fetched=_now(), status=fetched.status, etag=fetched.etag,
+                          last_modified=fetched.last_modified, content_hash=fetched.content_hash)
+        if lastmod is not None:
+            fields["lastmod"] = _iso(lastmod)
+        with self.transaction():
+            self._upsert(url, **fields)
+
+    def article_hash(self, canonical_url: str) -> str | None:
+        row = self.db.execute("SELECT content_hash FROM articles WHERE canonical_url=?", (canonical_url,)).fetchone()
+        return row[0] if row else None
+
+    def record_page(self, url: str, fetched: Fetched, outcome: str, lastmod: datetime | None = None,
+                    canonical_url: str | None = None, record: bytes | None = None,
+                    run_id: int | None = None) -> None:
+        """A fetched page, its article's hash and (when new or changed) its record, together.
+
+        Args:
+            url: the URL as requested (canonical form).
+            fetched: status, validators and content hash of the response.
+            outcome: "new", "changed" or "unchanged".
+            canonical_url: the article's identity; its hash decides new/changed/unchanged.
+            record: the output record to export, for a new or changed article.
+            run_id: the run whose output gets `record`.
+        """
+        now = _now()
+        with self.transaction():
+            self._upsert(url, last_fetched=now, status=fetched.status, etag=fetched.etag,
+                         last_modified=fetched.last_modified, content_hash=fetched.content_hash,
+                         failures=0, last_error=None, outcome=outcome,
+                         **({"lastmod": _iso(lastmod)} if lastmod else {}))
+            if canonical_url is not None and outcome != "unchanged":
+                self.db.execute(
+                    "INSERT INTO articles VALUES (?, ?, 1, ?, ?) ON CONFLICT(canonical_url) DO UPDATE SET"
+                    " content_hash=excluded.content_hash, versions=versions+1, last_written=excluded.last_written",
+                    (canonical_url, fetched.content_hash, now, now))
+            if record is not None:
+                self.db.execute("INSERT INTO pending (run_id, record) VALUES (?, ?)", (run_id, record))
+
+    # --- runs and pending output --------------------------------------------------------
+
+    def begin_run(self, started_at: datetime) -> int:
+        with self.transaction():
+            cursor = self.db.execute("INSERT INTO runs (started_at, status) VALUES (?, 'running')",
+                                     (_iso(started_at),))
+        return cursor.lastrowid
+
+    def finish_run(self, run_id: int, status: str, stats: dict, outputs: list[str]) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE runs SET finished_at=?, status=?, stats=?, outputs=? WHERE id=?",
+                            (_now(), status, json.dumps(stats), json.dumps(outputs), run_id))
+
+    def unfinished_runs(self, exclude: int | None = None) -> list[tuple[int, datetime]]:
+        rows = self.db.execute("SELECT id, started_at FROM runs WHERE status='running' AND id IS NOT ?", (exclude,))
+        return [(r[0], _when(r[1])) for r in rows]
+
+    def mark_killed(self, run_id: int) -> None:
+        with self.transaction():
+            self.db.execute("UPDATE runs SET status='killed', finished_at=? WHERE id=? AND status='running'",
+                            (_now(), run_id))
+
+    def run(self, run_id: int) -> dict:
+        row = self.db.execute("SELECT id, started_at, finished_at, status, stats, outputs FROM runs WHERE id=?",
+                              (run_id,)).fetchone()
+        return {"id": row[0], "started_at": row[1], "finished_at": row[2], "status": row[3],
+                "stats": json.loads(row[4]) if row[4] else None, "outputs": json.loads(row[5]) if row[5] else []}
+
+    def pending_count(self, run_id: int | None = None) -> int:
+        if run_id is None:
+            return self.db.execute("SELECT count(*) FROM pending").fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM pending WHERE run_id=?", (run_id,)).fetchone()[0]
+
+    def assign_export(self, run_id: int, path: str) -> int:
+        """Assign a run's unassigned pending records to the output file `path`."""
+        with self.transaction():
+            cursor = self.db.execute("UPDATE pending SET export_path=? WHERE run_id=? AND export_path IS NULL",
+                                     (path, run_id))
+        return cursor.rowcount
+
+    def assigned_exports(self) -> list[str]:
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT export_path FROM pending WHERE export_path IS NOT NULL ORDER BY export_path")]
+
+    def runs_with_unassigned(self) -> list[int]:
+        return [r[0] for r in self.db.execute(
+            "SELECT DISTINCT run_id FROM pending WHERE export_path IS NULL ORDER BY run_id")]
+
+    def records_for(self, path: str) -> Iterator[bytes]:
+        for (record,) in self.db.execute("SELECT record FROM pending WHERE export_path=? ORDER BY id", (path,)):
+            yield record
+
+    def drop_exported(self, path: str) -> None:
+        """Forget the records of an output file that is now safely on disk."""
+        with self.transaction():
+            self.db.execute("DELETE FROM pending WHERE export_path=?", (path,))
+
+    def run_started(self, run_id: int) -> datetime:
+        return _when(self.db.execute("SELECT started_at FROM runs WHERE id=?", (run_id,)).fetchone()[0])
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on an error; SQLite errors become OutputErrors."""
+
+    def __init__(self, db: sqlite3.Connection, path: str):
+        self.db = db
+        self.path = path
+        self.outer = False
+
+    def __enter__(self):
+        self.outer = not self.db.in_transaction
+        if self.outer:
+            try:
+                self.db.execute("BEGIN IMMEDIATE")
+            except sqlite3.Error as error:
+                raise OutputError(f"cannot write the state: {error}", self.path) from None
+        return self.db
+
+    def __exit__(self, kind, exc, tb):
+        if not self.outer:
+            return False
+        if kind is None:
+            try:
+                self.db.execute("COMMIT")
+                return False
+            except sqlite3.Error as error:
+                exc = error
+        self._rollback()
+        if isinstance(exc, sqlite3.Error):
+            raise OutputError(f"cannot write the state: {exc}", self.path) from None
+        return False
+
+    def _rollback(self) -> None:
+        if self.db.in_transaction:  # SQLite may have rolled back already (a full disk does)
+            try:
+                self.db.execute("ROLLBACK")
+            except sqlite3.Error:
+                pass
+

@@ -1,0 +1,467 @@
+"""Writing articles: JSONL (default), Markdown with YAML front matter, or plain text; to
+stdout, to one file, or one file per article in a folder.
+
+Every file is written atomically: into a temporary file in the same folder, flushed and
+fsynced, then renamed over the target, so a reader never sees half a file and a failed run
+leaves an existing output as it was. A temporary file is a hidden `.<name>.<random>.tmp`,
+locked while it is written; one that nobody holds was left by a killed run, and the next
+run writing to that folder (or that file) removes it. A single output file is committed at the end of the
+run, or when the run is interrupted, with what was written so far. A write that fails is
+an `OutputError` naming the path. Reads no config keys.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import re
+import sys
+import tempfile
+import unicodedata
+from typing import BinaryIO, Callable
+
+import orjson
+
+from ..errors import OutputError
+from ..models import Article
+
+FORMATS = ("jsonl", "md", "txt")
+SUFFIXES = {"jsonl": ".json", "md": ".md", "txt": ".txt"}  # per-article files in --out-dir
+MAX_NAME_BYTES = 120  # a file name's stem; leaves room for "-123" and a suffix under 255 bytes
+TEXT_SEPARATOR = b"\f\n"  # between articles of the txt format in one stream (form feed: new page)
+
+
+# --- rendering -----------------------------------------------------------------------------
+
+
+def render_jsonl(article: Article, explain: bool = False) -> bytes:
+    """One JSON object on one line, keys in schema order."""
+    record = article.as_dict(explain)
+    try:
+        return orjson.dumps(record) + b"\n"
+    except TypeError:  # a lone surrogate somewhere: orjson refuses it
+        return orjson.dumps(_scrub(record)) + b"\n"
+
+
+def _scrub(value):
+    if isinstance(value, str):
+        return value.encode("utf-8", errors="replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {key: _scrub(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_scrub(item) for item in value]
+    return value
+
+
+# Characters a YAML double-quoted scalar must not hold raw: C0/C1 controls, DEL, the line
+# and paragraph separators and NEL (line breaks to YAML 1.1), the BOM, surrogates,
+# non-characters. Quote and backslash are escaped too.
+_YAML_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\"\\\\\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]")
+_YAML_ESCAPES = {"\"": "\\\"", "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def yaml_quote(text: str) -> str:
+    """`text` as a YAML double-quoted scalar that reads back as exactly `text`.
+
+    Only escapes that YAML and JSON share are used, so the result is valid JSON as well.
+    """
+
+    def escape(match: re.Match) -> str:
+        char = match.group()
+        if char in _YAML_ESCAPES:
+            return _YAML_ESCAPES[char]
+        if 0xD800 <= ord(char) <= 0xDFFF:
+            return "\\ufffd"  # a lone surrogate is no character; YAML cannot carry it
+        return f"\\u{ord(char):04x}"
+
+    return '"' + _YAML_UNSAFE.sub(escape, text) + '"'
+
+
+def _yaml_value(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, str):
+        return yaml_quote(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(_yaml_value(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{yaml_quote(str(k))}: {_yaml_value(v)}" for k, v in value.items()) + "}"
+    return yaml_quote(str(value))
+
+
+def render_md(article: Article, explain: bool = False) -> bytes:
+    """YAML front matter with every field but the text (flow style, quoted), then the text."""
+    record = article.as_dict(explain)
+    text = record.pop("text")
+    lines = ["---"]
+    lines += [f"{key}: {_yaml_value(value)}" for key, value in record.items()]
+    lines += ["---", "", text.rstrip("\n"), ""]
+    return _encode("\n".join(lines))
+
+
+def render_txt(article: Article, explain: bool = False) -> bytes:
+    """The title, a blank line, the text (just the text when there is no title)."""
+    text = article.text.rstrip("\n")
+    if article.title:
+        text = f"{article.title}\n\n{text}"
+    return _encode(text + "\n")
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-8", errors="replace")
+
+
+RENDERERS: dict[str, Callable[[Article, bool], bytes]] = {
+    "jsonl": render_jsonl, "md": render_md, "txt": render_txt,
+}
+# How consecutive articles are kept apart in one stream or file.
+SEPARATORS = {"jsonl": b"", "md": b"\n", "txt": TEXT_SEPARATOR}
+
+
+# --- atomic files --------------------------------------------------------------------------
+
+
+class AtomicFile:
+    """A file written under a temporary name in its folder and renamed into place on commit.
+
+    If the target exists and is not a regular file (a FIFO, /dev/stdout), it is written in
+    place: there is nothing to rename over.
+    """
+
+    def __init__(self, path: str):
+        self.path = path
+        self.temp: str | None = None
+        self.handle: BinaryIO | None = None
+        self._key: tuple[int, int] | None = None
+        try:
+            folder = os.path.dirname(os.path.abspath(path))
+            if os.path.exists(path) and not os.path.isfile(path):
+                if os.path.isdir(path):
+                    raise IsADirectoryError(21, "Is a directory")
+                self.handle = open(path, "wb")
+                return
+            os.makedirs(folder, exist_ok=True)
+            fd, self.temp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(os.path.basename(path)), suffix=".tmp")
+            self._key = _hold(fd)
+            os.fchmod(fd, 0o666 & ~_umask())
+            self.handle = os.fdopen(fd, "wb")
+        except OSError as exc:
+            self._discard()
+            raise OutputError(_detail(exc), path) from None
+
+    def write(self, data: bytes) -> None:
+        try:
+            self.handle.write(data)
+        except OSError as exc:
+            raise OutputError(_detail(exc), self.path) from None
+
+    def commit(self) -> None:
+        """Make what was written the file at `path`."""
+        if self.handle is None:
+            return
+        try:
+            self.handle.flush()
+            renamed = self.temp is not None
+            if renamed:
+                os.fsync(self.handle.fileno())
+                os.replace(self.temp, self.path)  # still open, so still locked: never taken for stale
+                self.temp = None
+                _LIVE.discard(self._key)
+            self.handle.close()
+            self.handle = None
+            if renamed:
+                _fsync_folder(os.path.dirname(os.path.abspath(self.path)))
+        except OSError as exc:
+            self._discard()
+            raise OutputError(_detail(exc), self.path) from None
+
+    def discard(self) -> None:
+        """Drop what was written; an existing file at `path` stays as it was."""
+        self._discard()
+
+    def _discard(self) -> None:
+        if self.handle is not None:
+            try:
+                self.handle.close()
+            except OSError:
+                pass
+            self.handle = None
+        if self.temp is not None:
+            try:
+                os.unlink(self.temp)
+            except OSError:
+                pass
+            self.temp = None
+            _LIVE.discard(self._key)
+
+
+# What tempfile.mkstemp makes of prefix + random + suffix, for our prefixes.
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
+_TEMP_STEM_BYTES = 100  # keeps ".<stem>.<random>.tmp" under 255 bytes whatever the target's name
+
+
+def _temp_prefix(name: str) -> str:
+    stem = name.encode("utf-8", "surrogateescape")[:_TEMP_STEM_BYTES].decode("utf-8", "ignore")
+    return f".{stem}."
+
+
+# (device, inode) of the temp files this process is writing. A POSIX lock does not stop its
+# own process, and closing any descriptor of a file drops the process's locks on it, so the
+# sweep must not even open these.
+_LIVE: set[tuple[int, int]] = set()
+
+
+def _hold(fd: int) -> tuple[int, int]:
+    """Mark a temporary file as in use while this process lives.
+
+    A POSIX (lockf) lock, not flock: it belongs to this process alone, so the worker
+    processes forked after the file was opened do not keep it held once this one is killed.
+    """
+    try:
+        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:  # a filesystem without locks: such a temp file is never taken for stale
+        pass
+    info = os.fstat(fd)
+    _LIVE.add((info.st_dev, info.st_ino))
+    return info.st_dev, info.st_ino
+
+
+def remove_stale_temps(folder: str, prefix: str = ".") -> int:
+    """Remove the temporary files a killed run left in `folder` (those starting with
+    `prefix`); returns how many. A temp file is stale when no process holds its lock."""
+    removed = 0
+    try:
+        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix) and _TEMP_NAME.fullmatch(e.name)]
+    except OSError:
+        return 0
+    for entry in entries:
+        try:
+            info = entry.stat(follow_symlinks=False)
+            if (info.st_dev, info.st_ino) in _LIVE:
+                continue
+            fd = os.open(entry.path, os.O_RDWR | os.O_NOFOLLOW)  # a write lock needs a writable descriptor
+        except OSError:
+            continue
+        try:
+            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            os.unlink(entry.path)
+            removed += 1
+        except OSError:  # held: a run is writing it
+            pass
+        finally:
+            os.close(fd)
+    return removed
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _fsync_folder(folder: str) -> None:
+    """Persist a rename; not every platform or filesystem can open a folder, so best effort."""
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def _detail(exc: OSError) -> str:
+    return exc.strerror or str(exc)
+
+
+def write_atomically(path: str, data: bytes) -> None:
+    """Write `data` to `path` atomically."""
+    target = AtomicFile(path)
+    try:
+        target.write(data)
+    except BaseException:
+        target.discard()
+        raise
+    target.commit()
+
+
+# --- safe names ----------------------------------------------------------------------------
+
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)$", re.IGNORECASE)  # Windows device names
+
+
+def slugify(text: str, max_bytes: int = MAX_NAME_BYTES) -> str:
+    """A lower-case file-name stem from arbitrary text: letters, digits, '-', '_' and '.' only, no
+    leading dot, at most `max_bytes` UTF-8 bytes. May be empty."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    slug = "".join(char if char.isalnum() or char in "-_." else "-" for char in text)
+    slug = re.sub(r"-{2,}", "-", slug)
+    slug = re.sub(r"\.{2,}", ".", slug)
+    slug = slug.strip("-_. ")
+    encoded = slug.encode("utf-8")[:max_bytes]
+    slug = encoded.decode("utf-8", errors="ignore").rstrip("-_.")
+    if _RESERVED.match(slug.split(".")[0]):
+        slug = "_" + slug
+    return slug
+
+
+def _url_words(url: str) -> str:
+    return re.sub(r"^[a-z]+://", "", url, flags=re.IGNORECASE)
+
+
+def article_stem(article: Article) -> str:
+    """A readable, safe file-name stem: id and title, else the URL, else where it came from."""
+    parts = []
+    if article.id:
+        parts.append(slugify(article.id, 40))
+    if article.title:
+        parts.append(slugify(article.title, 80))
+    stem = "-".join(part for part in parts if part)
+    if not stem and (article.url or article.canonical_url):
+        stem = slugify(_url_words(article.url or article.canonical_url))
+    if not stem and article.source is not None:
+        stem = slugify(os.path.basename(str(article.source)))
+    return slugify(stem) or "article"
+
+
+# --- sinks ---------------------------------------------------------------------------------
+
+
+class Sink:
+    """Where rendered articles go. `close(commit)` ends the run: commit keeps the output."""
+
+    def __init__(self, fmt: str, explain: bool = False):
+        if fmt not in RENDERERS:
+            raise ValueError(f"unknown format {fmt!r}")
+        self.format = fmt
+        self.explain = explain
+        self.written = 0
+
+    def render(self, article: Article) -> bytes:
+        data = RENDERERS[self.format](article, self.explain)
+        if self.written:
+            data = SEPARATORS[self.format] + data
+        return data
+
+    def write(self, article: Article) -> None:
+        raise NotImplementedError
+
+    def close(self, commit: bool = True) -> None:
+        pass
+
+
+class StreamSink(Sink):
+    """Writes to an open binary stream (stdout)."""
+
+    def __init__(self, stream: BinaryIO, fmt: str = "jsonl", explain: bool = False, name: str = "<stdout>"):
+        super().__init__(fmt, explain)
+        self.stream = stream
+        self.name = name
+
+    def write(self, article: Article) -> None:
+        data = self.render(article)
+        try:
+            self.stream.write(data)
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(_detail(exc), self.name) from None
+        self.written += 1
+
+    def close(self, commit: bool = True) -> None:
+        try:
+            self.stream.flush()
+        except BrokenPipeError:
+            raise
+        except OSError as exc:
+            raise OutputError(_detail(exc), self.name) from None
+
+
+class FileSink(Sink):
+    """All articles into one file, committed atomically when the run ends."""
+
+    def __init__(self, path: str, fmt: str = "jsonl", explain: bool = False):
+        super().__init__(fmt, explain)
+        self.path = path
+        remove_stale_temps(os.path.dirname(os.path.abspath(path)), _temp_prefix(os.path.basename(path)))
+        self.file = AtomicFile(path)
+
+    def write(self, article: Article) -> None:
+        self.file.write(self.render(article))
+        self.written += 1
+
+    def close(self, commit: bool = True) -> None:
+        if commit:
+            self.file.commit()
+        else:
+            self.file.discard()
+
+
+class FolderSink(Sink):
+    """One file per article in a folder, each written atomically.
+
+    Names come from `article_stem`; they never hold a path separator or start with a dot,
+    so they cannot point outside the folder. Two articles of one run that would share a
+    name get "-2", "-3", ... (a file left by an earlier run is replaced, so a re-run gives
+    the same files).
+    """
+
+    def __init__(self, folder: str, fmt: str = "jsonl", explain: bool = False):
+        super().__init__(fmt, explain)
+        self.folder = folder
+        self.used: set[str] = set()
+        try:
+            os.makedirs(folder, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(_detail(exc), folder) from None
+        if not os.path.isdir(folder):
+            raise OutputError("not a folder", folder)
+        self.root = os.path.realpath(folder)
+        remove_stale_temps(self.root)
+
+    def path_for(self, article: Article) -> str:
+        """The (new, unique in this run) path for an article."""
+        stem = article_stem(article)
+        suffix = SUFFIXES[self.format]
+        name, number = stem + suffix, 1
+        while name.lower() in self.used:
+            number += 1
+            name = f"{stem}-{number}{suffix}"
+        self.used.add(name.lower())
+        path = os.path.join(self.root, name)
+        # Belt and braces: slugify already forbids separators and leading dots.
+        if os.path.dirname(path) != self.root or name.startswith("."):
+            raise OutputError("unsafe file name", path)
+        return path
+
+    def write(self, article: Article) -> None:
+        data = RENDERERS[self.format](article, self.explain)
+        write_atomically(self.path_for(article), data)
+        self.written += 1
+
+
+def open_sink(fmt: str = "jsonl", explain: bool = False, output: str | None = None,
+              out_dir: str | None = None, stdout: BinaryIO | None = None) -> Sink:
+    """The sink for the options given: a folder, one file, or stdout.
+
+    Raises:
+        OutputError: the file or folder cannot be created.
+    """
+    if out_dir is not None:
+        return FolderSink(out_dir, fmt, explain)
+    if output is not None and output != "-":
+        return FileSink(output, fmt, explain)
+    return StreamSink(stdout if stdout is not None else sys.stdout.buffer, fmt, explain)
+
+
+def format_for_path(path: str | None) -> str:
+    """The format an output file's suffix implies (".md", ".txt"), else jsonl."""
+    suffix = os.path.splitext(path or "")[1].lower()
+    return {".md": "md", ".markdown": "md", ".txt": "txt"}.get(suffix, "jsonl")

@@ -1,0 +1,261 @@
+"""Author strings into people's names. No I/O.
+
+People only: "By", dates, roles, degrees, other credits ("Edited by"), publisher and site
+names, agencies credited in general ("agencies") and junk like "Staff" out; "A and B",
+"A, B" split; "Surname, Given" kept as one person; a writer's outlet after a comma out when
+another source names the writer alone. Wire services ("dpa", "AFP") stay, as fundus-dev's
+truths count them.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .bylines import BY_PREFIX, PARTICLES, ROLE_WORDS
+from ..text import fold, normalise_paragraph
+
+# Words that make an author string a role, a desk or a placeholder rather than a person.
+_NOT_PEOPLE = re.compile(
+    r"^(?:staff|staff writers?|staff reports?|admin|administrator|username|user|editor|editors|"
+    r"editorial( staff| board| team)?|redaktion|rédaction|redacción|redazione|newsroom|news desk|"
+    r"web desk|desk|team|guest|guest author|contributor|anonymous|unknown|author|authors|"
+    r"reporter|correspondent|news|online|digital|the editors|editorial board|associated press staff|"
+    r"about the author|about us|contributors?|fail|null|none|n/a|admin(istrator)?|webmaster|"
+    r"more|read more|share|comments?|follow|email|e-mail|facebook|twitter|agencies|agency|wires)$",
+    re.IGNORECASE,
+)
+_ROLE_WORDS = ROLE_WORDS
+# "and" in the languages of the sites we see most: en, de, fr, es/pt, it, nl, nordic, tr, ru.
+_AUTHOR_SPLIT = re.compile(
+    r"\s*(?:;|\||/|•|·|\s&\s|\s(?:and|und|et|y|e|en|og|och|ve|и|és|oraz|ja)\s)\s*", re.IGNORECASE
+)
+# Company forms and newsroom words: an author string holding one is not a person.
+_ORGANISATION = re.compile(
+    r"\b(?:gmbh|ag|inc|ltd|llc|plc|s\.?a\.?|corp|corporation|company|verlag|media group|"
+    r"publishing|nachrichten|news agency|newsroom|redaktion|rédaction|redacción|redazione|project|"
+    r"institute|foundation|association|university|council|committee|department|ministry|ministries|"
+    r"agency|media)\b\.?"
+    r"|-redaktion\b|\bnews$|^news\b",
+    re.IGNORECASE,
+)
+_DEGREE = re.compile(
+    r"(?:ma|ms|msc|bsc|ba|phd|ph\.d\.|md|m\.d\.|rn|jd|mba|mph|dr|prof|rd|rdn|ld|ldn|cde|np|dvm|dds|"
+    r"pharmd|lcsw|msw|mfa|cscs|facs|cpt)\.?",
+    re.IGNORECASE,
+)
+_INTERFACE_WORDS = re.compile(
+    r"\b(?:share|copy link|print|e-?mail|follow|subscribe|comments?|read more|sign in|log in|menu|"
+    r"view more|more articles|all articles|view all|see all)\b",
+    re.IGNORECASE,
+)
+_SOURCE_PREFIX = re.compile(
+    r"^(?:quelle|source|fuente|fonte|bron|kilde|källa|author|autor|auteur|text|texto|testo|tekst|текст|"
+    r"автор)\s*:\s*",
+    re.IGNORECASE,
+)
+# Wire services credited by their initials. fundus-dev's truths count them as authors
+# ("Felix Schröder, Jörg Soldwisch, dpa"), and so does scrape; other initials after a
+# writer's name are the outlet the story came from ("Sandee LaMotte, CNN" on MSN).
+_WIRE_INITIALS = frozenset({"ap", "afp", "dpa", "epd", "kna", "sid", "apa", "sda", "ansa", "efe", "pti", "ians",
+                            "ani", "upi", "anp", "ntb", "tt", "ctk", "pap", "mti", "bta", "dapd", "ddp", "aa"})
+_WIRES = _WIRE_INITIALS | {"reuters", "bloomberg", "xinhua", "yonhap", "kyodo", "jiji", "anadolu", "interfax",
+                           "belga", "ritzau", "lusa", "tass", "keystone-sda"}
+_INITIALS = re.compile(r"[A-Z]{2,5}")
+# One capitalised word of four letters or more is a station's call sign or a brand, not a
+# person's byline; two or three are a writer's initials ("AS").
+_CALL_SIGN = re.compile(r"[A-Z]{4,}")
+# A site account: "admin", "jdadmin", "siteadmin".
+_ADMIN_ACCOUNT = re.compile(r"^\w*admin\w*$", re.IGNORECASE)
+# "Finian Cunningham. Sputnik International": a sentence break after a full name ends it.
+# An initial ("Sarah E. Needleman") is one letter, so it needs two before the stop.
+_NAME_THEN_SENTENCE = re.compile(r"^(\S+\s+\S*\w\w)\.\s+(?=[A-Z])")
+_ABBREVIATIONS = frozenset({"st", "jr", "sr", "dr", "mr", "mrs", "ms", "mt", "prof", "rev", "ste"})  # "Jean St. Clair"
+# A domain in any case: "Spacetoday.net", "NJ.com".
+_DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|co|de|fr|uk|in|ru|it|es|nl|io|news|ca|au)$",
+                     re.IGNORECASE)
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Names in brackets between a given name and a surname are the person's own middle names:
+# "Bruno (Henrique Zecchin) Rodrigues". Elsewhere a bracket holds an agency, a site or a note.
+_MIDDLE_NAMES = re.compile(r"(?<=[^\W\d_] )\((?:[A-Z][a-z][\w'’-]*\s?){1,3}\)(?= [A-Z][a-z])")
+# Credits for work other than the writing ("Edited by", "Photos by"): those named are not
+# the authors. Cut up to the next ";" or "|", where the next credit may be a writer's.
+_OTHER_CREDIT = re.compile(
+    r"\b(?:edited|editing|translated|translation|photos?|photographs?|photography|pictures?|"
+    r"illustrations?|illustrated|graphics|video|produced|production|fact[- ]checked|"
+    r"fotos?|bilder|redigiert|übersetzt|übersetzung)\s+(?:by|von)\b[^;|]*",
+    re.IGNORECASE,
+)
+# Where the writer filed from, after the name: "Jon Henley in Paris", "Marie Dubois à Lyon".
+_FILED_FROM = re.compile(r"\s+(?:in|à)\s+(?=[A-ZÀ-ÖØ-Þ])[^,;|]*$")
+# Tokens only from their start ((?<!\S)): "\S+@" tried at every offset of a long token is quadratic.
+_EMAIL_URL = re.compile(r"(?<!\S)[^\s@]+@\S+|https?://\S+|www\.\S+")
+
+
+def _split_authors(raw: str) -> list[str]:
+    return [name for name, _ in _split_marked(raw)]
+
+
+def _split_marked(raw: str) -> list[tuple[str, bool]]:
+    """Names in an author string, each with whether it is the second of "Full Name, X", where
+    X may be a second person or the writer's outlet or town ("Charlie Wood, Business Insider")."""
+    raw = normalise_paragraph(raw)
+    # Before URLs: "(www.dw.com)" goes whole.
+    raw = _PARENS.sub(lambda m: m[0] if _MIDDLE_NAMES.match(m.string, m.start()) else " ", raw)
+    raw = _OTHER_CREDIT.sub(" ", raw)
+    raw = _EMAIL_URL.sub(" ", raw)
+    raw = " ".join(raw.split())
+    raw = BY_PREFIX.sub("", raw.strip())
+    raw = _SOURCE_PREFIX.sub("", raw)
+    parts = [p.strip(" ,.:-–—") for p in _AUTHOR_SPLIT.split(raw)]
+    out: list[tuple[str, bool]] = []
+    for part in parts:
+        part = _FILED_FROM.sub("", part)
+        sentence = _NAME_THEN_SENTENCE.match(part)
+        if sentence and sentence.group(1).rsplit(None, 1)[-1].lower() not in _ABBREVIATIONS:
+            part = sentence.group(1)
+        if not part:
+            continue
+        if "," in part:
+            pieces = [p.strip() for p in part.split(",") if p.strip()]
+            # "Doe, Jane" is one person; "Jane Doe, John Roe" two; "Jane Doe, Reporter" one.
+            if len(pieces) == 2 and len(pieces[0].split()) == 1 and not _ROLE_WORDS.search(pieces[1]) \
+                    and 1 <= len(pieces[1].split()) <= 3:
+                out.append((part, False))
+                continue
+            kept = [p for p in pieces if not _ROLE_WORDS.search(p) and not _DEGREE.fullmatch(p)]
+            second = len(kept) == 2 and len(kept[0].split()) >= 2
+            out.extend((p, second and i == 1) for i, p in enumerate(kept))
+            continue
+        out.append((part, False))
+    return out
+
+
+def site_name_keys(site_names, url: str | None) -> set[str]:
+    """The publisher's names as author (and title tail) keys: "Deutsche Welle (www.dw.com)"
+    gives "deutsche welle" too, as an author string is read the same way."""
+    keys = {fold(s) for s in site_names if s}
+    keys |= {fold(name) for s in site_names if s for name in _split_authors(s)}
+    # A site named by its domain is named by the domain's name too: "DW.COM", "DW".
+    keys |= {fold(s.strip().lower().removeprefix("www.").split(".")[0])
+             for s in site_names if s and "." in s and " " not in s.strip()}
+    if url:
+        host = re.sub(r"^www\.", "", (re.match(r"^\w+://([^/:]+)", url) or [None, ""])[1] or "")
+        if host:
+            keys.add(fold(host))
+            keys.add(fold(host.split(".")[0]))
+    return keys
+
+
+def _mentions_site(name: str, site_keys: set[str]) -> bool:
+    """'NZZ-Redaktion', 'Deutsche Welle (DW)', 'India Post News Weekly': the publisher's name
+    inside an author string. A one-word author that the site's domain begins with is the
+    site's own account: "Beachbody" on beachbodyondemand.com, "gto" on gto-normativy.ru."""
+    key = fold(name)
+    padded = f" {key} "
+    if any(len(site) >= 3 and (f" {site} " in padded or key.startswith(site + "-")) for site in site_keys):
+        return True
+    return " " not in key and any(site.startswith(key + "-") or (len(key) >= 5 and site.startswith(key))
+                                  for site in site_keys if " " not in site)
+
+
+def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple[str, ...]:
+    """People's names from the first source group that names any.
+
+    Sources disagree in form ("Jane Doe" in JSON-LD, "Doe, Jane" in citation meta), so
+    groups are never mixed; a group holding only publishers or junk gives way to the next.
+    """
+    site_keys = site_name_keys(site_names, url)
+    groups = [found for found in (_people(g, site_keys) for g in author_groups) if found[0]]
+    if not groups:
+        return ()
+    chosen, seconds = groups[0]
+    keys = {fold(n) for n in chosen}
+    outlets: set[str] = set()
+    # "Charlie Wood, Business Insider" reads as two people; when another source names the
+    # writers without the part after the comma, that part was their outlet or town.
+    if seconds:
+        core = tuple(n for n in chosen if fold(n) not in seconds)
+        core_keys = {fold(n) for n in core}
+        if core and any({fold(n) for n in later} == core_keys for later, _ in groups[1:]):
+            chosen, keys, outlets = core, core_keys, seconds
+    groups = [people for people, _ in groups]
+    # Structured data may name only the lead author while the byline names all of them
+    # (Ghost does this): a later group holding every chosen name and more is the fuller one.
+    for later in groups[1:]:
+        later_keys = {fold(n) for n in later}
+        extra = later_keys - keys
+        # Extra names must be full names (a lone "Zürich" after the author is the dateline)
+        # and not a chosen one with words stuck on ("Rosa Delgado Sonoran Post").
+        # Nor one found above to be the writer's outlet.
+        if (extra and keys <= later_keys and all(len(e.split()) >= 2 for e in extra)
+                and not any(k in e for k in keys for e in extra) and not extra & outlets):
+            chosen, keys = later, later_keys
+    return chosen
+
+
+def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]]:
+    """The people among a source's author strings, and the keys of those that were the
+    second of "Full Name, X" (see _split_marked)."""
+    seen: set[str] = set()
+    out: list[str] = []
+    seconds: set[str] = set()
+    for raw in raw_authors:
+        marked = _split_marked(raw)
+        names = [name for name, _ in marked]
+        # "hessenschau.de, Frankfurt, Germany": a publisher with its town, not people.
+        # ("Meg Kinnard and Errin Haines, Associated Press" names people beside the publisher.)
+        if len(names) > 1 and "," in raw and any(fold(n) in site_keys or _ORGANISATION.search(n) for n in names) \
+                and all(len(n.split()) == 1 or fold(n) in site_keys or _ORGANISATION.search(n) for n in names):
+            continue
+        for name, second in marked:
+            name = BY_PREFIX.sub("", name).strip(" ,.:-–—(")
+            if not name or _NOT_PEOPLE.match(name) or fold(name) in site_keys:
+                continue
+            if _ROLE_WORDS.search(name):  # "Staff Writer", "Nippon Herald Staff Writer"
+                continue
+            if _ORGANISATION.search(name) or _mentions_site(name, site_keys):
+                continue
+            if "-" in name and " " not in name and name.lower() == name:  # a URL slug, "jane-doe"
+                continue
+            if _INTERFACE_WORDS.search(name):  # "Kochi Share Via Copy Link": a byline bar's buttons
+                continue
+            if len(name) > 60 or len(name.split()) > 6 or any(ch.isdigit() for ch in name) or "@" in name:
+                continue
+            if _DOMAIN.match(name) or _ADMIN_ACCOUNT.match(name):  # "Spacetoday.net", "jdadmin"
+                continue
+            if not _reads_as_a_name(name):
+                continue
+            if second and _INITIALS.fullmatch(name) and name.lower() not in _WIRE_INITIALS:
+                continue
+            if _CALL_SIGN.fullmatch(name) and name.lower() not in _WIRES:  # "KWCHCIK", "WKYC"
+                continue
+            key = fold(name)
+            if key not in seen:
+                seen.add(key)
+                out.append(name)
+                if second:
+                    seconds.add(key)
+    return tuple(_without_joined(out)), seconds
+
+
+_PRONOUNS = {"Our", "My", "Your", "This", "These", "Its", "Their"}
+
+
+def _reads_as_a_name(name: str) -> bool:
+    """False for phrases: "Syrian defense ministries", "Our Beautiful Universe", "The Russian"
+    (but "The Associated Press" is a wire's credit). A name's words are capitalised but for
+    particles ("van", "de"); all-lower names ("dpa", "ssi") are initials and agency codes,
+    and scripts without case are let be."""
+    words = name.split()
+    if len(words) >= 2 and words[0] in _PRONOUNS or len(words) == 2 and words[0] == "The":
+        return False
+    lower = [w for w in words if w[:1].islower() and w.lower() not in PARTICLES]
+    return not (len(lower) >= 2 and len(lower) < len(words))
+
+
+def _without_joined(names: list[str]) -> list[str]:
+    """Names minus any that is two others run together: "ERIC TUCKER Associated Press" when
+    "ERIC TUCKER" and "Associated Press" are both there (a byline and its credit line)."""
+    keys = {fold(n) for n in names}
+    return [n for n in names
+            if not any(fold(n).startswith(k + " ") and fold(n)[len(k) + 1:] in keys for k in keys)]

@@ -1,0 +1,443 @@
+"""Read metadata candidates from a parsed page: structured data first, then the page.
+
+Order of trust, best first: JSON-LD (`NewsArticle`, `Article`, ...), Open Graph and
+`article:` meta, other common meta names, then the page itself (the `h1` headline, a byline
+block, `<time datetime>`), then `<title>`. This module only collects raw candidates into a
+`PageMeta`; the normaliser picks and tidies them. No I/O.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+import orjson
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ..config import SiteRule
+from ..dom import ancestor_ids, ancestors, css_class
+
+# schema.org types whose fields describe the article itself.
+_ARTICLE_TYPES = {
+    "article", "newsarticle", "reportagenewsarticle", "analysisnewsarticle", "opinionnewsarticle",
+    "backgroundnewsarticle", "reviewnewsarticle", "blogposting", "socialmediaposting",
+    "liveblogposting", "techarticle", "scholarlyarticle", "report", "webpage", "posting",
+    "creativework", "medicalwebpage", "satiricalarticle", "advertisercontentarticle",
+}
+# Weaker types: used only when no article type is present.
+# (A VideoObject is a clip on the page, often a trending one, never the article itself.)
+_PAGE_TYPES = {"webpage", "creativework"}
+_PERSON_TYPES = {"person"}
+_ORG_TYPES = {"organization", "newsmediaorganization", "corporation", "organisation"}
+
+_META_TITLE = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "sailthru.title")
+_META_AUTHOR = (
+    "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dc:creator", "citation_author",
+    "byl", "dcterms.creator", "cxenseparse:author", "twitter:creator:name", "twitter:misc:written by",
+)
+_META_PUBLISHED = (
+    "article:published_time", "og:article:published_time", "datepublished", "parsely-pub-date",
+    "sailthru.date", "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date",
+    "dc.date.issued", "dcterms.created", "dcterms.date", "citation_publication_date",
+    "citation_date", "article.published", "og:published_time", "published_time", "release_date",
+    "cxenseparse:recs:publishtime", "original-publish-date", "displaydate", "dc.date.created",
+)
+_META_MODIFIED = (
+    "article:modified_time", "og:updated_time", "datemodified", "dcterms.modified",
+    "last-modified", "lastmod", "dc.date.modified", "article.updated",
+)
+_META_SITE = ("og:site_name", "application-name", "publisher", "dc.publisher", "twitter:site")
+_META_DESCRIPTION = ("og:description", "description", "twitter:description", "dc.description")
+_META_TAGS = ("article:tag", "keywords", "news_keywords", "parsely-tags", "sailthru.tags")
+
+# Byline elements found by attribute or by where they link, for pages with no structured
+# author. Tried in order within the article first, then the whole page; the first that
+# matches gives one group of candidates.
+_BYLINE_SELECTORS = (
+    '[itemprop="author"] [itemprop="name"]', '[itemprop="author"]', '[rel="author"]',
+    '[class*="byline" i] [class*="author" i]', '[class*="byline" i] a', '[class*="author-name" i]',
+    '[class*="authorname" i]', '[data-testid*="author" i]', 'address[class*="author" i]',
+    'a[href*="/author/"]', 'a[href*="/authors/"]', 'a[href*="/autor/"]', 'a[href*="/autoren/"]',
+    'a[href*="/auteur/"]', 'a[href*="/auteurs/"]', 'a[href*="/autore/"]', 'a[href*="/autori/"]',
+    'a[href*="/autores/"]', 'a[href*="/journalist/"]', 'a[href*="/journalists/"]', 'a[href*="/redakteur/"]',
+    '[class*="byline" i]', '[class*="author" i]:not([class*="authority" i]) a',
+    '[class*="author" i]:not([class*="authority" i])',
+)
+_BYLINE_MAX_CHARS = 120
+_HEADING_MIN_CHARS = 12  # shorter headings ("News", "Sport") are found in titles by chance
+_TITLE_TAIL_START = re.compile(r"$|\s*[|–—:•·»/-]\s|\s*[|｜_]")  # where a title's site tail begins
+_BYLINE_BLOCK_CHARS = 160  # names, a date, a label; a teaser or the article says more
+_BLOCK_LEVELS = 5  # how far above an author's name their byline block may reach
+_NOT_A_BYLINE_BLOCK = frozenset({"li", "ul", "ol", "article", "section", "main", "aside", "nav", "body", "html"})
+_BYLINE_MAX_ITEMS = 5  # a list of more author links than this is a menu of writers
+# Some CMSs wrap JSON-LD in a (commented) CDATA section for old XHTML parsers.
+_CDATA = re.compile(r"^\s*(?://|/\*)?\s*<!\[CDATA\[|(?://|/\*)?\s*\]\]>\s*(?:\*/)?\s*$")
+_WS = re.compile(r"\s+")
+
+
+@dataclass
+class PageMeta:
+    """Metadata candidates gathered from one page, best first in each list."""
+
+    titles: list[str] = field(default_factory=list)
+    headline: str | None = None  # the on-page h1
+    document_title: str | None = None  # <title>
+    # Raw author strings grouped by where they came from, most trusted source first:
+    # the site's configured selector, JSON-LD, each <meta> key, byline elements.
+    author_groups: list[list[str]] = field(default_factory=list)
+    published: list[str] = field(default_factory=list)
+    modified: list[str] = field(default_factory=list)
+    site_names: list[str] = field(default_factory=list)
+    language: str | None = None
+    description: str | None = None
+    tags: list[str] = field(default_factory=list)
+    canonical_url: str | None = None
+    structured_date: bool = False  # a date came from JSON-LD or article meta
+
+
+def squash(text: str | None) -> str:
+    """Whitespace collapsed; HTML entities some sites leave in JSON-LD and meta decoded."""
+    text = text or ""
+    if "&" in text:
+        text = html.unescape(text)
+    return _WS.sub(" ", text).strip()
+
+
+def _text(node: LexborNode | None) -> str:
+    return squash(node.text(deep=True, separator=" ")) if node is not None else ""
+
+
+def _json_ld_objects(tree: LexborHTMLParser) -> list[dict]:
+    """Every JSON object in the page's JSON-LD, @graph and nesting flattened."""
+    found: list[dict] = []
+
+    def walk(value, depth=0):
+        if depth > 6:
+            return
+        if isinstance(value, list):
+            for item in value:
+                walk(item, depth + 1)
+        elif isinstance(value, dict):
+            found.append(value)
+            for key in ("@graph", "mainEntity", "itemListElement"):
+                if key in value:
+                    walk(value[key], depth + 1)
+
+    for script in tree.css('script[type="application/ld+json"]'):
+        raw = _CDATA.sub("", script.text() or "").strip()
+        if not raw:
+            continue
+        try:
+            data = orjson.loads(raw)
+        except orjson.JSONDecodeError:
+            # Some sites leave raw newlines or trailing commas in their JSON-LD.
+            try:
+                data = orjson.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")))
+            except orjson.JSONDecodeError:
+                continue
+        walk(data)
+    return found
+
+
+def _types(obj: dict) -> set[str]:
+    kind = obj.get("@type", ())
+    kinds = kind if isinstance(kind, list) else [kind]
+    return {str(k).lower() for k in kinds}
+
+
+def _names(value, people_only: bool = True) -> list[str]:
+    """Author names from a JSON-LD author value (string, object or list of either)."""
+    out: list[str] = []
+    items = value if isinstance(value, list) else [value]
+    for item in items:
+        if isinstance(item, str):
+            out.append(item)
+        elif isinstance(item, dict):
+            if people_only and _types(item) & _ORG_TYPES:
+                continue
+            name = item.get("name")
+            if isinstance(name, list):
+                name = " ".join(str(n) for n in name)
+            if not name and (item.get("givenName") or item.get("familyName")):
+                name = f"{item.get('givenName', '')} {item.get('familyName', '')}"
+            if isinstance(name, str) and name.strip():
+                out.append(name)
+    return [squash(n) for n in out if squash(n)]
+
+
+def _resolved(value, nodes: dict[str, dict]):
+    """A JSON-LD value with each bare {"@id": …} reference replaced by the node it names."""
+    if isinstance(value, list):
+        return [_resolved(item, nodes) for item in value]
+    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("@id"), str):
+        return nodes.get(value["@id"], value)
+    return value
+
+
+def _str(value) -> str | None:
+    if isinstance(value, list):
+        value = value[0] if value else None
+    if isinstance(value, dict):
+        value = value.get("@value") or value.get("name")
+    return squash(str(value)) if isinstance(value, (str, int, float)) and str(value).strip() else None
+
+
+def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> list[str]:
+    """Candidates from JSON-LD; returns the dateCreated values, which go after every other
+    publication date."""
+    created: list[str] = []
+    objects = _json_ld_objects(tree)
+    articles = [o for o in objects if _types(o) & (_ARTICLE_TYPES - _PAGE_TYPES)]
+    if not articles:
+        articles = [o for o in objects if _types(o) & _PAGE_TYPES]
+    # Yoast and others put each node in an @graph once and refer to it by @id elsewhere:
+    # "author": {"@id": "https://site/#/schema/person/4749…"}.
+    nodes = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
+    for obj in articles:
+        for key in ("headline", "name", "alternativeHeadline"):
+            if value := _str(obj.get(key)):
+                meta.titles.append(value)
+                break
+        if people := _names(_resolved(obj.get("author"), nodes)) or _names(_resolved(obj.get("creator"), nodes)):
+            meta.author_groups.append(people)
+        if value := _str(obj.get("datePublished")):
+            meta.published.append(value)
+            meta.structured_date = True
+        elif value := _str(obj.get("dateCreated")):
+            # When the record was made, which may be a re-import: The Telegraph's is a day
+            # after the article:published_time it shows. Any publication date goes first.
+            created.append(value)
+            meta.structured_date = True
+        if value := _str(obj.get("dateModified")):
+            meta.modified.append(value)
+        if value := _str(obj.get("inLanguage")):
+            meta.language = meta.language or value
+        if value := _str(obj.get("description")):
+            meta.description = meta.description or value
+        publisher = _resolved(obj.get("publisher"), nodes)
+        if isinstance(publisher, dict) and (name := _str(publisher.get("name"))):
+            meta.site_names.append(name)
+        keywords = obj.get("keywords")
+        if isinstance(keywords, str):
+            meta.tags.extend(k.strip() for k in keywords.split(","))
+        elif isinstance(keywords, list):
+            meta.tags.extend(str(k).strip() for k in keywords if isinstance(k, str))
+    for obj in objects:
+        if _types(obj) & _ORG_TYPES and (name := _str(obj.get("name"))):
+            meta.site_names.append(name)
+        if _types(obj) & {"website"} and (name := _str(obj.get("name"))):
+            meta.site_names.append(name)
+    return created
+
+
+def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
+    """Collect <meta> values by lower-cased name/property, in document order."""
+    values: dict[str, list[str]] = {}
+    for node in tree.css("meta"):
+        attrs = node.attributes
+        keys = attrs.get("property") or attrs.get("name")
+        if not keys and (keys := attrs.get("itemprop")) and _of_another_item(node):
+            continue
+        content = attrs.get("content")
+        if keys and content and content.strip():
+            # RDFa allows several properties in one attribute ("dc:creator twitter:creator");
+            # but "twitter:misc:Written by" is one name with a space in it.
+            names = keys.lower().split()
+            if not all(":" in n or "." in n for n in names):
+                names = [" ".join(names)]
+            for key in names:
+                values.setdefault(key, []).append(squash(content))
+
+    def first(keys):
+        for key in keys:
+            for value in values.get(key, ()):
+                yield key, value
+
+    meta.titles.extend(v for _, v in first(_META_TITLE))
+    for key in _META_AUTHOR:
+        found = [v for v in values.get(key, ()) if not v.startswith(("http://", "https://"))]
+        if found:
+            meta.author_groups.append(found)
+    for key, value in first(_META_PUBLISHED):
+        meta.published.append(value)
+        if key.startswith(("article:", "og:", "datepublished", "parsely", "sailthru", "dc.", "dcterms", "citation")):
+            meta.structured_date = True
+    meta.modified.extend(v for _, v in first(_META_MODIFIED))
+    meta.site_names.extend(v for k, v in first(_META_SITE) if not v.startswith("@"))
+    if not meta.description:
+        meta.description = next((v for _, v in first(_META_DESCRIPTION)), None)
+    for _, value in first(_META_TAGS):
+        meta.tags.extend(t.strip() for t in value.split(","))
+    if not meta.language:
+        locale = next((v for _, v in first(("og:locale", "content-language", "language", "dc.language"))), None)
+        meta.language = locale
+
+
+def _byline_group(scope: LexborNode) -> list[str]:
+    """Author strings from the first byline selector that matches inside `scope`."""
+    for selector in _BYLINE_SELECTORS:
+        nodes = [n for n in scope.css(selector)
+                 if (t := _text(n)) and len(t) <= _BYLINE_MAX_CHARS and not _in_comments(n) and not _in_menu(n)]
+        if nodes:
+            # Only the first byline's own block: author links elsewhere on the page belong
+            # to teasers and sidebars.
+            home = ancestor_ids(nodes[0], 2)
+            block = _names_block(nodes[0])
+            return list(dict.fromkeys(
+                _text(n) for n in nodes
+                if home & ancestor_ids(n, 2) or (block is not None and block in ancestor_ids(n, _BLOCK_LEVELS))))
+    return []
+
+
+def _names_block(node: LexborNode) -> int | None:
+    """The id of the widest ancestor above the first two that holds no more than a row of
+    names: a byline that gives each author a box of their own (name, photo link) has them
+    all there. It stops below a list, a heading or longer text, where teasers begin. None
+    when the grandparent is already past that."""
+    found = None
+    for level, parent in enumerate(ancestors(node, _BLOCK_LEVELS)):
+        if level < 2:
+            continue
+        if (parent.tag in _NOT_A_BYLINE_BLOCK or len(_text(parent)) > _BYLINE_BLOCK_CHARS
+                or parent.css_first("h1, h2, h3, h4, h5, h6") is not None):
+            break
+        found = parent.mem_id
+    return found
+
+
+def _in_menu(node: LexborNode) -> bool:
+    """In the site's navigation, or in a long list of links (a menu of the site's writers,
+    "Andy Serwer, Brittany Jones-Cooper, ..." under an "Authors" tab): not a byline."""
+    for parent in ancestors(node, 4):
+        if parent.tag == "nav" or parent.attributes.get("role") == "navigation":
+            return True
+        if parent.tag in ("ul", "ol"):
+            return sum(1 for child in parent.iter() if child.tag == "li") > _BYLINE_MAX_ITEMS
+    return False
+
+
+def _in_comments(node: LexborNode) -> bool:
+    """Inside a readers' comment section, whose "author" names are commenters."""
+    for parent in ancestors(node):
+        if parent.tag in ("body", "html"):
+            return False
+        marks = f"{css_class(parent)} {(parent.attributes.get('id') or '').lower()}"
+        if "comment" in marks or "discussion" in marks or "disqus" in marks:
+            return True
+    return False
+
+
+def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) -> None:
+    """Candidates from the visible page: headline, byline, <time>, <title>, canonical, lang."""
+    scope = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
+    h1 = None
+    if site and site.title:
+        h1 = tree.css_first(site.title)
+    if h1 is None:
+        h1 = scope.css_first("h1") if scope is not None else None
+    if h1 is None:
+        h1 = tree.css_first("h1")
+    # No separator between inline children: "<span>Kicker</span>: Title" reads "Kicker: Title".
+    if h1 is not None and (text := squash(h1.text(deep=True, separator=""))):
+        meta.headline = text
+    title = tree.css_first("title")
+    if title is not None and (text := _text(title)):
+        meta.document_title = text
+    if meta.document_title and _folded(meta.headline or "") not in _folded(meta.document_title):
+        # An h1 the <title> does not repeat is the site's or the section's ("Allergies Health
+        # Center"); a heading the <title> does repeat is the article's.
+        meta.headline = _heading_in_title(tree, meta.document_title) or meta.headline
+
+    if site and site.author:
+        if configured := [t for n in tree.css(site.author) if (t := _text(n))]:
+            meta.author_groups.insert(0, configured)
+    for where in dict.fromkeys((scope, tree.body or tree.root)):
+        if where is None:
+            continue
+        group = _byline_group(where)
+        if group:
+            meta.author_groups.append(group)
+            break
+
+    if site and site.date:
+        for node in tree.css(site.date):
+            value = node.attributes.get("datetime") or node.attributes.get("content") or _text(node)
+            if value:
+                meta.published.insert(0, value)
+                meta.structured_date = True
+    if value := _first_time(scope or tree.root) or _first_time(tree.root, outside_teasers=True):
+        meta.published.append(value)
+    for node in tree.css('[itemprop="datePublished"]'):
+        if _of_another_item(node):
+            continue
+        if value := node.attributes.get("datetime") or node.attributes.get("content"):
+            meta.published.append(value)
+            meta.structured_date = True
+
+    link = tree.css_first('link[rel="canonical"]')
+    if link is not None and (href := link.attributes.get("href")):
+        meta.canonical_url = href.strip()
+    html = tree.css_first("html")
+    if not meta.language and html is not None:
+        meta.language = html.attributes.get("lang") or html.attributes.get("xml:lang")
+
+
+# Microdata items whose properties are never the article's. (Not "Person": CNET nests the
+# story's datePublished in its byline's Person item.)
+_OTHER_ITEMS = frozenset({"videoobject", "audioobject", "imageobject", "mediaobject", "clip", "comment"})
+
+
+def _of_another_item(node: LexborNode) -> bool:
+    """A microdata property of a clip or a comment on the page: a VideoObject's
+    datePublished (Yahoo puts a clip's before the story's)."""
+    for parent in ancestors(node):
+        if "itemscope" in parent.attributes:
+            kind = (parent.attributes.get("itemtype") or "").rstrip("/").rsplit("/", 1)[-1].lower()
+            return kind in _OTHER_ITEMS
+    return False
+
+
+_TEASER_PLACES = frozenset({"li", "aside", "nav", "footer"})
+
+
+def _first_time(scope: LexborNode, outside_teasers: bool = False) -> str | None:
+    """The first <time datetime> in `scope` that is not marked as the update. Across the
+    whole page (MSN's byline sits outside its <article>), only one outside lists, sidebars,
+    navigation, footers and comments, where the times are teasers'."""
+    for node in scope.css("time[datetime]"):
+        value = node.attributes.get("datetime")
+        if not value or "modified" in (node.attributes.get("itemprop") or "").lower():
+            continue
+        if outside_teasers and (_in_comments(node) or any(p.tag in _TEASER_PLACES for p in ancestors(node))):
+            continue
+        return value
+    return None
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+def _heading_in_title(tree: LexborHTMLParser, document_title: str) -> str | None:
+    """The first h1 or h2 that the <title> is, before any tail ("Heading | Site"). A heading
+    the title holds only in part ("How to retire early" in "How to retire early so you
+    can...") is a section of the article, not its headline."""
+    folded_title = _folded(document_title)
+    for node in tree.css("h1, h2"):
+        text = squash(node.text(deep=True, separator=""))
+        folded = _folded(text)
+        if (len(text) >= _HEADING_MIN_CHARS and folded_title.startswith(folded)
+                and _TITLE_TAIL_START.match(folded_title, len(folded))):
+            return text
+    return None
+
+
+def read_metadata(tree: LexborHTMLParser, site: SiteRule | None = None) -> PageMeta:
+    """Gather metadata candidates from a parsed page (call before pruning scripts)."""
+    meta = PageMeta()
+    created = _read_json_ld(tree, meta)
+    _read_meta_tags(tree, meta)
+    _read_page(tree, meta, site)
+    meta.published.extend(created)
+    return meta
