@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from .clean.page import clean_page
 from .config import Config, default_config, load_config
 from .errors import (
     ConfigError,
@@ -20,7 +21,6 @@ from .errors import (
     Unreadable,
 )
 from .models import Article, Extract, Page, Removal, Source
-from .clean.page import clean_page
 
 __all__ = [
     "Article", "Config", "ConfigError", "EmptyInput", "Extract", "FetchError", "NotAnArticle",

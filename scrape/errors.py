@@ -47,7 +47,7 @@ class SkipError(ScrapeError):
         self.input = input
         super().__init__(f"{input}: {detail}" if input else detail)
 
-    def for_input(self, input: str) -> "SkipError":
+    def for_input(self, input: str) -> SkipError:
         """The same skip, naming the input it concerns."""
         return type(self)(self.detail, input=input)
 
@@ -74,7 +74,7 @@ class UnexpectedError(SkipError):
     reason = "error"
 
     @classmethod
-    def from_exception(cls, exc: BaseException, input: str | None) -> "UnexpectedError":
+    def from_exception(cls, exc: BaseException, input: str | None) -> UnexpectedError:
         return cls(f"{type(exc).__name__}: {exc}"[:300], input=input)
 
 

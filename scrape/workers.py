@@ -23,17 +23,17 @@ import signal
 import threading
 import time
 from collections import deque
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Callable, Iterable, Iterator
 
+from .clean.page import clean_page
 from .config import Config
 from .errors import CleanTimeout, SkipError, UnexpectedError
 from .models import Article, Page
-from .clean.page import clean_page
 
 CleanFunction = Callable[[Page, Config, bool], Article]
 
@@ -56,7 +56,7 @@ class CleanOptions:
     timeout: float = 20.0  # seconds per page; 0 = no limit
 
     @classmethod
-    def from_config(cls, config: Config, explain: bool = False, jobs: int | None = None) -> "CleanOptions":
+    def from_config(cls, config: Config, explain: bool = False, jobs: int | None = None) -> CleanOptions:
         return cls(config=config, explain=explain, jobs=jobs or os.cpu_count() or 1,
                    timeout=config.clean.timeout)
 

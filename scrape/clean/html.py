@@ -22,16 +22,22 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config import Config, SiteRule
-from ..meta.dates import parse_date
+from ..dom import ancestor_ids, find_ancestor, link_chars, node_text
 from ..errors import Unreadable
+from ..meta.candidates import PageMeta, read_metadata
+from ..meta.dates import parse_date
+from ..meta.normalise import rank_titles
+from ..models import Extract, Removal
 from .extract import extract_lines
 from .lines import filter_paragraphs
-from ..meta.candidates import PageMeta, read_metadata
-from ..dom import ancestor_ids, find_ancestor, link_chars, node_text
-from .prune import (drop_doubled_blocks, drop_invisible, drop_page_frame, drop_selectors,
-                    drop_signup_widgets, prune_noise_blocks)
-from ..models import Extract, Removal
-from ..meta.normalise import rank_titles
+from .prune import (
+    drop_doubled_blocks,
+    drop_invisible,
+    drop_page_frame,
+    drop_selectors,
+    drop_signup_widgets,
+    prune_noise_blocks,
+)
 
 _SPLIT_MIN_CHARS = 100  # paragraphs shorter than this are not added from split body blocks
 _MIN_PROSE_SHARE = 0.5  # below this the fast extraction is probably a menu or a list

@@ -10,8 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..meta.bylines import Byline, parse_byline
 from ..config import NoiseRule, RuleSet
+from ..meta.bylines import Byline, parse_byline
 from ..models import Removal
 from ..text import normalise_paragraph
 

@@ -8,12 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .html import clean_html_document
 from ..config import Config, default_config
-from .decode import decode_body
 from ..errors import NotAnArticle, SkipError
-from ..models import Article, Page
 from ..meta.normalise import build_article
+from ..models import Article, Page
+from .decode import decode_body
+from .html import clean_html_document
 from .textdump import clean_text_dump
 
 

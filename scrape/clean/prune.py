@@ -14,11 +14,11 @@ import re
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..config import Config
 from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_chars
-from .lines import snippet
+from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
+from .lines import snippet
 
 # Elements whose whole text is checked against "line" rules. Inline ones only count when
 # they stand alone in their parent (so the word "ad" inside a sentence is never touched).

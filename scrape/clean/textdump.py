@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 
 from ..config import Config
-from .lines import filter_paragraphs, match_rule
 from ..models import Extract, Removal
+from .lines import filter_paragraphs, match_rule
 
 _HEADLINE_MAX_WORDS = 30
 _HEADLINE_MAX_CHARS = 250

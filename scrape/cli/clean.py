@@ -20,11 +20,11 @@ from typing import TextIO
 
 from tqdm import tqdm
 
-from .common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
 from ..errors import ScrapeError, SkipError
+from ..io.inputs import STDIN, iter_pages
 from ..io.outputs import FORMATS, Sink, format_for_path, open_sink
 from ..workers import CleanOptions, clean_pages
-from ..io.inputs import STDIN, iter_pages
+from .common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
 
 PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
 # Libraries that log ordinary bad pages, even at ERROR ("parsed tree length: 0"); we report

@@ -19,10 +19,10 @@ import json
 import logging
 import sys
 
-from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
 from ..config import Config
 from ..errors import ScrapeError
 from ..io.outputs import render_jsonl
+from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
 
 log = logging.getLogger("scrape.crawl")
 

@@ -19,6 +19,7 @@ from . import clean as cli_clean
 from . import crawl as cli_crawl
 from .common import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_SKIPPED, EXIT_USAGE
 
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scrape", description=package_doc.splitlines()[0])
     parser.add_argument("--config", metavar="FILE", help="config file (default: ./config.toml if present)")

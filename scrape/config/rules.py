@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from re import _parser as sre_parse
-from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT, SUBPATTERN
 from dataclasses import dataclass
 from functools import cached_property
+from re import _parser as sre_parse
+from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT, SUBPATTERN
 
 import ahocorasick
 

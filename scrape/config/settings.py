@@ -8,7 +8,6 @@ file are added to the built-in ones unless `clean.builtin_rules = false`.
 from __future__ import annotations
 
 import dataclasses
-import re
 import tomllib
 import types
 import typing
@@ -21,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
 from .rules import NoiseRule, RuleSet
+
 
 @dataclass(frozen=True)
 class SiteRule:

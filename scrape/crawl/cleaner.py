@@ -18,9 +18,9 @@ import asyncio
 import logging
 import os
 import signal
+from collections.abc import Callable
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Callable
 
 from ..config import Config
 from ..errors import CleanTimeout, SkipError, UnexpectedError
@@ -55,8 +55,8 @@ def _clean_in_worker(page: Page):
 
 
 def _clean_here(page: Page, config: Config, clean: CleanFunction | None = None):
-    from ..workers import clean_one
     from ..clean.page import clean_page
+    from ..workers import clean_one
 
     return clean_one(page, clean or clean_page, config, False, config.clean.timeout)
 

@@ -17,7 +17,7 @@ import gzip
 import io
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import feedparser
 from feedparser.encodings import convert_to_utf8
@@ -54,8 +54,8 @@ def parse_lastmod(value: str | None) -> datetime | None:
     except ValueError:
         return None
     if when.tzinfo is None:  # a bare date (or a time without zone) is read as UTC
-        when = when.replace(tzinfo=timezone.utc)
-    return when.astimezone(timezone.utc)
+        when = when.replace(tzinfo=UTC)
+    return when.astimezone(UTC)
 
 
 def _canonical(url: str | None, base: str) -> str | None:
@@ -91,7 +91,7 @@ def parse_feed(body: bytes, base_url: str) -> tuple[Entry, ...]:
         if url is None:
             continue
         stamp = dict.get(item, "updated_parsed") or dict.get(item, "published_parsed")
-        lastmod = datetime.fromtimestamp(calendar.timegm(stamp), timezone.utc) if stamp else None
+        lastmod = datetime.fromtimestamp(calendar.timegm(stamp), UTC) if stamp else None
         entries.append(Entry(url, lastmod))
     return tuple(entries)
 

@@ -24,17 +24,18 @@ import random
 import socket
 import time
 import zlib
+from collections.abc import Awaitable, Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin
 
 import brotli
 import httpcore
 import httpx
-from httpcore._utils import is_socket_readable
 import sniffio  # noqa: F401  -- without it httpcore wastes CPU on failed imports per request
+from httpcore._utils import is_socket_readable
 from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt
 
 from ..config import CrawlConfig
@@ -99,7 +100,7 @@ def parse_retry_after(value: str | None, now: float | None = None) -> float | No
     except (TypeError, ValueError):
         return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     now = time.time() if now is None else now
     return max(0.0, when.timestamp() - now)
 
@@ -193,7 +194,7 @@ class _Stream(httpcore.AsyncNetworkStream):
     async def aclose(self) -> None:
         await self._inner.aclose()
 
-    async def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> "_Stream":
+    async def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> _Stream:
         return _Stream(await self._inner.start_tls(ssl_context, server_hostname, timeout))
 
     def get_extra_info(self, info: str):
@@ -216,7 +217,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         try:
             infos = await asyncio.wait_for(
                 loop.getaddrinfo(host, port, type=socket.SOCK_STREAM), timeout)
-        except (OSError, asyncio.TimeoutError) as exc:
+        except (TimeoutError, OSError) as exc:
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         addresses = list(dict.fromkeys(info[4][0] for info in infos))
         for address in addresses:
@@ -265,7 +266,7 @@ class Fetcher:
         transport: an httpx transport to use instead of the guarded default.
     """
 
-    def __init__(self, config: CrawlConfig, gate: "HostGate | None" = None, robots: "Robots | None" = None,
+    def __init__(self, config: CrawlConfig, gate: HostGate | None = None, robots: Robots | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  transport: httpx.AsyncBaseTransport | None = None):
         self.config = config
@@ -280,7 +281,7 @@ class Fetcher:
                      "Accept-Encoding": "gzip, deflate, br"},
         )
 
-    async def __aenter__(self) -> "Fetcher":
+    async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc) -> None:
@@ -430,7 +431,7 @@ class Fetcher:
         return Response(url=final, requested_url=requested, status=response.status_code,
                         headers=tuple((k.decode("latin-1").lower(), v.decode("latin-1"))
                                       for k, v in response.headers.raw),
-                        body=body, fetched_at=datetime.now(timezone.utc), charset=response.charset_encoding)
+                        body=body, fetched_at=datetime.now(UTC), charset=response.charset_encoding)
 
 
 async def _drain(response: httpx.Response, limit: int = 65536) -> None:

@@ -32,7 +32,7 @@ import tempfile
 import zlib
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import OutputError
@@ -42,11 +42,11 @@ log = logging.getLogger(__name__)
 
 
 def run_stamp(started_at: datetime) -> str:
-    return started_at.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return started_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def run_dir(out_dir: str, started_at: datetime) -> Path:
-    return Path(out_dir) / started_at.astimezone(timezone.utc).strftime("%Y/%m/%d")
+    return Path(out_dir) / started_at.astimezone(UTC).strftime("%Y/%m/%d")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -288,7 +288,7 @@ class WarcOutput:
         http_headers = StatusAndHeaders(f"{status} OK" if status == 200 else str(status), kept, protocol="HTTP/1.1")
         record = self._writer.create_warc_record(
             url, "response", payload=io.BytesIO(body), http_headers=http_headers,
-            warc_headers_dict={"WARC-Date": fetched_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")})
+            warc_headers_dict={"WARC-Date": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
         try:
             self._writer.write_record(record)
         except OSError as exc:

@@ -15,9 +15,10 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Awaitable, Callable
+from typing import TYPE_CHECKING
 
 from protego import Protego
 
@@ -94,7 +95,7 @@ class HostGate:
 class Robots:
     """robots.txt per host, fetched once per run, shared by concurrent callers."""
 
-    def __init__(self, config: CrawlConfig, fetcher: "Fetcher", gate: HostGate | None = None):
+    def __init__(self, config: CrawlConfig, fetcher: Fetcher, gate: HostGate | None = None):
         self._config = config
         self._fetcher = fetcher
         self._gate = gate

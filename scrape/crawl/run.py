@@ -24,20 +24,20 @@ import re
 import signal
 import sys
 from collections import deque
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Awaitable, Callable
 
 from ..config import Config, SourceConfig
 from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
-from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
-from .fetch import Fetcher, Response, is_retried_later
+from ..io.outputs import render_jsonl
 from ..models import Article
 from .cleaner import Cleaner
-from ..io.outputs import render_jsonl
-from .politeness import HostGate, Robots
+from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
+from .fetch import Fetcher, Response, is_retried_later
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
+from .politeness import HostGate, Robots
 from .state import Fetched, State
 from .urls import canonicalize, host_of, same_site
 
@@ -55,7 +55,7 @@ class CrawlOptions:
     clean: bool = True  # False: fetch and record state only (benchmarks, warming the state)
     recheck_all: bool = False  # ask every known URL again (conditionally), whatever its lastmod
     progress: bool = False  # a progress bar on stderr (only when it is a terminal)
-    now: Callable[[], datetime] = lambda: datetime.now(timezone.utc)  # for lastmod filters
+    now: Callable[[], datetime] = lambda: datetime.now(UTC)  # for lastmod filters
 
 
 @dataclass(slots=True)
@@ -363,7 +363,7 @@ class CrawlLock:
         self.path = path
         self._fd: int | None = None
 
-    def __enter__(self) -> "CrawlLock":
+    def __enter__(self) -> CrawlLock:
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
@@ -406,12 +406,12 @@ def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
         check_writable(config.crawl.out_dir)
         state = State(config.crawl.state)
         try:
-            stats = RunStats(started_at=datetime.now(timezone.utc).replace(microsecond=0))
+            stats = RunStats(started_at=datetime.now(UTC).replace(microsecond=0))
             stats.recovered = recover(state, config.crawl.out_dir)
             run_id = state.begin_run(stats.started_at)
             asyncio.run(_run_async(config, options, state, run_id, stats, sleep))
             stats.output, _ = export_run(state, run_id, config.crawl.out_dir, stats.started_at)
-            stats.finished_at = datetime.now(timezone.utc)
+            stats.finished_at = datetime.now(UTC)
             status = "stopped" if stats.stopped in ("SIGTERM", "SIGINT", "cancelled") else "done"
             state.finish_run(run_id, status, stats.as_dict(), [p for p in (stats.output, stats.warc) if p])
         finally:

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Iterator
 
 from ..errors import ConfigError, OutputError
 
@@ -70,11 +70,11 @@ CREATE TABLE IF NOT EXISTS runs (
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _iso(when: datetime | None) -> str | None:
-    return when.astimezone(timezone.utc).isoformat(timespec="seconds") if when else None
+    return when.astimezone(UTC).isoformat(timespec="seconds") if when else None
 
 
 def _when(value: str | None) -> datetime | None:

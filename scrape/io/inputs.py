@@ -21,8 +21,9 @@ import os
 import re
 import sys
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO, Iterator
+from typing import BinaryIO
 
 import orjson
 from isal import igzip, isal_zlib

@@ -18,7 +18,8 @@ import re
 import sys
 import tempfile
 import unicodedata
-from typing import BinaryIO, Callable
+from collections.abc import Callable
+from typing import BinaryIO
 
 import orjson
 

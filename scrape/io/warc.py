@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Iterator
 
 from isal import igzip, isal_zlib
 from warcio.archiveiterator import ArchiveIterator

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 
-from .bylines import BY_PREFIX, PARTICLES, ROLE_WORDS
 from ..text import fold, normalise_paragraph
+from .bylines import BY_PREFIX, PARTICLES, ROLE_WORDS
 
 # Words that make an author string a role, a desk or a placeholder rather than a person.
 _NOT_PEOPLE = re.compile(

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
-from datetime import date, datetime, timedelta, timezone, tzinfo
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
@@ -98,7 +98,7 @@ def _from_iso(text: str) -> ParsedDate | None:
         return None
     if offset:
         if offset == "Z":
-            tz = timezone.utc
+            tz = UTC
         else:
             sign = -1 if offset[0] == "-" else 1
             digits = offset[1:].replace(":", "")
@@ -161,7 +161,7 @@ def parse_date(text: str | None, site_timezone: str | None = None) -> ParsedDate
     parsed = _from_iso(text)
     if parsed is None and re.fullmatch(r"\d{10}(\d{3})?", text):
         seconds = int(text[:10])
-        parsed = ParsedDate(datetime.fromtimestamp(seconds, tz=timezone.utc), has_time=True)
+        parsed = ParsedDate(datetime.fromtimestamp(seconds, tz=UTC), has_time=True)
     if parsed is None and not text.isascii():
         parsed = _from_cjk(text)
     if parsed is None and re.search(r"\d", text):

@@ -15,11 +15,11 @@ import hashlib
 import re
 from datetime import datetime, timedelta, timezone
 
-from .authors import clean_authors, site_name_keys
 from ..config import SiteRule
-from .dates import parse_date
 from ..models import Article, Extract, Source
 from ..text import fold, normalise_paragraph
+from .authors import clean_authors, site_name_keys
+from .dates import parse_date
 
 _MAX_TITLE_CHARS = 400
 _MAX_SITE_NAME_CHARS = 200
