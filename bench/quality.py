@@ -9,8 +9,11 @@ scoring rules of the corpora README exactly (bench/scoring.py): the zyte rule on
 token rule elsewhere with CJK pages (ja, zh, ko) reported apart; title, authors and date where
 the truth is known and not listed in the case's `exclude`.
 
-    python bench/quality.py [CORPORA] [--corpus NAME]... [--no-anchors] [--failures [N]]
-                            [--json FILE] [--raise-floors] [--no-write]
+    python bench/quality.py [CORPORA] [--corpus NAME]... [--leave-out NAME]... [--no-anchors]
+                            [--failures [N]] [--json FILE] [--raise-floors] [--no-write]
+
+`--leave-out NAME` reports corpus NAME apart as held out (its own table, no failure listing):
+tune on the others, and read NAME's figures to tell a general fix from a fitted one.
 
 The quality gate (tests/test_quality_gate.py) imports this module and calls
 `run_benchmark(..., anchors=False)` and `check_floors`; floors live in bench/floors.json and
@@ -47,8 +50,8 @@ import scoring  # noqa: E402
 
 CJK = {"ja", "zh", "ko"}
 FLOOR_MARGIN = 0.005  # a floor sits this far below the figure it was set from, rounded down
-METADATA_KEYS = ("title", "authors", "date_day", "date_1day")
-FLOOR_KEYS = ("body_f1", "body_precision", "title", "authors", "date_day")
+METADATA_KEYS = ("title", "credit", "authors", "date_day", "date_1day")
+FLOOR_KEYS = ("body_f1", "body_precision", "title", "credit", "authors", "date_day")
 # Figures reported but never floored, because their truth contradicts what scrape is asked to do.
 UNGATED = {
     ("readability", "title"): "the truth is Readability.js's own title snapshot, which keeps "
@@ -80,6 +83,9 @@ class Case:
     authors: tuple[str, ...] | None
     date: str | None
     language: str | None
+    # trafilatura-dev's snippet rule: text the body must hold, text it must not.
+    with_snippets: tuple[str, ...] = ()
+    without_snippets: tuple[str, ...] = ()
 
     @property
     def cjk(self) -> bool:
@@ -110,12 +116,14 @@ def load_corpus(folder: Path) -> list[Case]:
             with gzip.open(folder / raw["html"]) as fh:
                 html = fh.read().decode("utf-8", errors="replace")
             authors = truth("authors")
+            snippets = raw.get("with") is not None or raw.get("without") is not None
             cases.append(Case(
                 id=raw["id"], corpus=folder.name,
-                rule="zyte" if raw.get("source") == "zyte" else "token",
+                rule="zyte" if raw.get("source") == "zyte" else "snippet" if snippets else "token",
                 url=raw.get("url"), html=html, body=truth("body"), title=truth("title"),
                 authors=tuple(authors) if authors is not None else None, date=truth("date"),
                 language=raw.get("language"),
+                with_snippets=tuple(raw.get("with") or ()), without_snippets=tuple(raw.get("without") or ()),
             ))
     return cases
 
@@ -141,6 +149,9 @@ class Output:
     text: str = ""
     title: str | None = None
     authors: tuple[str, ...] = ()
+    # Agencies and publishers credited as authors (scrape's `author_organisations`); the
+    # corpora's "author credit" scores authors and these together.
+    organisations: tuple[str, ...] = ()
     date: str | None = None
     skipped: str | None = None  # the tool's reason for giving no article
     error: str | None = None  # an unexpected exception (a bug in the tool)
@@ -161,6 +172,7 @@ def _scrape_tool():
         except scrape.SkipError as exc:
             return Output(skipped=exc.reason)
         return Output(text=article.text, title=article.title, authors=tuple(article.authors),
+                      organisations=tuple(getattr(article, "author_organisations", ())),
                       date=article.published)
 
     return run
@@ -242,7 +254,8 @@ def run_tools(cases: list[Case], tools: list[Tool]) -> dict[str, Run]:
                 run.metadata_seconds += seconds
                 run.metadata_pages += 1
                 out = dataclasses.replace(out, title=meta.title, authors=meta.authors,
-                                          date=meta.date, error=out.error or meta.error)
+                                          organisations=meta.organisations, date=meta.date,
+                                          error=out.error or meta.error)
             run.outputs.append(out)
     return runs
 
@@ -264,7 +277,9 @@ def _figure(values: list[float]) -> dict:
 def page_scores(case: Case, out: Output) -> dict:
     """Per-page scores; a key is absent when its truth is unknown."""
     scores: dict = {}
-    if case.body is not None:
+    if case.rule == "snippet":
+        scores.update(snippet_counts(out.text, case))
+    elif case.body is not None:
         if case.rule == "zyte":
             p, r, exact = scoring.zyte_page(out.text, case.body)
             f1 = 2 * p * r / (p + r) if p is not None and p + r else 0.0
@@ -276,9 +291,35 @@ def page_scores(case: Case, out: Output) -> dict:
         scores["title"] = scoring.title_equal(out.title, case.title)
     if case.authors is not None:
         scores["authors"] = scoring.authors_exact(out.authors, case.authors)
+        scores["credit"] = scoring.authors_exact(out.authors + out.organisations, case.authors)
     if case.date is not None:
         scores["date_day"], scores["date_1day"] = scoring.date_scores(out.date, case.date)
     return scores
+
+
+def _collapse(text: str) -> str:
+    return " ".join(text.split())
+
+
+def snippet_counts(text: str, case: Case) -> dict:
+    """trafilatura's evaluation for one page: `with` snippets found (tp) or not (fn), `without`
+    snippets found (fp) or not (tn), whitespace collapsed on both sides."""
+    text = _collapse(text)
+    found_with = [_collapse(s) in text for s in case.with_snippets]
+    found_without = [_collapse(s) in text for s in case.without_snippets]
+    return {"snippet_tp": sum(found_with), "snippet_fn": len(found_with) - sum(found_with),
+            "snippet_fp": sum(found_without), "snippet_tn": len(found_without) - sum(found_without)}
+
+
+def _snippet_figures(pages: list[dict]) -> dict:
+    """Precision, recall and F1 of the counts summed over all pages (the snippet rule)."""
+    tp, fn, fp = (sum(s[f"snippet_{k}"] for s in pages) for k in ("tp", "fn", "fp"))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    n = len(pages)
+    return {"body_precision": {"value": precision, "n": n}, "body_recall": {"value": recall, "n": n},
+            "body_f1": {"value": f1, "n": n}}
 
 
 def score_run(cases: list[Case], run: Run) -> dict:
@@ -286,7 +327,9 @@ def score_run(cases: list[Case], run: Run) -> dict:
     pages = [page_scores(c, o) for c, o in zip(cases, run.outputs)]
     figures: dict = {}
     bodies = [(c, s) for c, s in zip(cases, pages) if "body_r" in s]
-    if cases and cases[0].rule == "zyte":
+    if cases and cases[0].rule == "snippet":
+        figures.update(_snippet_figures([s for s in pages if "snippet_tp" in s]))
+    elif cases and cases[0].rule == "zyte":
         triples = [(s["body_p"], s["body_r"], s["body_exact"]) for _, s in bodies]
         corpus = scoring.zyte_corpus(triples)
         n_precision = sum(p is not None for p, _, _ in triples)
@@ -405,7 +448,8 @@ def raise_floors(figures: dict[str, dict], path: Path = FLOORS) -> list[str]:
 COLUMNS = [  # (header, figure key)
     ("body P", "body_precision"), ("body R", "body_recall"), ("body F1", "body_f1"),
     ("exact", "body_accuracy"), ("CJK F1", "cjk_f1"), ("title", "title"),
-    ("authors", "authors"), ("date day", "date_day"), ("date ±1", "date_1day"),
+    ("author credit", "credit"), ("authors (people)", "authors"), ("date day", "date_day"),
+    ("date ±1", "date_1day"),
 ]
 
 
@@ -415,10 +459,10 @@ def _cell(figure: dict | None) -> str:
     return f"{figure['value']:.3f} ({figure['n']})"
 
 
-def render_table(result: Result) -> str:
+def render_table(result: Result, corpora: list[str] | None = None) -> str:
     header = ["corpus", "tool"] + [h for h, _ in COLUMNS] + ["pages/s", "no article"]
     lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-    corpora = list(result.cases)
+    corpora = list(result.cases) if corpora is None else corpora
     for corpus in corpora:
         for tool, by_corpus in result.figures.items():
             got = by_corpus.get(corpus)
@@ -439,6 +483,44 @@ def render_table(result: Result) -> str:
     return "\n".join(lines)
 
 
+AHEAD_FIGURES = (("body", "body_f1"), ("title", "title"), ("author credit", "credit"), ("date", "date_day"))
+
+
+def render_ahead(result: Result, corpora: list[str]) -> str:
+    """Per corpus, scrape beside trafilatura on each figure the corpus knows, and who is ahead."""
+    lines = ["| corpus | " + " | ".join(name for name, _ in AHEAD_FIGURES) + " |",
+             "|---|" + "---|" * len(AHEAD_FIGURES)]
+    for corpus in corpora:
+        ours = result.figures[SCRAPE].get(corpus, {})
+        theirs = result.figures.get(TRAF, {}).get(corpus, {})
+        cells = []
+        for _, key in AHEAD_FIGURES:
+            a, b = (ours.get(key) or {}).get("value"), (theirs.get(key) or {}).get("value")
+            if a is None or not (ours.get(key) or {}).get("n"):
+                cells.append("–")
+            elif b is None:
+                cells.append(f"{a:.3f}")
+            else:
+                mark = "ahead" if a > b else "tied" if abs(a - b) < 5e-4 else "**behind**"
+                cells.append(f"{a:.3f} vs {b:.3f} {mark}")
+        lines.append(f"| {corpus} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def render_tables(result: Result, held_out: list[str]) -> str:
+    """The full table, then scrape against trafilatura per corpus; held-out corpora apart."""
+    dev = [c for c in result.cases if c not in held_out]
+    out = [render_table(result, dev)]
+    if TRAF in result.figures:
+        out += ["", "scrape against trafilatura (default) on each corpus:", "", render_ahead(result, dev)]
+    if held_out:
+        out += ["", f"Held out ({', '.join(held_out)}): no change was tuned on these pages; "
+                "their failures are not listed.", "", render_table(result, held_out)]
+        if TRAF in result.figures:
+            out += ["", render_ahead(result, held_out)]
+    return "\n".join(out)
+
+
 NOTES = """\
 Each cell is the figure and, in brackets, the number of pages it covers (pages whose truth is
 known and not excluded; zyte precision leaves out pages with an empty prediction). Rules are
@@ -449,8 +531,15 @@ those of `../shared/corpora/README.md`, implemented in `bench/scoring.py`:
   rule (whitespace tokens, per-page P/R/F1 averaged; no article scores 0/0/0) over non-CJK pages;
   **CJK F1** = the same over ja/zh/ko pages, which whitespace tokens score poorly (a page is CJK
   by its `language`; where that is null, when over a fifth of its truth text is CJK script).
-- **title**: equal after NFKC, casefold, collapsed whitespace. **authors**: exact set equality of
-  normalised names. **date day**: same calendar day as the truth's own date part; **±1**: within
+- **body P/R/F1** on `trafilatura-dev` (and any corpus whose cases carry `with` / `without`
+  snippets instead of a body): the snippet rule, trafilatura's own evaluation: a `with` snippet
+  found in the text (whitespace collapsed) is a true positive, one not found a false negative, a
+  `without` snippet found a false positive; counts are summed over the corpus, then P, R, F1.
+- **title**: equal after NFKC, casefold, collapsed whitespace. **author credit**: exact set
+  equality of normalised names, the prediction being scrape's `authors` (people) plus its
+  `author_organisations` (agencies and publishers credited as authors), since the truths credit
+  both; **authors (people)**: scrape's `authors` alone against the same truth (trafilatura's one
+  author string is scored the same way in both columns). **date day**: same calendar day as the truth's own date part; **±1**: within
   one day.
 - **pages/s**: pages / `time.process_time` spent in the body call, tools interleaved page by
   page. Trafilatura's body call is `extract(html, url=url, include_comments=False)` (plus
@@ -512,12 +601,13 @@ def render_floors(figures: dict[str, dict], floors: dict[str, dict[str, float]])
     return "\n".join(lines)
 
 
-def render_report(result: Result, command: str, when: str, machine: str) -> str:
+def render_report(result: Result, command: str, when: str, machine: str,
+                  held_out: list[str] | None = None) -> str:
     floors = render_floors(result.figures[SCRAPE], load_floors())
     ungated = "; ".join(f"{corpus} {key}, because {why}" for (corpus, key), why in UNGATED.items())
     return (f"# Extraction quality\n\nMeasured {when} on {machine}, one process, other work "
             f"sharing the machine (speeds are noisy).\n\nCommand: `{command}`\n\n"
-            f"{render_table(result)}\n\n{NOTES}\n{FLOORS_DOC.format(ungated=ungated)}\nFloors at the time of this run:\n\n"
+            f"{render_tables(result, held_out or [])}\n\n{NOTES}\n{FLOORS_DOC.format(ungated=ungated)}\nFloors at the time of this run:\n\n"
             f"{floors}\n")
 
 
@@ -545,14 +635,30 @@ def _stray_paragraphs(text: str, other: str, limit: int = 3) -> list[str]:
     return out
 
 
-def render_failures(result: Result, count: int, tool: str = SCRAPE) -> str:
-    """The worst `count` pages per field for `tool`, truth and output side by side."""
+def render_failures(result: Result, count: int, tool: str = SCRAPE, held_out: list[str] | None = None) -> str:
+    """The worst `count` pages per field for `tool`, truth and output side by side (never for a
+    held-out corpus: looking at its failures would be tuning on it)."""
     parts = []
     for corpus, cases in result.cases.items():
+        if corpus in (held_out or ()):
+            parts.append(f"## {corpus}: held out, failures not shown\n")
+            continue
         outputs = result.runs[corpus][tool].outputs
         scored = [(c, o, page_scores(c, o)) for c, o in zip(cases, outputs)]
-        body = sorted((x for x in scored if "body_f1" in x[2]), key=lambda x: x[2]["body_f1"])
-        parts.append(f"## {corpus}: worst body ({tool})")
+        snippets = [(c, o, s) for c, o, s in scored if s.get("snippet_fn") or s.get("snippet_fp")]
+        if snippets:
+            parts.append(f"## {corpus}: snippets missed or kept wrongly ({tool}), first {count}")
+            for case, out, _ in snippets[:count]:
+                text = _collapse(out.text)
+                missed = [w for w in case.with_snippets if _collapse(w) not in text]
+                kept = [w for w in case.without_snippets if _collapse(w) in text]
+                why = f" [{out.skipped or out.error}]" if out.skipped or out.error else ""
+                parts.append(f"\n{case.id}{why}  {case.url or ''}")
+                parts.extend(f"    missed: {_trunc(w, 100)}" for w in missed)
+                parts.extend(f"    kept:   {_trunc(w, 100)}" for w in kept)
+        body = sorted((x for x in scored if "body_f1" in x[2] and "body_r" in x[2]), key=lambda x: x[2]["body_f1"])
+        if body:
+            parts.append(f"## {corpus}: worst body ({tool})")
         for case, out, s in body[:count]:
             p = "-" if s["body_p"] is None else f"{s['body_p']:.3f}"
             why = f" [{out.skipped or out.error}]" if out.skipped or out.error else ""
@@ -562,7 +668,7 @@ def render_failures(result: Result, count: int, tool: str = SCRAPE) -> str:
             for label, paras in (("missing", _stray_paragraphs(case.body, out.text)),
                                  ("extra", _stray_paragraphs(out.text, case.body))):
                 parts.extend(f"    {label}: {para}" for para in paras)
-        for key, attr in (("title", "title"), ("authors", "authors"), ("date_day", "date")):
+        for key, attr in (("title", "title"), ("credit", "authors"), ("date_day", "date")):
             bad = [(c, o) for c, o, s in scored if key in s and not s[key]]
             total = sum(key in s for _, _, s in scored)
             if not total:
@@ -573,7 +679,7 @@ def render_failures(result: Result, count: int, tool: str = SCRAPE) -> str:
             for case, out in bad[:count]:
                 truth, got = getattr(case, attr), getattr(out, attr)
                 if attr == "authors":
-                    truth, got = "; ".join(truth), "; ".join(got)
+                    truth, got = "; ".join(truth), "; ".join(got + out.organisations)
                 truth, got = (_trunc(v, 70).replace("|", "\\|") for v in (truth, got))
                 parts.append(f"| {case.id} | {truth} | {got or '(none)'} |")
         parts.append("")
@@ -592,6 +698,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="run scrape only, not trafilatura (fast; what the gate runs)")
     parser.add_argument("--failures", nargs="?", type=int, const=10, metavar="N",
                         help="list scrape's worst N pages per field (default N: 10)")
+    parser.add_argument("--leave-out", action="append", default=[], metavar="NAME",
+                        help="report corpus NAME apart, as held out: its figures are shown in "
+                             "their own table and its failures are never listed (repeatable)")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
     parser.add_argument("--raise-floors", action="store_true",
                         help="raise bench/floors.json where scrape's new figures are higher")
@@ -606,7 +715,10 @@ def main(argv: list[str] | None = None) -> int:
     result = run_benchmark(args.corpora, args.corpus, anchors=not args.no_anchors,
                            progress=lambda msg: print(msg, file=sys.stderr, flush=True))
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
-    print(render_table(result))
+    unknown = set(args.leave_out) - set(result.cases)
+    if unknown:
+        parser.error(f"--leave-out: no corpus {', '.join(sorted(unknown))} in this run")
+    print(render_tables(result, args.leave_out))
     for tool, by_corpus in result.figures.items():
         for corpus, got in by_corpus.items():
             for error in got["errors"]:
@@ -625,10 +737,10 @@ def main(argv: list[str] | None = None) -> int:
               file=sys.stderr)
     if not args.no_write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(render_report(result, command, when, machine_line()), "utf-8")
+        RESULTS.write_text(render_report(result, command, when, machine_line(), args.leave_out), "utf-8")
         print(f"\nwrote {RESULTS.relative_to(REPO)}", file=sys.stderr)
     if args.failures:
-        print("\n" + render_failures(result, args.failures))
+        print("\n" + render_failures(result, args.failures, held_out=args.leave_out))
     return 0
 
 
