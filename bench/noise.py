@@ -44,7 +44,37 @@ bench/quality.py.
 
 First measured table (held-out half B; see bench/results/noise.md for both halves):
 
-RESULTS_PLACEHOLDER
+Measured 2026-12-07 00:22 UTC, scrape at 1db5143, 94 bodies / 145 items per half, 26 s on 2 cores:
+
+| figure | scrape (dumps) | scrape (pages) | trafilatura (pages) |
+|---|---|---|---|
+| items | 145 | 145 | 145 |
+| **noise-free items** | **0.000** | **0.200** | **0.000** |
+| **strings left** | **67.7% (1838/2714)** | **11.8% (321/2714)** | **20.2% (549/2714)** |
+| – ad | 60.5% (147/243) | 61.3% (149/243) | 18.1% (44/243) |
+| – widget | 62.8% (785/1250) | 5.0% (63/1250) | 0.6% (8/1250) |
+| – promo | 91.6% (240/262) | 15.6% (41/262) | 99.2% (260/262) |
+| – newsletter | 77.6% (170/219) | 0.0% (0/219) | 0.0% (0/219) |
+| – readalso | 86.7% (189/218) | 31.2% (68/218) | 99.5% (217/218) |
+| – share | 64.4% (244/379) | 0.0% (0/379) | 0.0% (0/379) |
+| – byline | 44.1% (63/143) | 0.0% (0/143) | 14.0% (20/143) |
+| – en | 33.6% (274/815) | 2.8% (23/815) | 20.7% (169/815) |
+| – de | 77.9% (521/669) | 12.1% (81/669) | 19.7% (132/669) |
+| – es | 87.1% (390/448) | 18.1% (81/448) | 21.0% (94/448) |
+| – it | 80.7% (302/374) | 19.8% (74/374) | 19.3% (72/374) |
+| – fr | 86.0% (351/408) | 15.2% (62/408) | 20.1% (82/408) |
+| body precision | 0.856 | 0.967 | 0.942 |
+| body recall | 0.998 | 0.998 | 0.999 |
+| body F1 | 0.917 | 0.982 | 0.969 |
+| date same day | 0.483 | 0.952 | 0.938 |
+| authors exact | 0.414 | 0.938 | 0.745 |
+| no article | 0/145 | 0/145 | 0/145 |
+
+What it showed then: on dumps scrape leaves most noise of every category (it knew a few wordings
+such as "Advertisement"); on pages it removes newsletter, share and byline lines, and leaks ad
+labels and ad UI lines inside the body column, read-also lines and promo pitches. Half A had
+not been tuned on yet (the rules predate the bank), so A and B then differed only by chance
+overlap with existing rules: A left 58.6% on dumps and 9.3% on pages.
 """
 
 from __future__ import annotations
@@ -571,10 +601,15 @@ def main(argv: list[str] | None = None) -> int:
         results[half] = run_half(items, args.show_left, half)
     elapsed = time.time() - started
 
+    coverage = []
+    for half in halves:
+        used = {(i.story.lang, n.family) for i in dressed[half] for n in i.noise if n.family}
+        families = {(w.lang, w.family_id) for w in bank.select(half=half) if w.lang in langs}
+        coverage.append(f"half {half} plants {len(used & families)} of its {len(families)} families")
     items_per_half = len(dressed[halves[0]])
     planted = round(sum(len(i.noise) for h in halves for i in dressed[h]) / len(halves))
     collisions = round(sum(len(i.collisions) for h in halves for i in dressed[h]) / len(halves))
-    header = sample_line(sample, items_per_half, planted, collisions)
+    header = sample_line(sample, items_per_half, planted, collisions) + " Coverage: " + "; ".join(coverage) + "."
     sections = []
     for half in halves:
         role = "held-out" if half == args.report_half else "tune"
