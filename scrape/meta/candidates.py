@@ -16,6 +16,7 @@ import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config import SiteRule
+from ..config.lexicon import default_lexicon
 from ..dom import ancestor_ids, ancestors, css_class
 
 # schema.org types whose fields describe the article itself.
@@ -54,16 +55,17 @@ _META_TAGS = ("article:tag", "keywords", "news_keywords", "parsely-tags", "sailt
 # Byline elements found by attribute or by where they link, for pages with no structured
 # author. Tried in order within the article first, then the whole page; the first that
 # matches gives one group of candidates.
+_LEXICON = default_lexicon()
 _BYLINE_SELECTORS = (
     '[itemprop="author"] [itemprop="name"]', '[itemprop="author"]', '[rel="author"]',
     '[class*="byline" i] [class*="author" i]', '[class*="byline" i] a', '[class*="author-name" i]',
     '[class*="authorname" i]', '[data-testid*="author" i]', 'address[class*="author" i]',
-    'a[href*="/author/"]', 'a[href*="/authors/"]', 'a[href*="/autor/"]', 'a[href*="/autoren/"]',
-    'a[href*="/auteur/"]', 'a[href*="/auteurs/"]', 'a[href*="/autore/"]', 'a[href*="/autori/"]',
-    'a[href*="/autores/"]', 'a[href*="/journalist/"]', 'a[href*="/journalists/"]', 'a[href*="/redakteur/"]',
+    # Links to an author's page: "/author/", "/autor/", "/auteur/"...
+    *(f'a[href*="/{word}/"]' for word in _LEXICON.words("author_path")),
     '[class*="byline" i]', '[class*="author" i]:not([class*="authority" i]) a',
     '[class*="author" i]:not([class*="authority" i])',
 )
+_COMMENT_MARKS = _LEXICON.words("comment_class")  # class and id words of a comment section
 _BYLINE_MAX_CHARS = 120
 _HEADING_MIN_CHARS = 12  # shorter headings ("News", "Sport") are found in titles by chance
 _TITLE_TAIL_START = re.compile(r"$|\s*[|–—:•·»/-]\s|\s*[|｜_]")  # where a title's site tail begins
@@ -323,7 +325,7 @@ def _in_comments(node: LexborNode) -> bool:
         if parent.tag in ("body", "html"):
             return False
         marks = f"{css_class(parent)} {(parent.attributes.get('id') or '').lower()}"
-        if "comment" in marks or "discussion" in marks or "disqus" in marks:
+        if any(word in marks for word in _COMMENT_MARKS):
             return True
     return False
 
