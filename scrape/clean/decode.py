@@ -21,7 +21,9 @@ _BOMS = (
 )
 # <meta charset="x"> or <meta http-equiv="Content-Type" content="text/html; charset=x">
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
-_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Control bytes that text files seldom hold, counted to tell binary data from text (bytes,
+# before decoding: not text.py's invisible characters, which are taken out of decoded text).
+_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # Only the head of a document is looked at for a declaration, as browsers do.
 _SNIFF_BYTES = 4096
 _DETECT_BYTES = 65536  # detection reads this much of an undeclared body
@@ -58,7 +60,7 @@ def looks_binary(sample: bytes) -> bool:
     head = sample[:_SNIFF_BYTES]
     if b"\x00" in head:
         return True
-    return len(_CONTROL.findall(head)) > len(head) * 0.05
+    return len(_BINARY_CONTROL.findall(head)) > len(head) * 0.05
 
 
 def _is_utf8(body: bytes) -> bool:

@@ -27,13 +27,13 @@ from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_RE
 import ahocorasick
 
 from ..errors import ConfigError
+from ..text import without_invisible
 
 _MATCH_CACHE_SIZE = 50_000  # memoised block texts per rule set (a few MB at most)
 _MIN_HINT = 3  # a required literal shorter than this filters nothing
 # Bullets, arrows, ellipses and colons around a label ("You may also like...", "» Related:").
 _EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*"
 _BRACKETS = ("()", "[]")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f]")
 
 
 def strip_edges(text: str) -> str:
@@ -202,7 +202,7 @@ class RuleSet:
             if not unicodedata.is_normalized("NFC", text):
                 text = unicodedata.normalize("NFC", text)
             if not text.isprintable():
-                text = " ".join(_INVISIBLE.sub("", text).split())
+                text = " ".join(without_invisible(text).split())
         text = strip_edges(text)
         if not text:
             return None
