@@ -38,7 +38,7 @@ class SiteRule:
     date: str | None = None
     timezone: str | None = None  # IANA name applied to dates given without an offset
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.timezone:
             try:
                 ZoneInfo(self.timezone)
@@ -67,7 +67,7 @@ class CleanConfig:
     # times faster), trafilatura elsewhere; "trafilatura": trafilatura on every page.
     extractor: str = "auto"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.extractor not in EXTRACTORS:
             raise ConfigError(f"must be one of {', '.join(EXTRACTORS)}", key="clean.extractor")
 
@@ -112,7 +112,7 @@ class SourceConfig:
     depth: int = 1  # seed: link hops to follow
     since_days: float = 0.0  # sitemap: skip entries whose lastmod is older (0 = keep all)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.type not in ("feed", "sitemap", "seed"):
             raise ConfigError("type must be feed, sitemap or seed", key=f"source {self.url!r}.type")
 
