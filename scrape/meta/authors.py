@@ -10,6 +10,7 @@ truths count them.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 
 from ..config.lexicon import default_lexicon
 from ..text import fold, normalise_paragraph
@@ -102,7 +103,7 @@ def _split_marked(raw: str) -> list[tuple[str, bool]]:
     return out
 
 
-def site_name_keys(site_names, url: str | None) -> set[str]:
+def site_name_keys(site_names: Collection[str], url: str | None) -> set[str]:
     """The publisher's names as author (and title tail) keys: "Deutsche Welle (www.dw.com)"
     gives "deutsche welle" too, as an author string is read the same way."""
     keys = {fold(s) for s in site_names if s}
@@ -130,17 +131,18 @@ def _mentions_site(name: str, site_keys: set[str]) -> bool:
                                   for site in site_keys if " " not in site)
 
 
-def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple[str, ...]:
+def clean_authors(author_groups: Iterable[Iterable[str]], site_names: Collection[str] = (),
+                  url: str | None = None) -> tuple[str, ...]:
     """People's names from the first source group that names any.
 
     Sources disagree in form ("Jane Doe" in JSON-LD, "Doe, Jane" in citation meta), so
     groups are never mixed; a group holding only publishers or junk gives way to the next.
     """
     site_keys = site_name_keys(site_names, url)
-    groups = [found for found in (_people(g, site_keys) for g in author_groups) if found[0]]
-    if not groups:
+    marked_groups = [found for found in (_people(g, site_keys) for g in author_groups) if found[0]]
+    if not marked_groups:
         return ()
-    chosen, seconds = groups[0]
+    chosen, seconds = marked_groups[0]
     keys = {fold(n) for n in chosen}
     outlets: set[str] = set()
     # "Charlie Wood, Business Insider" reads as two people; when another source names the
@@ -148,9 +150,9 @@ def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple
     if seconds:
         core = tuple(n for n in chosen if fold(n) not in seconds)
         core_keys = {fold(n) for n in core}
-        if core and any({fold(n) for n in later} == core_keys for later, _ in groups[1:]):
+        if core and any({fold(n) for n in later} == core_keys for later, _ in marked_groups[1:]):
             chosen, keys, outlets = core, core_keys, seconds
-    groups = [people for people, _ in groups]
+    groups = [people for people, _ in marked_groups]
     # Structured data may name only the lead author while the byline names all of them
     # (Ghost does this): a later group holding every chosen name and more is the fuller one.
     for later in groups[1:]:
@@ -165,7 +167,7 @@ def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple
     return chosen
 
 
-def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]]:
+def _people(raw_authors: Iterable[str], site_keys: set[str]) -> tuple[tuple[str, ...], set[str]]:
     """The people among a source's author strings, and the keys of those that were the
     second of "Full Name, X" (see _split_marked)."""
     seen: set[str] = set()
@@ -173,33 +175,11 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]
     seconds: set[str] = set()
     for raw in raw_authors:
         marked = _split_marked(raw)
-        names = [name for name, _ in marked]
-        # "hessenschau.de, Frankfurt, Germany": a publisher with its town, not people.
-        # ("Meg Kinnard and Errin Haines, Associated Press" names people beside the publisher.)
-        if len(names) > 1 and "," in raw and any(fold(n) in site_keys or _ORGANISATION.search(n) for n in names) \
-                and all(len(n.split()) == 1 or fold(n) in site_keys or _ORGANISATION.search(n) for n in names):
+        if _publisher_with_town(raw, [name for name, _ in marked], site_keys):
             continue
         for name, second in marked:
             name = BY_PREFIX.sub("", name).strip(" ,.:-–—(")
-            if not name or _NOT_PEOPLE.match(name) or fold(name) in site_keys:
-                continue
-            if _ROLE_WORDS.search(name):  # "Staff Writer", "Nippon Herald Staff Writer"
-                continue
-            if _ORGANISATION.search(name) or _mentions_site(name, site_keys):
-                continue
-            if "-" in name and " " not in name and name.lower() == name:  # a URL slug, "jane-doe"
-                continue
-            if _INTERFACE_WORDS.search(name):  # "Kochi Share Via Copy Link": a byline bar's buttons
-                continue
-            if len(name) > 60 or len(name.split()) > 6 or any(ch.isdigit() for ch in name) or "@" in name:
-                continue
-            if _DOMAIN.match(name) or _ADMIN_ACCOUNT.match(name):  # "Spacetoday.net", "jdadmin"
-                continue
-            if not _reads_as_a_name(name):
-                continue
-            if second and _INITIALS.fullmatch(name) and name.lower() not in _WIRE_INITIALS:
-                continue
-            if _CALL_SIGN.fullmatch(name) and name.lower() not in _WIRES:  # "KWCHCIK", "WKYC"
+            if not _is_person(name, second, site_keys):
                 continue
             key = fold(name)
             if key not in seen:
@@ -208,6 +188,37 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]
                 if second:
                     seconds.add(key)
     return tuple(_without_joined(out)), seconds
+
+
+def _publisher_with_town(raw: str, names: list[str], site_keys: set[str]) -> bool:
+    """"hessenschau.de, Frankfurt, Germany": a publisher with its town, not people. ("Meg
+    Kinnard and Errin Haines, Associated Press" names people beside the publisher.)"""
+    def publisher(name: str) -> bool:
+        return fold(name) in site_keys or _ORGANISATION.search(name) is not None
+
+    return (len(names) > 1 and "," in raw and any(publisher(n) for n in names)
+            and all(len(n.split()) == 1 or publisher(n) for n in names))
+
+
+def _is_person(name: str, second: bool, site_keys: set[str]) -> bool:
+    """Whether one name from an author string is a person's: not a role, a desk, the
+    publisher, an organisation, a slug, a button, a domain or an account; read as a name;
+    and initials only when a wire's."""
+    if not name or _NOT_PEOPLE.match(name) or fold(name) in site_keys:
+        return False
+    if _ROLE_WORDS.search(name) or _ORGANISATION.search(name) or _mentions_site(name, site_keys):
+        return False  # "Staff Writer", "Nippon Herald Staff Writer", "NZZ-Redaktion"
+    if "-" in name and " " not in name and name.lower() == name:  # a URL slug, "jane-doe"
+        return False
+    if _INTERFACE_WORDS.search(name):  # "Kochi Share Via Copy Link": a byline bar's buttons
+        return False
+    if len(name) > 60 or len(name.split()) > 6 or any(ch.isdigit() for ch in name) or "@" in name:
+        return False
+    if _DOMAIN.match(name) or _ADMIN_ACCOUNT.match(name) or not _reads_as_a_name(name):  # "Spacetoday.net"
+        return False
+    if second and _INITIALS.fullmatch(name) and name.lower() not in _WIRE_INITIALS:
+        return False
+    return not (_CALL_SIGN.fullmatch(name) and name.lower() not in _WIRES)  # "KWCHCIK", "WKYC"
 
 
 # A name's first word, capitalised, that starts a phrase instead ("Our Beautiful Universe").
