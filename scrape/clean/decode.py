@@ -88,6 +88,16 @@ def _detect(body: bytes) -> str:
     return _codec(best.encoding) or "cp1252"
 
 
+def _as_declared(body: bytes, codec: str) -> str | None:
+    """The body in the charset it declares, unless that shows itself wrong: a UTF-8
+    declaration on other bytes shows as many replacement characters (one per accented
+    letter); a stray bad byte or two is only damage, kept as U+FFFD."""
+    text = body.decode(codec, errors="replace")
+    if codec != "utf-8" or text.count("\ufffd") <= max(_STRAY_BAD_BYTES, len(text) // 500):
+        return text
+    return None
+
+
 def decode_body(body: bytes, declared: str | None = None, name: str | None = None) -> str:
     """Decode a page body.
 
@@ -116,13 +126,9 @@ def decode_body(body: bytes, declared: str | None = None, name: str | None = Non
         raise Unreadable("binary data, not text", input=name)
     if not body.isascii() and _is_utf8(body):
         return body.decode("utf-8")
-    for codec in (declared_codec, sniff_meta_charset(body)):
-        if codec:
-            text = body.decode(codec, errors="replace")
-            # A UTF-8 declaration on other bytes shows as many replacement characters (one
-            # per accented letter); a stray bad byte or two is only damage, kept as U+FFFD.
-            if codec != "utf-8" or text.count("\ufffd") <= max(_STRAY_BAD_BYTES, len(text) // 500):
-                return text
+    for charset in (declared_codec, sniff_meta_charset(body)):
+        if charset and (text := _as_declared(body, charset)) is not None:
+            return text
     if _is_utf8(body):
         return body.decode("utf-8")
     return body.decode(_detect(body), errors="replace")

@@ -13,6 +13,7 @@ then runs trafilatura. No I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -95,7 +96,7 @@ def _marked(node: LexborNode) -> bool:
     return False
 
 
-def _prose_blocks(body: LexborNode):
+def _prose_blocks(body: LexborNode) -> Iterator[tuple[LexborNode, int]]:
     """Paragraphs of prose with their length: <p> elements, and the text written straight
     into a <div> or a table cell (older templates separate paragraphs with <br>)."""
     for p in body.css("p"):
@@ -165,7 +166,7 @@ def _container(body: LexborNode, weights: dict[int, int], total: int, nodes: dic
 
 def _kind(node: LexborNode) -> tuple[str, str]:
     classes = (node.attributes.get("class") or "").split()
-    return node.tag, classes[0] if classes else ""
+    return node.tag or "", classes[0] if classes else ""
 
 
 def _chunked(block: LexborNode, weights: dict[int, int], nodes: dict[int, LexborNode]) -> bool:
@@ -279,11 +280,12 @@ def extract_lines(tree: LexborHTMLParser) -> list[str] | None:
     if density < (_MIN_BODY_DENSITY if container.tag == "body" else _MIN_DENSITY):
         return None
     walker = _Walker(weights, total)
+    tag = container.tag or ""
     try:
-        walker.walk(container, container.tag, False)
+        walker.walk(container, tag, False)
     except RecursionError:  # markup nested deeper than Python recurses: trafilatura's turn
         return None
-    walker.out.end(container.tag)
+    walker.out.end(tag)
     lines = []
     for text, links, tag in walker.out.lines:
         if _keep(text, links, tag) and any(ch.isalnum() for ch in text):
