@@ -128,6 +128,7 @@ class Lexicon:
         return self.entries.get(category, ())
 
     def knows(self, category: str) -> bool:
+        """Whether `category` is a category of either kind (files may leave it out)."""
         return category in WORD_CATEGORIES or category in PATTERN_CATEGORIES
 
     def phrases(self, category: str) -> tuple[str, ...]:
@@ -145,7 +146,7 @@ class Lexicon:
 
     def alternation(self, category: str) -> str:
         """A pattern category's fragments as one non-capturing group, holes filled."""
-        fragments = [_HOLE.sub(lambda m: self._hole(m.group(1)), p) for p in self.words(category)]
+        fragments = [self.fill(p) for p in self.words(category)]
         return "(?:" + "|".join(f"(?:{p})" for p in fragments) + ")" if fragments else "(?!)"
 
     def fill(self, pattern: str) -> str:
