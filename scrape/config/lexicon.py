@@ -41,6 +41,7 @@ WORD_CATEGORIES: Mapping[str, str] = {
     "before_noon": "a morning marker before a clock time (CJK dates)",
     "after_noon": "an afternoon marker before a clock time (CJK dates)",
     "date_of": "the 'of' in a date ('3 de marzo de 2024')",
+    "ordinal_suffix": "the suffix of a day's ordinal number ('March 3rd')",
     "definite_article": "definite articles ('für die Zeitung', 'le 3 mars')",
     "time_preposition": "'on' and 'at' before a date or time",
     "published_label": "labels of a publication date ('Published', 'Veröffentlicht am')",

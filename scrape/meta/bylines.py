@@ -26,6 +26,8 @@ def _date_regex(lexicon: Lexicon) -> str:
     weekday = lexicon.regex("weekdays") + r"\.?,?"
     month = word_trie(name for names in lexicon.months for name in names) + r"\.?"
     date_of = lexicon.regex("date_of")  # "3 de marzo de 2024"
+    ordinal = lexicon.regex("ordinal_suffix")  # "March 3rd"
+    at = lexicon.regex("time_preposition")  # "March 3, 2024 at 10:00"
     hour_word, hours = lexicon.regex("hour_word"), lexicon.regex("hour_word", "hour_abbreviation")
     half_day = lexicon.regex("before_noon", "after_noon")
     time = (
@@ -34,15 +36,15 @@ def _date_regex(lexicon: Lexicon) -> str:
         rf"|\d{{1,2}}[.:]\d{{2}}\s*{hours}\b"
     )
     date = (
-        rf"(?:{weekday}\s*)?{month}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-        rf"|(?:{weekday}\s*)?\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:{date_of}\s+)?{month},?\s+(?:{date_of}\s+)?\d{{4}}"
+        rf"(?:{weekday}\s*)?{month}\s+\d{{1,2}}{ordinal}?,?\s+\d{{4}}"
+        rf"|(?:{weekday}\s*)?\d{{1,2}}{ordinal}?\.?\s+(?:{date_of}\s+)?{month},?\s+(?:{date_of}\s+)?\d{{4}}"
         r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
         r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
         rf"|\d{{4}}\s*[年년]\s*\d{{1,2}}\s*[月월]\s*\d{{1,2}}\s*[日일](?:\s*{half_day}?\s*\d{{1,2}}[:時时시]\d{{2}})?"
     )
     # A stamp starts a word: tried only at word starts, a text with no date in it is searched
     # in half the time (this runs on every short block with a digit in it).
-    return rf"\b(?:(?:{date})(?:,?\s*(?:at\s+)?(?:{time}))?|(?:{time}))"
+    return rf"\b(?:(?:{date})(?:,?\s*(?:{at}\s+)?(?:{time}))?|(?:{time}))"
 
 
 @dataclass(frozen=True, eq=False)
