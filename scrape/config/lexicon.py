@@ -13,7 +13,8 @@ Two kinds of category:
   first, as a list sorted longest first would, in a fraction of the steps.
 - patterns: regex fragments, for phrases whose grammar needs one ("story continues below(
   this)?( advertisement| ad)?"). A `{category}` hole in a pattern (a word category's name in
-  braces) takes that category's words.
+  braces) takes that category's words. (A noise rule's own patterns may also hold a
+  pattern category's hole: defaults.toml's "{related_label}( \\w+)?\\s*[:|].*".)
 And one table: `[months]`, each month's names (full and short) under its English name.
 
 No I/O but reading the lexicon files.
