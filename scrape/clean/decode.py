@@ -21,7 +21,9 @@ _BOMS = (
 )
 # <meta charset="x"> or <meta http-equiv="Content-Type" content="text/html; charset=x">
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9._:-]+)""", re.IGNORECASE)
-_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Control bytes that text files seldom hold, counted to tell binary data from text (bytes,
+# before decoding: not text.py's invisible characters, which are taken out of decoded text).
+_BINARY_CONTROL = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 # Only the head of a document is looked at for a declaration, as browsers do.
 _SNIFF_BYTES = 4096
 _DETECT_BYTES = 65536  # detection reads this much of an undeclared body
@@ -58,7 +60,7 @@ def looks_binary(sample: bytes) -> bool:
     head = sample[:_SNIFF_BYTES]
     if b"\x00" in head:
         return True
-    return len(_CONTROL.findall(head)) > len(head) * 0.05
+    return len(_BINARY_CONTROL.findall(head)) > len(head) * 0.05
 
 
 def _is_utf8(body: bytes) -> bool:
@@ -84,6 +86,16 @@ def _detect(body: bytes) -> str:
         if _codec(match.encoding) == "cp1252" and match.chaos <= best.chaos + _CP1252_SLACK:
             return "cp1252"
     return _codec(best.encoding) or "cp1252"
+
+
+def _as_declared(body: bytes, codec: str) -> str | None:
+    """The body in the charset it declares, unless that shows itself wrong: a UTF-8
+    declaration on other bytes shows as many replacement characters (one per accented
+    letter); a stray bad byte or two is only damage, kept as U+FFFD."""
+    text = body.decode(codec, errors="replace")
+    if codec != "utf-8" or text.count("\ufffd") <= max(_STRAY_BAD_BYTES, len(text) // 500):
+        return text
+    return None
 
 
 def decode_body(body: bytes, declared: str | None = None, name: str | None = None) -> str:
@@ -114,13 +126,9 @@ def decode_body(body: bytes, declared: str | None = None, name: str | None = Non
         raise Unreadable("binary data, not text", input=name)
     if not body.isascii() and _is_utf8(body):
         return body.decode("utf-8")
-    for codec in (declared_codec, sniff_meta_charset(body)):
-        if codec:
-            text = body.decode(codec, errors="replace")
-            # A UTF-8 declaration on other bytes shows as many replacement characters (one
-            # per accented letter); a stray bad byte or two is only damage, kept as U+FFFD.
-            if codec != "utf-8" or text.count("\ufffd") <= max(_STRAY_BAD_BYTES, len(text) // 500):
-                return text
+    for charset in (declared_codec, sniff_meta_charset(body)):
+        if charset and (text := _as_declared(body, charset)) is not None:
+            return text
     if _is_utf8(body):
         return body.decode("utf-8")
     return body.decode(_detect(body), errors="replace")

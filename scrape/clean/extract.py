@@ -13,9 +13,11 @@ then runs trafilatura. No I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..config.lexicon import default_lexicon
 from ..dom import ancestors, link_chars, node_text
 
 _PROSE_MIN_CHARS = 80  # a paragraph this long is prose, not a label or a link
@@ -58,24 +60,11 @@ _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
 # Class and id words of blocks that are never the article: comments, share and follow bars,
 # related and popular lists, tags, author boxes and bylines, ads, newsletter and consent
 # boxes, navigation, captions and photos, elements hidden by a class. Mostly the families
-# trafilatura discards, as one expression.
-_BOILERPLATE = re.compile(
-    r"comment(?!ary)|disqus|respond|^shar|share|social|sociable|newsletter|subscri|cookie|consent"
-    r"|(?:^|[-_ ])tags?(?:$|[-_ ])|tag-?list|sidebar|banner|bread-?crumb|button|author|byline"
-    r"|related|elated|most-?popular|more-?on|-stories|recommend|(?:^|[-_ ])ads?(?:$|[-_ ])|dfp"
-    r"|outbrain|taboola|criteo|paid-?content|sponsor|promo|(?:^|[-_ ])meta(?:$|[-_ ])|rating"
-    r"|timestamp|user-info|user-profile|-icon|slide|overlay|(?:^|[-_ ])nav|navbar|navigation|menu"
-    r"|(?:^|\s)(?:hidden|hide|invisible|d-none|noprint)(?:\s|$)|ticker|teaser|expand"
-    r"|(?:^|\s)(?:image|img|photo|picture|gallery)(?:$|[-_\s])|caption|credit"
-    r"|footer|next-|prev-|pagination|pager|print-only|visually-hidden|sr-only|skip-link",
-    re.IGNORECASE,
-)
+# trafilatura discards, as one expression (the words are the lexicon's boilerplate_class).
+_LEXICON = default_lexicon()
+_BOILERPLATE = re.compile(_LEXICON.alternation("boilerplate_class"), re.IGNORECASE)
 # Class and id words of the block that holds an article's text.
-_ARTICLE_BODY = re.compile(
-    r"article[-_]?(?:body|content|text)|articleBody|(?:entry|post|story|page)[-_]?(?:body|content|text)"
-    r"|body-?text|main-?content|content-?main|content-?body",
-    re.IGNORECASE,
-)
+_ARTICLE_BODY = re.compile(_LEXICON.alternation("article_body_class"), re.IGNORECASE)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MEMO_LIMIT = 50_000  # class and id strings remembered; pages of one site repeat them
 
@@ -107,7 +96,7 @@ def _marked(node: LexborNode) -> bool:
     return False
 
 
-def _prose_blocks(body: LexborNode):
+def _prose_blocks(body: LexborNode) -> Iterator[tuple[LexborNode, int]]:
     """Paragraphs of prose with their length: <p> elements, and the text written straight
     into a <div> or a table cell (older templates separate paragraphs with <br>)."""
     for p in body.css("p"):
@@ -177,7 +166,7 @@ def _container(body: LexborNode, weights: dict[int, int], total: int, nodes: dic
 
 def _kind(node: LexborNode) -> tuple[str, str]:
     classes = (node.attributes.get("class") or "").split()
-    return node.tag, classes[0] if classes else ""
+    return node.tag or "", classes[0] if classes else ""
 
 
 def _chunked(block: LexborNode, weights: dict[int, int], nodes: dict[int, LexborNode]) -> bool:
@@ -291,11 +280,12 @@ def extract_lines(tree: LexborHTMLParser) -> list[str] | None:
     if density < (_MIN_BODY_DENSITY if container.tag == "body" else _MIN_DENSITY):
         return None
     walker = _Walker(weights, total)
+    tag = container.tag or ""
     try:
-        walker.walk(container, container.tag, False)
+        walker.walk(container, tag, False)
     except RecursionError:  # markup nested deeper than Python recurses: trafilatura's turn
         return None
-    walker.out.end(container.tag)
+    walker.out.end(tag)
     lines = []
     for text, links, tag in walker.out.lines:
         if _keep(text, links, tag) and any(ch.isalnum() for ch in text):

@@ -17,6 +17,8 @@ No I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
@@ -28,10 +30,10 @@ from ..meta.candidates import PageMeta, read_metadata
 from ..meta.dates import parse_date
 from ..meta.normalise import rank_titles
 from ..models import Extract, Removal
+from .doubles import drop_doubled_blocks
 from .extract import extract_lines
 from .lines import filter_paragraphs
 from .prune import (
-    drop_doubled_blocks,
     drop_invisible,
     drop_page_frame,
     drop_selectors,
@@ -75,9 +77,10 @@ def _trafilatura_lines(html: str, url: str | None, config: Config, fast: bool) -
         favor_precision=config.clean.favor_precision,
         with_metadata=False,
     )
-    if document is None or not getattr(document, "text", None):
+    text = getattr(document, "text", None)
+    if not isinstance(text, str) or not text:
         return []
-    return [line for line in document.text.split("\n") if line.strip()]
+    return [line for line in text.split("\n") if line.strip()]
 
 
 def _middle(text: str) -> str:
@@ -94,50 +97,63 @@ def _add_split_body(tree: LexborHTMLParser, lines: list[str]) -> list[str]:
     of the same tag and class as a block it kept belong to the article too.
     """
     joined = "".join("".join(lines).split())
-    matched_parents: set[int] = set()
-    kinds: set[tuple[str, str]] = set()
-    # The blocks must sit together, under one parent or grandparent, and in the same
-    # <article>: an infinite-scroll page appends the next story in blocks of the same class.
-    homes: set[int] = set()
-    articles: set[int | None] = set()
-    paragraphs = [(p, node_text(p)) for p in tree.css("p")]
-    paragraphs = [(p, text) for p, text in paragraphs if len(text) >= _SPLIT_MIN_CHARS]
-    found = []
-    for p, text in paragraphs:
-        hit = _middle(text) in joined
-        found.append(hit)
-        parent = p.parent
-        if hit and parent is not None and parent.attributes.get("class"):
-            matched_parents.add(parent.mem_id)
-            kinds.add((parent.tag, parent.attributes["class"]))
-            homes |= ancestor_ids(parent, 2)
-            articles.add(_article_of(parent))
-    if not kinds:
+    paragraphs = [(p, text) for p in tree.css("p") if len(text := node_text(p)) >= _SPLIT_MIN_CHARS]
+    found = [_middle(text) in joined for _, text in paragraphs]
+    kept = _KeptBlocks.of(p for (p, _), hit in zip(paragraphs, found, strict=True) if hit)
+    if not kept.kinds:
         return lines
     out = list(lines)
     insert_at = 0
     added = 0
-    for (p, text), hit in zip(paragraphs, found):
+    for (p, text), hit in zip(paragraphs, found, strict=True):
         if hit:
+            # Later additions go after the kept paragraph they follow on the page.
             middle = _middle(text)
-            for index in range(insert_at, len(out)):
-                if middle in "".join(out[index].split()):
-                    insert_at = index + 1
-                    break
-            continue
-        parent = p.parent
-        if parent is None or parent.mem_id in matched_parents:
-            continue
-        if (parent.tag, parent.attributes.get("class")) not in kinds:
-            continue
-        if not homes & ancestor_ids(parent, 2) or _article_of(parent) not in articles:
-            continue
-        if _link_share(p, text) > 0.3:
-            continue
-        out.insert(insert_at, text)
-        insert_at += 1
-        added += 1
+            insert_at = next((i + 1 for i in range(insert_at, len(out)) if middle in "".join(out[i].split())),
+                             insert_at)
+        elif kept.has_sibling_of(p) and _link_share(p, text) <= _SPLIT_MAX_LINK_SHARE:
+            out.insert(insert_at, text)
+            insert_at += 1
+            added += 1
     return out if added else lines
+
+
+_SPLIT_MAX_LINK_SHARE = 0.3  # more link text than this and a paragraph is a teaser
+
+
+@dataclass
+class _KeptBlocks:
+    """The classed blocks holding paragraphs the extraction kept: their ids, their (tag,
+    class) kinds, where they sit (the ids of their parents and grandparents) and in which
+    <article>. The blocks of a split body sit together, under one parent or grandparent,
+    and in the same <article>: an infinite-scroll page appends the next story in blocks of
+    the same class."""
+
+    parents: set[int] = field(default_factory=set)
+    kinds: set[tuple[str, str]] = field(default_factory=set)
+    homes: set[int] = field(default_factory=set)
+    articles: set[int | None] = field(default_factory=set)
+
+    @classmethod
+    def of(cls, kept_paragraphs: Iterable[LexborNode]) -> _KeptBlocks:
+        blocks = cls()
+        for p in kept_paragraphs:
+            parent = p.parent
+            if parent is not None and (kind := parent.attributes.get("class")):
+                blocks.parents.add(parent.mem_id)
+                blocks.kinds.add((parent.tag or "", kind))
+                blocks.homes |= ancestor_ids(parent, 2)
+                blocks.articles.add(_article_of(parent))
+        return blocks
+
+    def has_sibling_of(self, p: LexborNode) -> bool:
+        """Whether the paragraph's block is another block of a kept kind, beside a kept one."""
+        parent = p.parent
+        if parent is None or parent.mem_id in self.parents:
+            return False
+        if (parent.tag or "", parent.attributes.get("class")) not in self.kinds:
+            return False
+        return bool(self.homes & ancestor_ids(parent, 2)) and _article_of(parent) in self.articles
 
 
 def _article_of(node: LexborNode) -> int | None:
@@ -199,10 +215,10 @@ _DATELINE = re.compile(
 )
 
 
-def _dateline_date(paragraphs) -> str | None:
+def _dateline_date(paragraphs: Sequence[str]) -> str | None:
     """The date in a wire-style dateline opening the text: "MILLBROOK, Ore. (April 8, 2025) —",
     "April 17, 2015 -- "."""
-    for paragraph in list(paragraphs)[:3]:
+    for paragraph in paragraphs[:3]:
         if (match := _DATELINE.match(paragraph)) and parse_date(stamp := match.group(1) or match.group(2)):
             return stamp
     return None

@@ -8,6 +8,7 @@ foot of the text are taken out and returned as authors and date. No I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..config import NoiseRule, RuleSet
@@ -54,7 +55,7 @@ def _is_teaser(text: str) -> bool:
     return len(segments) >= 4 and len(words) / len(segments) <= 5
 
 
-def filter_paragraphs(paragraphs, line_rules: RuleSet, heading_rules: RuleSet,
+def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_rules: RuleSet,
                       find_bylines: bool = True) -> FilterResult:
     """Drop noise paragraphs; take bylines from the head and foot.
 

@@ -4,17 +4,19 @@ In order: signup boxes (the small block around an e-mail field); the "selector" 
 site's `drop` selectors; then, block by block, text the noise rules recognise (ad labels,
 promos, share bars: "line" rules), widgets led by a noise heading ("Trending on X Videos",
 "Related stories": "heading" rules), teaser lists and one-link teaser paragraphs (by
-structure), and byline blocks (parsed for their authors and date); last, doubled blocks.
-Everything removed is recorded as a `Removal` for `--explain`. No I/O.
+structure), and byline blocks (parsed for their authors and date). (Doubled blocks, the
+last step, are doubles.py's.) Everything removed is recorded as a `Removal` for `--explain`. No I/O.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Container, Iterable
+from typing import NamedTuple
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from ..config import Config
+from ..config import Config, NoiseRule, RuleSet
 from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_chars
 from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
@@ -38,7 +40,6 @@ _WIDGET_PROSE_SLACK = 120  # chars of running text (not links, not headings) a w
 _NON_PROSE_TAGS = frozenset(("a", "h1", "h2", "h3", "h4", "h5", "h6", "time", "figcaption", "button", "label"))
 _TEASER_MIN_ITEMS = 3
 _TEASER_ITEM_PROSE = 200  # a teaser card's description is a line or two, not a story
-_DOUBLE_TAGS = "p,h2,h3,h4,h5,h6,blockquote,figcaption"
 _NOISE_MAX_RAW_CHARS = 1000  # raw text (with markup whitespace) beyond which a block is not a label
 # In the DOM, "line" rules look at blocks of up to this many words: longer noise (a long
 # legal notice) is rare, costly to match on every paragraph of prose, and still meets the
@@ -96,7 +97,7 @@ def _is_teaser_context(node: LexborNode) -> bool:
     return node.tag in _TEASER_CONTEXT or node.attributes.get("role") in ("complementary", "navigation")
 
 
-def _has_marked_ancestor(node: LexborNode, marked) -> bool:
+def _has_marked_ancestor(node: LexborNode, marked: Container[int]) -> bool:
     return any(a.mem_id in marked for a in ancestors(node))
 
 
@@ -131,7 +132,7 @@ def drop_invisible(tree: LexborHTMLParser) -> None:
         node.decompose()
 
 
-def drop_selectors(tree: LexborHTMLParser, selectors, rule_name: str, removed: list[Removal],
+def drop_selectors(tree: LexborHTMLParser, selectors: Iterable[str], rule_name: str, removed: list[Removal],
                    explain_with: Config | None = None) -> None:
     """Remove every element the CSS selectors match (guarded against removing the article).
     With `explain_with`, the noise the config's text rules find inside each removed element
@@ -317,7 +318,7 @@ class _InsideMarked:
     def __call__(self, node: LexborNode) -> bool:
         if not self.marked:
             return False  # nothing taken yet: the common case until a page's first noise block
-        chain = []
+        chain: list[int] = []
         parent = node.parent
         found = False
         while parent is not None:
@@ -335,6 +336,41 @@ class _InsideMarked:
         return found
 
 
+class _Marks:
+    """The blocks taken so far (a node always before its ancestors), each recorded as a
+    Removal when taken; nothing is removed from the tree until `decompose`."""
+
+    def __init__(self, removed: list[Removal]):
+        self.nodes: dict[int, LexborNode] = {}
+        self.inside = _InsideMarked(self.nodes)
+        self.removed = removed
+
+    def mark(self, target: LexborNode | None, rule_name: str, shown: str) -> None:
+        if target is None or target.mem_id in self.nodes or self.inside(target):
+            return
+        self.nodes[target.mem_id] = target
+        self.inside.forget()
+        self.removed.append(Removal(rule_name, snippet(shown)))
+
+    def taken(self, node: LexborNode) -> bool:
+        """Marked itself, or inside a marked block."""
+        return node.mem_id in self.nodes or self.inside(node)
+
+    def decompose(self) -> None:
+        for node in self.nodes.values():
+            node.decompose()
+
+
+class _Noise(NamedTuple):
+    """What a block is: the rule that names it, what to remove for it (None: not noise),
+    the text --explain shows, and the byline it is when that byline is the page's own."""
+
+    rule: str
+    target: LexborNode | None
+    shown: str
+    page_byline: Byline | None = None
+
+
 def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Removal]) -> list[Byline]:
     """Remove noise blocks, widgets, teasers and bylines; return the bylines, in page order.
 
@@ -345,89 +381,101 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
     root = tree.body or tree.root
     if root is None:
         return []
-    line_rules, heading_rules = config.line_rules, config.heading_rules
-    marked: dict[int, LexborNode] = {}  # insertion order: a node always before its ancestors
+    line_rules = config.line_rules
+    marks = _Marks(removed)
     bylines: list[Byline] = []
     headings: list[tuple[LexborNode, str]] = []
-    inside = _InsideMarked(marked)
-
-    def mark(target: LexborNode | None, rule_name: str, shown: str) -> None:
-        if target is None or target.mem_id in marked or inside(target):
-            return
-        marked[target.mem_id] = target
-        inside.forget()
-        removed.append(Removal(rule_name, snippet(shown)))
-
     texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
     for node in root.css(_CANDIDATES):
-        if inside(node):
+        if marks.inside(node):
             continue  # inside a block already taken
-        parent = node.parent
-        if parent is not None and parent.mem_id in texts and _only_child(node):
-            # An only child holds its parent's text: not read again (this keeps 100,000
-            # nested <div>s linear instead of quadratic).
-            text = texts[node.mem_id] = texts[parent.mem_id]
-            if text is None:
-                continue
-        else:
-            raw = node.text(deep=True, separator=" ")
-            # Noise blocks are short; long ones are only looked at as possible teaser lists.
-            if len(raw) > _NOISE_MAX_RAW_CHARS and node.tag not in _LIST_TAGS:
-                texts[node.mem_id] = None
-                continue
-            text = texts[node.mem_id] = " ".join(raw.split())
+        text = _block_text(node, texts)
         if not text:
             continue
         if node.tag in _INLINE_TAGS and not _in_caption(node):
             # An inline element standing alone is read with the block around it (same text);
             # one beside text is read only as a label beside links ("Sponsored" + an ad
             # link), where the small block is the ad.
-            if (not _stands_alone(node) and (rule := line_rules.match(text)) is not None
-                    and _labels_links(node, text)):
-                mark(node.parent, rule.name, node_text(node.parent))
-            if node.tag not in _HEADING_TAGS:
-                continue
-            headings.append((node, text))
+            _take_ad_label(node, text, line_rules, marks)
+            if node.tag in _HEADING_TAGS:
+                headings.append((node, text))
             continue
-        rule_name, target, shown = _classify(node, text, line_rules, bylines)
-        if target is not None:
-            mark(target, rule_name, shown)
+        noise = _classify(node, text, line_rules)
+        if noise.page_byline is not None:
+            bylines.append(noise.page_byline)
+        if noise.target is not None:
+            marks.mark(noise.target, noise.rule, noise.shown)
         elif node.tag in _HEADING_TAGS:
             headings.append((node, text))
-    for node, text in headings:
-        if node.mem_id in marked or inside(node):
-            continue
-        if (rule := heading_rules.match(text)) is not None:
-            mark(_widget_container(node), rule.name, text)
-    for node in marked.values():
-        node.decompose()
+    _mark_widgets(headings, config.heading_rules, marks)
+    marks.decompose()
     return bylines
 
 
-def _classify(node, text, line_rules, bylines) -> tuple[str, LexborNode | None, str]:
-    """Which noise `node` is, what to remove for it (None: not noise) and what to show."""
+def _block_text(node: LexborNode, texts: dict[int, str | None]) -> str | None:
+    """The block's text, whitespace collapsed; None when it is too long to be noise (long
+    lists are still read: they may be teaser lists)."""
+    parent = node.parent
+    if parent is not None and parent.mem_id in texts and _only_child(node):
+        # An only child holds its parent's text: not read again (this keeps 100,000 nested
+        # <div>s linear instead of quadratic).
+        text = texts[node.mem_id] = texts[parent.mem_id]
+        return text
+    raw = node.text(deep=True, separator=" ")
+    if len(raw) > _NOISE_MAX_RAW_CHARS and node.tag not in _LIST_TAGS:
+        texts[node.mem_id] = None
+        return None
+    text = texts[node.mem_id] = " ".join(raw.split())
+    return text
+
+
+def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Marks) -> None:
+    """Mark the small block around an inline element beside other text, when the element
+    is a noise label for the links beside it ("Sponsored" and an ad link): the block is the ad."""
+    if _stands_alone(node) or node.parent is None:
+        return
+    rule = line_rules.match(text)
+    if rule is not None and _labels_links(node, text):
+        marks.mark(node.parent, rule.name, node_text(node.parent))
+
+
+def _mark_widgets(headings: list[tuple[LexborNode, str]], heading_rules: RuleSet, marks: _Marks) -> None:
+    """The widgets led by a noise heading ("Most read", "Related stories"), heading and all."""
+    for node, text in headings:
+        if marks.taken(node):
+            continue
+        if (rule := heading_rules.match(text)) is not None:
+            marks.mark(_widget_container(node), rule.name, text)
+
+
+def _classify(node: LexborNode, text: str, line_rules: RuleSet) -> _Noise:
+    """Which noise `node` is and what to remove for it (no target: not noise); for a byline,
+    whether it is the page's own. Changes nothing."""
     if node.tag in _LIST_TAGS and _is_teaser_list(node):
-        return "teaser-list", node, text
+        return _Noise("teaser-list", node, text)
     if node.tag == "p" and _is_link_paragraph(node, text):
-        return "teaser-list", node, text
+        return _Noise("teaser-list", node, text)
     if text.count(" ") < _DOM_RULE_MAX_WORDS and (rule := line_rules.match(text)) is not None \
             and not _holds_widgets(node):
-        return rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules))
+        return _Noise(rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules)))
     if (byline := _byline(node, text)) is not None:
-        # A byline in a sidebar is a teaser's, and so is one in a list item that names no
-        # author but a headline ("Street Sweeping Announced · Posted on: March 28"), or has
-        # neither "By" nor a date label: removed, but not the page's own.
-        # A dated block led by a heading, not by "By", is a teaser: the heading is its headline.
-        in_item = _in_list_item(node)
-        own = byline.explicit or not in_item or (has_date_label(text) and not byline.authors)
-        headed = not byline.explicit and node.css_first("h1, h2, h3, h4, h5, h6") is not None
-        if own and not headed and not _in_teaser_context(node):
-            bylines.append(byline)
-        return "byline", _outermost_same_text(node, text), text
-    return "", None, text
+        own = _is_page_byline(node, text, byline)
+        return _Noise("byline", _outermost_same_text(node, text), text, byline if own else None)
+    return _Noise("", None, text)
 
 
-def _telling_part(node: LexborNode, rule, line_rules) -> str | None:
+def _is_page_byline(node: LexborNode, text: str, byline: Byline) -> bool:
+    """A byline in a sidebar is a teaser's, and so is one in a list item that names no
+    author but a headline ("Street Sweeping Announced · Posted on: March 28"), or has neither
+    "By" nor a date label: removed, but not the page's own. A dated block led by a heading,
+    not by "By", is a teaser: the heading is its headline."""
+    in_item = _in_list_item(node)
+    own = byline.explicit or not in_item or (has_date_label(text) and not byline.authors)
+    headed = not byline.explicit and node.css_first("h1, h2, h3, h4, h5, h6") is not None
+    return own and not headed and not _in_teaser_context(node)
+
+
+def _telling_part(node: LexborNode, rule: NoiseRule, line_rules: RuleSet) -> str | None:
     """For a box matched whole, the text of the child the rule matches on its own ("© Site
     2024" at the end of a footer), so that --explain shows what made it noise."""
     for child in node.iter():
@@ -451,42 +499,3 @@ def _labels_links(label: LexborNode, text: str) -> bool:
     parent = label.parent
     return (parent is not None and parent.tag not in _KEEP_TAGS and parent.css_first("a") is not None
             and len(node_text(parent)) <= _LABELLED_MAX_CHARS and _prose_chars(parent) <= len(text) + 2)
-
-
-def drop_doubled_blocks(tree: LexborHTMLParser, removed: list[Removal]) -> None:
-    """A block whose text repeats the block just before it, from another container, is a
-    second copy (desktop and mobile versions, a caption twice). Identical paragraphs side by
-    side in one container are the author's and stay."""
-    previous, previous_text = None, None
-    block: set[int] = set()  # the previous block and the nodes found nested in it
-    doubled = []
-    for node in tree.css(_DOUBLE_TAGS):
-        if previous is not None and _inside_block(node, block):
-            continue  # a <p> inside the <blockquote> just seen is the same block
-        text = node_text(node)
-        if not text:
-            continue
-        same_parent = previous is not None and node.parent is not None and previous.parent is not None \
-            and node.parent.mem_id == previous.parent.mem_id
-        if text == previous_text and len(text.split()) >= 3 and not same_parent:
-            doubled.append(node)
-            continue
-        previous, previous_text, block = node, text, {node.mem_id}
-    for node in doubled:
-        removed.append(Removal("doubled-block", snippet(node_text(node))))
-        node.decompose()
-
-
-def _inside_block(node: LexborNode, block: set[int]) -> bool:
-    """Whether the node is nested in the block; what is found inside joins `block`, so a
-    chain of nested blocks costs one step a node, not its depth."""
-    chain = []
-    parent = node.parent
-    while parent is not None:
-        if parent.mem_id in block:
-            block.update(chain)
-            block.add(node.mem_id)
-            return True
-        chain.append(parent.mem_id)
-        parent = parent.parent
-    return False

@@ -59,7 +59,8 @@ def clean_text_dump(text: str, config: Config) -> Extract:
     first_block = _blocks(text)[:1]
     if lines and first_block and len(first_block[0]) == 1 and len(lines) > 1:
         candidate = lines[0]
-        if reads_as_headline(candidate) and match_rule(candidate, line_rules) is None and match_rule(candidate, heading_rules) is None:
+        if (reads_as_headline(candidate) and match_rule(candidate, line_rules) is None
+                and match_rule(candidate, heading_rules) is None):
             title = candidate
             lines = lines[1:]
             removed.append(Removal("title", candidate[:80]))

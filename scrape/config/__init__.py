@@ -1,5 +1,7 @@
-"""Configuration: `config.toml` and the built-in defaults, loaded into validated frozen objects."""
+"""Configuration: `config.toml` and the built-in defaults, loaded into validated frozen objects;
+the lexicon of language words the matchers are built from."""
 
+from .lexicon import Lexicon, default_lexicon, load_lexicon
 from .rules import NoiseRule, RuleSet
 from .settings import (
     CleanConfig,
@@ -13,6 +15,6 @@ from .settings import (
 )
 
 __all__ = [
-    "CleanConfig", "Config", "CrawlConfig", "NoiseRule", "RuleSet", "SiteRule", "SourceConfig",
-    "builtin_rules", "default_config", "load_config",
+    "CleanConfig", "Config", "CrawlConfig", "Lexicon", "NoiseRule", "RuleSet", "SiteRule", "SourceConfig",
+    "builtin_rules", "default_config", "default_lexicon", "load_config", "load_lexicon",
 ]

@@ -21,19 +21,29 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
-from re import _parser as sre_parse
-from re._constants import BRANCH, LITERAL, MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT, SUBPATTERN
+
+# The regex parser, to read required words off a pattern: no public API and no type stubs.
+from re import _parser as sre_parse  # type: ignore[attr-defined]
+from re._constants import (  # type: ignore[import-not-found]
+    BRANCH,
+    LITERAL,
+    MAX_REPEAT,
+    MIN_REPEAT,
+    POSSESSIVE_REPEAT,
+    SUBPATTERN,
+)
+from typing import Any
 
 import ahocorasick
 
 from ..errors import ConfigError
+from ..text import without_invisible
 
 _MATCH_CACHE_SIZE = 50_000  # memoised block texts per rule set (a few MB at most)
 _MIN_HINT = 3  # a required literal shorter than this filters nothing
 # Bullets, arrows, ellipses and colons around a label ("You may also like...", "» Related:").
 _EDGE_PUNCTUATION = " \t.:;…!»«›‹>|-–—•·▪►*"
 _BRACKETS = ("()", "[]")
-_INVISIBLE = re.compile(r"[\u200b-\u200d\u2060\ufeff\u00ad\x00-\x08\x0e-\x1b\x7f]")
 
 
 def strip_edges(text: str) -> str:
@@ -63,7 +73,7 @@ class NoiseRule:
     patterns: tuple[str, ...]
     max_words: int = 40
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.kind not in RULE_KINDS:
             raise ConfigError(f"kind must be one of {', '.join(RULE_KINDS)}", key=f"rule {self.name!r}.kind")
         if self.kind != "selector":
@@ -74,7 +84,7 @@ class NoiseRule:
                     raise ConfigError(f"bad pattern {pattern!r}: {exc}", key=f"rule {self.name!r}.patterns") from None
 
     @cached_property
-    def regex(self) -> re.Pattern:
+    def regex(self) -> re.Pattern[str]:
         """All text patterns as one case-insensitive full-match regex."""
         joined = "|".join(f"(?:{p})" for p in self.patterns) or "(?!)"
         return re.compile(rf"(?:{joined})", re.IGNORECASE)
@@ -86,7 +96,7 @@ class NoiseRule:
 
 
 
-def _required_literals(sequence) -> set[str] | None:
+def _required_literals(sequence: Any) -> set[str] | None:  # a re._parser.SubPattern
     """Strings one of which every match of the parsed `sequence` contains; None if unknown.
     Of all such sets in the sequence, the one whose shortest string is longest."""
     best: set[str] | None = None
@@ -109,7 +119,7 @@ def _required_literals(sequence) -> set[str] | None:
         elif op is BRANCH:
             alternatives = [_required_literals(a) for a in value[1]]
             if all(alternatives):
-                consider(set().union(*alternatives))
+                consider(set[str]().union(*(a for a in alternatives if a)))
         elif op in (MAX_REPEAT, MIN_REPEAT, POSSESSIVE_REPEAT) and value[0] >= 1:
             consider(_required_literals(value[2]))
     return best
@@ -139,7 +149,7 @@ def literal_hints(pattern: str) -> frozenset[str] | None:
     return frozenset(lowered)
 
 
-def _combined(entries: list[tuple[int, str]]) -> re.Pattern:
+def _combined(entries: list[tuple[int, str]]) -> re.Pattern[str]:
     groups = "|".join(f"(?P<r{index}_{n}>{pattern})" for n, (index, pattern) in enumerate(entries))
     return re.compile(groups or "(?!)", re.IGNORECASE)
 
@@ -153,7 +163,7 @@ class RuleSet:
         # Gated patterns, each compiled once: (rule index, regex). Combining the ones a text's
         # hints select into one regex per combination cost a compile for every combination
         # not seen before: about 1.5 ms, several times a page on pages from many sites.
-        self._entries: list[tuple[int, re.Pattern]] = []
+        self._entries: list[tuple[int, re.Pattern[str]]] = []
         hints: dict[str, set[int]] = {}
         for index, rule in enumerate(rules):
             for pattern in rule.patterns:
@@ -176,7 +186,7 @@ class RuleSet:
         self._max_words = max((rule.max_words for rule in rules), default=0)
         self._cache: dict[str, NoiseRule | None] = {}
 
-    def __reduce__(self):  # compiled again in worker processes
+    def __reduce__(self) -> tuple[type[RuleSet], tuple[tuple[NoiseRule, ...]]]:  # compiled again in workers
         return (RuleSet, (self.rules,))
 
     def forget(self) -> None:
@@ -195,22 +205,26 @@ class RuleSet:
         return rule
 
     def _match(self, text: str) -> NoiseRule | None:
-        if not text.isascii() or not text.isprintable():
-            # As the text will be written: "Ad\u200bvertisement", a decomposed
-            # "Publicite\u0301" and "Advert\x1bisement" are the labels they show. (The
-            # checks first: most non-ASCII text is composed already and has nothing hidden.)
-            if not unicodedata.is_normalized("NFC", text):
-                text = unicodedata.normalize("NFC", text)
-            if not text.isprintable():
-                text = " ".join(_INVISIBLE.sub("", text).split())
-        text = strip_edges(text)
+        text = strip_edges(_as_written(text))
         if not text:
             return None
         words = text.count(" ") + 1
         if words > self._max_words:
             return None
+        index = self._first_index(text)
+        if index is None:
+            return None
+        rule = self.rules[index]
+        if words <= rule.max_words:
+            return rule
+        # The first matching rule is too short for this block; another may still take it.
+        return next((r for r in self.rules if r.matches(text)), None)
+
+    def _first_index(self, text: str) -> int | None:
+        """The index of the first rule (in config order) with a pattern matching all of
+        `text`: the first of the always-tried patterns' and the hinted patterns'."""
         indexes = []
-        if (hit := self._always.fullmatch(text)) is not None:
+        if (hit := self._always.fullmatch(text)) is not None and hit.lastgroup is not None:
             indexes.append(int(hit.lastgroup[1:].split("_")[0]))
         if self._has_hints:
             entry_ids: set[int] = set()
@@ -221,10 +235,17 @@ class RuleSet:
                 if regex.fullmatch(text) is not None:
                     indexes.append(index)
                     break
-        if not indexes:
-            return None
-        rule = self.rules[min(indexes)]
-        if words <= rule.max_words:
-            return rule
-        # The first matching rule is too short for this block; another may still take it.
-        return next((r for r in self.rules if r.matches(text)), None)
+        return min(indexes, default=None)
+
+
+def _as_written(text: str) -> str:
+    """The text as it will be written: "Ad\u200bvertisement", a decomposed "Publicite\u0301"
+    and "Advert\x1bisement" are the labels they show. (The checks first: most non-ASCII
+    text is composed already and has nothing hidden.)"""
+    if text.isascii() and text.isprintable():
+        return text
+    if not unicodedata.is_normalized("NFC", text):
+        text = unicodedata.normalize("NFC", text)
+    if not text.isprintable():
+        text = " ".join(without_invisible(text).split())
+    return text

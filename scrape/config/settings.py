@@ -11,6 +11,7 @@ import dataclasses
 import tomllib
 import types
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from importlib import resources
@@ -19,7 +20,10 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from ..errors import ConfigError
+from .lexicon import Lexicon, default_lexicon
 from .rules import NoiseRule, RuleSet
+
+_Built = typing.TypeVar("_Built")
 
 
 @dataclass(frozen=True)
@@ -34,7 +38,7 @@ class SiteRule:
     date: str | None = None
     timezone: str | None = None  # IANA name applied to dates given without an offset
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.timezone:
             try:
                 ZoneInfo(self.timezone)
@@ -63,7 +67,7 @@ class CleanConfig:
     # times faster), trafilatura elsewhere; "trafilatura": trafilatura on every page.
     extractor: str = "auto"
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.extractor not in EXTRACTORS:
             raise ConfigError(f"must be one of {', '.join(EXTRACTORS)}", key="clean.extractor")
 
@@ -108,7 +112,7 @@ class SourceConfig:
     depth: int = 1  # seed: link hops to follow
     since_days: float = 0.0  # sitemap: skip entries whose lastmod is older (0 = keep all)
 
-    def __post_init__(self):
+    def __post_init__(self) -> None:
         if self.type not in ("feed", "sitemap", "seed"):
             raise ConfigError("type must be feed, sitemap or seed", key=f"source {self.url!r}.type")
 
@@ -143,52 +147,65 @@ class Config:
         return RuleSet(self.rules_of("heading"))
 
 
-# TOML table name -> Config field, for the array-of-tables sections.
-_ARRAYS = {"rule": ("rules", NoiseRule), "site": ("sites", SiteRule), "source": ("sources", SourceConfig)}
-_TABLES = {"clean": CleanConfig, "crawl": CrawlConfig}
+# TOML table name -> Config field, for the array-of-tables sections ([[rule]] has its own builder).
+_ARRAYS: dict[str, tuple[str, type]] = {"site": ("sites", SiteRule), "source": ("sources", SourceConfig)}
+_TABLES: dict[str, type] = {"clean": CleanConfig, "crawl": CrawlConfig}
 
 
-def _check_type(value, annotation, key: str):
+def _as_float(value: object, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ConfigError("must be a number", key=key)
+    return float(value)
+
+
+def _as_int(value: object, key: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError("must be an integer", key=key)
+    if value < 0:
+        raise ConfigError("must not be negative", key=key)
+    return value
+
+
+def _as_bool(value: object, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError("must be true or false", key=key)
+    return value
+
+
+def _as_str(value: object, key: str) -> str:
+    if not isinstance(value, str):
+        raise ConfigError("must be a string", key=key)
+    return value
+
+
+_SCALARS: dict[object, Callable[[object, str], object]] = {
+    float: _as_float, int: _as_int, bool: _as_bool, str: _as_str,
+}
+
+
+def _check_type(value: object, annotation: object, key: str) -> object:
     """Convert a TOML value to the annotated type, or raise ConfigError naming `key`."""
-    hint = annotation
-    origin = typing.get_origin(hint)
-    if origin in (types.UnionType, typing.Union):
-        args = [a for a in typing.get_args(hint) if a is not type(None)]
-        if value is None:
-            return None
-        return _check_type(value, args[0], key)
+    origin = typing.get_origin(annotation)
+    if origin in (types.UnionType, typing.Union):  # "X | None": TOML has no null, so X
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return None if value is None else _check_type(value, args[0], key)
     if origin is tuple:
         if not isinstance(value, list):
             raise ConfigError("must be a list", key=key)
-        (item,) = typing.get_args(hint)[:1]
+        item = typing.get_args(annotation)[0]
         return tuple(_check_type(v, item, f"{key}[{i}]") for i, v in enumerate(value))
-    if hint is float:
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise ConfigError("must be a number", key=key)
-        return float(value)
-    if hint is int:
-        if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError("must be an integer", key=key)
-        if value < 0:
-            raise ConfigError("must not be negative", key=key)
-        return value
-    if hint is bool:
-        if not isinstance(value, bool):
-            raise ConfigError("must be true or false", key=key)
-        return value
-    if hint is str:
-        if not isinstance(value, str):
-            raise ConfigError("must be a string", key=key)
-        return value
-    raise ConfigError(f"unsupported type {hint}", key=key)
+    convert = _SCALARS.get(annotation)
+    if convert is None:
+        raise ConfigError(f"unsupported type {annotation}", key=key)
+    return convert(value, key)
 
 
-def _build(cls, data: dict, prefix: str):
+def _build(cls: type[_Built], data: object, prefix: str) -> _Built:
     """Instantiate dataclass `cls` from a TOML table; unknown keys are errors."""
     if not isinstance(data, dict):
         raise ConfigError("must be a table", key=prefix)
     hints = typing.get_type_hints(cls)
-    names = {f.name for f in dataclasses.fields(cls)}
+    names = {f.name for f in dataclasses.fields(cls)}  # type: ignore[arg-type]  # cls is a dataclass
     for key in data:
         if key not in names:
             raise ConfigError(f"unknown key {prefix}.{key!s}", key=f"{prefix}.{key}")
@@ -199,55 +216,87 @@ def _build(cls, data: dict, prefix: str):
         raise ConfigError(f"{prefix}: {exc}", key=prefix) from None
 
 
-def _parse(data: dict) -> dict:
+def _build_rule(data: object, prefix: str, lexicon: Lexicon) -> NoiseRule:
+    """A [[rule]] table. Its patterns' `{category}` holes take the lexicon's words, and the
+    phrases of the categories its `lexicon` key names (from every language file) join them."""
+    if not isinstance(data, dict):
+        raise ConfigError("must be a table", key=prefix)
+    table = dict(data)
+    named = table.pop("lexicon", [])
+    categories = _check_type([named] if isinstance(named, str) else named, tuple[str, ...], f"{prefix}.lexicon")
+    rule = _build(NoiseRule, table, prefix)
+    if rule.kind == "selector":
+        if categories:
+            raise ConfigError("a selector rule takes no lexicon", key=f"{prefix}.lexicon")
+        return rule
+    try:
+        patterns = [lexicon.fill(p) for p in rule.patterns]
+    except ConfigError as exc:
+        raise ConfigError(str(exc), key=f"{prefix}.patterns") from None
+    for category in typing.cast(tuple[str, ...], categories):
+        if not lexicon.knows(category):
+            raise ConfigError(f"no lexicon category {category!r}", key=f"{prefix}.lexicon")
+        patterns.extend(lexicon.phrases(category))
+    return dataclasses.replace(rule, patterns=tuple(patterns))
+
+
+def _parse(data: dict[str, object], lexicon: Lexicon) -> dict[str, object]:
     """Validate a parsed TOML document into Config keyword arguments."""
-    kwargs: dict = {}
+    kwargs: dict[str, object] = {}
     for key, value in data.items():
         if key in _TABLES:
             kwargs[key] = _build(_TABLES[key], value, key)
-        elif key in _ARRAYS:
-            name, cls = _ARRAYS[key]
+        elif key == "rule" or key in _ARRAYS:
             if not isinstance(value, list):
                 raise ConfigError(f"use [[{key}]] tables", key=key)
-            kwargs[name] = tuple(_build(cls, item, f"{key}[{i}]") for i, item in enumerate(value))
+            if key == "rule":
+                kwargs["rules"] = tuple(_build_rule(item, f"rule[{i}]", lexicon) for i, item in enumerate(value))
+            else:
+                name, cls = _ARRAYS[key]
+                kwargs[name] = tuple(_build(cls, item, f"{key}[{i}]") for i, item in enumerate(value))
         else:
             raise ConfigError(f"unknown key {key}", key=key)
     return kwargs
 
 
-def _read_toml(text: str, path: str) -> dict:
+def _read_toml(text: str, path: str) -> dict[str, object]:
     try:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"not valid TOML: {exc}", path=path) from None
 
 
-def builtin_rules() -> tuple[NoiseRule, ...]:
+def builtin_rules(lexicon: Lexicon | None = None) -> tuple[NoiseRule, ...]:
+    """The shipped noise rules (defaults.toml), their words from `lexicon` (by default the
+    built-in lexicon files)."""
     text = resources.files("scrape.config").joinpath("defaults.toml").read_text("utf-8")
-    return _parse(_read_toml(text, "defaults.toml")).get("rules", ())
+    rules = _parse(_read_toml(text, "defaults.toml"), lexicon or default_lexicon()).get("rules", ())
+    return typing.cast(tuple[NoiseRule, ...], rules)
 
 
-def load_config(path: str | Path | None = None) -> Config:
-    """Load `path` (or only the built-in defaults when None) into a validated Config.
+def load_config(path: str | Path | None = None, lexicon: Lexicon | None = None) -> Config:
+    """Load `path` (or only the built-in defaults when None) into a validated Config. The
+    noise rules take their words from `lexicon` (by default, the built-in lexicon files).
 
     Raises:
         ConfigError: the file is missing, not TOML, or has an unknown key or bad value.
     """
-    data: dict = {}
+    data: dict[str, object] = {}
     if path is not None:
         try:
             text = Path(path).read_text("utf-8")
         except OSError as exc:
             raise ConfigError(f"cannot read config: {exc.strerror}", path=str(path)) from None
         data = _read_toml(text, str(path))
+    lexicon = lexicon or default_lexicon()
     try:
-        kwargs = _parse(data)
+        kwargs = _parse(data, lexicon)
     except ConfigError as exc:
         raise ConfigError(str(exc), key=exc.key, path=str(path) if path else None) from None
-    clean = kwargs.get("clean", CleanConfig())
-    user_rules = kwargs.get("rules", ())
-    kwargs["rules"] = (builtin_rules() if clean.builtin_rules else ()) + user_rules
-    return Config(**kwargs)
+    clean = typing.cast(CleanConfig, kwargs.get("clean", CleanConfig()))
+    user_rules = typing.cast(tuple[NoiseRule, ...], kwargs.get("rules", ()))
+    kwargs["rules"] = (builtin_rules(lexicon) if clean.builtin_rules else ()) + user_rules
+    return Config(**kwargs)  # type: ignore[arg-type]  # each value was checked against its field
 
 
 _default: Config | None = None

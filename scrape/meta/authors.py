@@ -10,56 +10,33 @@ truths count them.
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Iterable
 
+from ..config.lexicon import default_lexicon
 from ..text import fold, normalise_paragraph
 from .bylines import BY_PREFIX, PARTICLES, ROLE_WORDS
 
-# Words that make an author string a role, a desk or a placeholder rather than a person.
-_NOT_PEOPLE = re.compile(
-    r"^(?:staff|staff writers?|staff reports?|admin|administrator|username|user|editor|editors|"
-    r"editorial( staff| board| team)?|redaktion|rédaction|redacción|redazione|newsroom|news desk|"
-    r"web desk|desk|team|guest|guest author|contributor|anonymous|unknown|author|authors|"
-    r"reporter|correspondent|news|online|digital|the editors|editorial board|associated press staff|"
-    r"about the author|about us|contributors?|fail|null|none|n/a|admin(istrator)?|webmaster|"
-    r"more|read more|share|comments?|follow|email|e-mail|facebook|twitter|agencies|agency|wires)$",
-    re.IGNORECASE,
-)
+_LEXICON = default_lexicon()
 _ROLE_WORDS = ROLE_WORDS
-# "and" in the languages of the sites we see most: en, de, fr, es/pt, it, nl, nordic, tr, ru.
-_AUTHOR_SPLIT = re.compile(
-    r"\s*(?:;|\||/|•|·|\s&\s|\s(?:and|und|et|y|e|en|og|och|ve|и|és|oraz|ja)\s)\s*", re.IGNORECASE
-)
+# Author strings that are a role, a desk or a placeholder rather than a person. (Strings
+# holding a role, a newsroom, an organisation or a button's word are caught by those tests.)
+_NOT_PEOPLE = re.compile(rf"^{_LEXICON.regex('not_person')}$", re.IGNORECASE)
+_AUTHOR_SPLIT = re.compile(rf"\s*(?:;|\||/|•|·|\s&\s|\s{_LEXICON.regex('name_joiner')}\s)\s*", re.IGNORECASE)
 # Company forms and newsroom words: an author string holding one is not a person.
+_NEWSROOM = _LEXICON.regex("newsroom_word")
+_NEWS = _LEXICON.regex("news_word")
 _ORGANISATION = re.compile(
-    r"\b(?:gmbh|ag|inc|ltd|llc|plc|s\.?a\.?|corp|corporation|company|verlag|media group|"
-    r"publishing|nachrichten|news agency|newsroom|redaktion|rédaction|redacción|redazione|project|"
-    r"institute|foundation|association|university|council|committee|department|ministry|ministries|"
-    r"agency|media)\b\.?"
-    r"|-redaktion\b|\bnews$|^news\b",
+    rf"\b(?:{_LEXICON.regex('organisation_word', 'newsroom_word')})\b\.?|-{_NEWSROOM}\b|\b{_NEWS}$|^{_NEWS}\b",
     re.IGNORECASE,
 )
-_DEGREE = re.compile(
-    r"(?:ma|ms|msc|bsc|ba|phd|ph\.d\.|md|m\.d\.|rn|jd|mba|mph|dr|prof|rd|rdn|ld|ldn|cde|np|dvm|dds|"
-    r"pharmd|lcsw|msw|mfa|cscs|facs|cpt)\.?",
-    re.IGNORECASE,
-)
-_INTERFACE_WORDS = re.compile(
-    r"\b(?:share|copy link|print|e-?mail|follow|subscribe|comments?|read more|sign in|log in|menu|"
-    r"view more|more articles|all articles|view all|see all)\b",
-    re.IGNORECASE,
-)
-_SOURCE_PREFIX = re.compile(
-    r"^(?:quelle|source|fuente|fonte|bron|kilde|källa|author|autor|auteur|text|texto|testo|tekst|текст|"
-    r"автор)\s*:\s*",
-    re.IGNORECASE,
-)
+_DEGREE = re.compile(rf"{_LEXICON.regex('degree')}\.?", re.IGNORECASE)
+_INTERFACE_WORDS = re.compile(rf"\b{_LEXICON.regex('interface_word')}\b", re.IGNORECASE)
+_SOURCE_PREFIX = re.compile(rf"^{_LEXICON.regex('author_label')}\s*:\s*", re.IGNORECASE)
 # Wire services credited by their initials. fundus-dev's truths count them as authors
 # ("Felix Schröder, Jörg Soldwisch, dpa"), and so does scrape; other initials after a
 # writer's name are the outlet the story came from ("Sandee LaMotte, CNN" on MSN).
-_WIRE_INITIALS = frozenset({"ap", "afp", "dpa", "epd", "kna", "sid", "apa", "sda", "ansa", "efe", "pti", "ians",
-                            "ani", "upi", "anp", "ntb", "tt", "ctk", "pap", "mti", "bta", "dapd", "ddp", "aa"})
-_WIRES = _WIRE_INITIALS | {"reuters", "bloomberg", "xinhua", "yonhap", "kyodo", "jiji", "anadolu", "interfax",
-                           "belga", "ritzau", "lusa", "tass", "keystone-sda"}
+_WIRE_INITIALS = frozenset(w.lower() for w in _LEXICON.words("wire_initials"))
+_WIRES = _WIRE_INITIALS | {w.lower() for w in _LEXICON.words("wire_name")}
 _INITIALS = re.compile(r"[A-Z]{2,5}")
 # One capitalised word of four letters or more is a station's call sign or a brand, not a
 # person's byline; two or three are a writer's initials ("AS").
@@ -69,7 +46,7 @@ _ADMIN_ACCOUNT = re.compile(r"^\w*admin\w*$", re.IGNORECASE)
 # "Finian Cunningham. Sputnik International": a sentence break after a full name ends it.
 # An initial ("Sarah E. Needleman") is one letter, so it needs two before the stop.
 _NAME_THEN_SENTENCE = re.compile(r"^(\S+\s+\S*\w\w)\.\s+(?=[A-Z])")
-_ABBREVIATIONS = frozenset({"st", "jr", "sr", "dr", "mr", "mrs", "ms", "mt", "prof", "rev", "ste"})  # "Jean St. Clair"
+_ABBREVIATIONS = frozenset(w.lower() for w in _LEXICON.words("name_abbreviation"))  # "Jean St. Clair"
 # A domain in any case: "Spacetoday.net", "NJ.com".
 _DOMAIN = re.compile(r"^[\w-]+(?:\.[\w-]+)*\.(?:com|net|org|info|co|de|fr|uk|in|ru|it|es|nl|io|news|ca|au)$",
                      re.IGNORECASE)
@@ -80,13 +57,9 @@ _MIDDLE_NAMES = re.compile(r"(?<=[^\W\d_] )\((?:[A-Z][a-z][\w'’-]*\s?){1,3}\)(
 # Credits for work other than the writing ("Edited by", "Photos by"): those named are not
 # the authors. Cut up to the next ";" or "|", where the next credit may be a writer's.
 _OTHER_CREDIT = re.compile(
-    r"\b(?:edited|editing|translated|translation|photos?|photographs?|photography|pictures?|"
-    r"illustrations?|illustrated|graphics|video|produced|production|fact[- ]checked|"
-    r"fotos?|bilder|redigiert|übersetzt|übersetzung)\s+(?:by|von)\b[^;|]*",
-    re.IGNORECASE,
-)
+    rf"\b{_LEXICON.regex('other_credit')}\s+{_LEXICON.regex('by_word')}\b[^;|]*", re.IGNORECASE)
 # Where the writer filed from, after the name: "Jon Henley in Paris", "Marie Dubois à Lyon".
-_FILED_FROM = re.compile(r"\s+(?:in|à)\s+(?=[A-ZÀ-ÖØ-Þ])[^,;|]*$")
+_FILED_FROM = re.compile(rf"\s+{_LEXICON.regex('place_preposition')}\s+(?=[A-ZÀ-ÖØ-Þ])[^,;|]*$")
 # Tokens only from their start ((?<!\S)): "\S+@" tried at every offset of a long token is quadratic.
 _EMAIL_URL = re.compile(r"(?<!\S)[^\s@]+@\S+|https?://\S+|www\.\S+")
 
@@ -130,7 +103,7 @@ def _split_marked(raw: str) -> list[tuple[str, bool]]:
     return out
 
 
-def site_name_keys(site_names, url: str | None) -> set[str]:
+def site_name_keys(site_names: Collection[str], url: str | None) -> set[str]:
     """The publisher's names as author (and title tail) keys: "Deutsche Welle (www.dw.com)"
     gives "deutsche welle" too, as an author string is read the same way."""
     keys = {fold(s) for s in site_names if s}
@@ -158,17 +131,18 @@ def _mentions_site(name: str, site_keys: set[str]) -> bool:
                                   for site in site_keys if " " not in site)
 
 
-def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple[str, ...]:
+def clean_authors(author_groups: Iterable[Iterable[str]], site_names: Collection[str] = (),
+                  url: str | None = None) -> tuple[str, ...]:
     """People's names from the first source group that names any.
 
     Sources disagree in form ("Jane Doe" in JSON-LD, "Doe, Jane" in citation meta), so
     groups are never mixed; a group holding only publishers or junk gives way to the next.
     """
     site_keys = site_name_keys(site_names, url)
-    groups = [found for found in (_people(g, site_keys) for g in author_groups) if found[0]]
-    if not groups:
+    marked_groups = [found for found in (_people(g, site_keys) for g in author_groups) if found[0]]
+    if not marked_groups:
         return ()
-    chosen, seconds = groups[0]
+    chosen, seconds = marked_groups[0]
     keys = {fold(n) for n in chosen}
     outlets: set[str] = set()
     # "Charlie Wood, Business Insider" reads as two people; when another source names the
@@ -176,9 +150,9 @@ def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple
     if seconds:
         core = tuple(n for n in chosen if fold(n) not in seconds)
         core_keys = {fold(n) for n in core}
-        if core and any({fold(n) for n in later} == core_keys for later, _ in groups[1:]):
+        if core and any({fold(n) for n in later} == core_keys for later, _ in marked_groups[1:]):
             chosen, keys, outlets = core, core_keys, seconds
-    groups = [people for people, _ in groups]
+    groups = [people for people, _ in marked_groups]
     # Structured data may name only the lead author while the byline names all of them
     # (Ghost does this): a later group holding every chosen name and more is the fuller one.
     for later in groups[1:]:
@@ -193,7 +167,7 @@ def clean_authors(author_groups, site_names=(), url: str | None = None) -> tuple
     return chosen
 
 
-def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]]:
+def _people(raw_authors: Iterable[str], site_keys: set[str]) -> tuple[tuple[str, ...], set[str]]:
     """The people among a source's author strings, and the keys of those that were the
     second of "Full Name, X" (see _split_marked)."""
     seen: set[str] = set()
@@ -201,33 +175,11 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]
     seconds: set[str] = set()
     for raw in raw_authors:
         marked = _split_marked(raw)
-        names = [name for name, _ in marked]
-        # "hessenschau.de, Frankfurt, Germany": a publisher with its town, not people.
-        # ("Meg Kinnard and Errin Haines, Associated Press" names people beside the publisher.)
-        if len(names) > 1 and "," in raw and any(fold(n) in site_keys or _ORGANISATION.search(n) for n in names) \
-                and all(len(n.split()) == 1 or fold(n) in site_keys or _ORGANISATION.search(n) for n in names):
+        if _publisher_with_town(raw, [name for name, _ in marked], site_keys):
             continue
         for name, second in marked:
             name = BY_PREFIX.sub("", name).strip(" ,.:-–—(")
-            if not name or _NOT_PEOPLE.match(name) or fold(name) in site_keys:
-                continue
-            if _ROLE_WORDS.search(name):  # "Staff Writer", "Nippon Herald Staff Writer"
-                continue
-            if _ORGANISATION.search(name) or _mentions_site(name, site_keys):
-                continue
-            if "-" in name and " " not in name and name.lower() == name:  # a URL slug, "jane-doe"
-                continue
-            if _INTERFACE_WORDS.search(name):  # "Kochi Share Via Copy Link": a byline bar's buttons
-                continue
-            if len(name) > 60 or len(name.split()) > 6 or any(ch.isdigit() for ch in name) or "@" in name:
-                continue
-            if _DOMAIN.match(name) or _ADMIN_ACCOUNT.match(name):  # "Spacetoday.net", "jdadmin"
-                continue
-            if not _reads_as_a_name(name):
-                continue
-            if second and _INITIALS.fullmatch(name) and name.lower() not in _WIRE_INITIALS:
-                continue
-            if _CALL_SIGN.fullmatch(name) and name.lower() not in _WIRES:  # "KWCHCIK", "WKYC"
+            if not _is_person(name, second, site_keys):
                 continue
             key = fold(name)
             if key not in seen:
@@ -238,7 +190,40 @@ def _people(raw_authors, site_keys: set[str]) -> tuple[tuple[str, ...], set[str]
     return tuple(_without_joined(out)), seconds
 
 
-_PRONOUNS = {"Our", "My", "Your", "This", "These", "Its", "Their"}
+def _publisher_with_town(raw: str, names: list[str], site_keys: set[str]) -> bool:
+    """"hessenschau.de, Frankfurt, Germany": a publisher with its town, not people. ("Meg
+    Kinnard and Errin Haines, Associated Press" names people beside the publisher.)"""
+    def publisher(name: str) -> bool:
+        return fold(name) in site_keys or _ORGANISATION.search(name) is not None
+
+    return (len(names) > 1 and "," in raw and any(publisher(n) for n in names)
+            and all(len(n.split()) == 1 or publisher(n) for n in names))
+
+
+def _is_person(name: str, second: bool, site_keys: set[str]) -> bool:
+    """Whether one name from an author string is a person's: not a role, a desk, the
+    publisher, an organisation, a slug, a button, a domain or an account; read as a name;
+    and initials only when a wire's."""
+    if not name or _NOT_PEOPLE.match(name) or fold(name) in site_keys:
+        return False
+    if _ROLE_WORDS.search(name) or _ORGANISATION.search(name) or _mentions_site(name, site_keys):
+        return False  # "Staff Writer", "Nippon Herald Staff Writer", "NZZ-Redaktion"
+    if "-" in name and " " not in name and name.lower() == name:  # a URL slug, "jane-doe"
+        return False
+    if _INTERFACE_WORDS.search(name):  # "Kochi Share Via Copy Link": a byline bar's buttons
+        return False
+    if len(name) > 60 or len(name.split()) > 6 or any(ch.isdigit() for ch in name) or "@" in name:
+        return False
+    if _DOMAIN.match(name) or _ADMIN_ACCOUNT.match(name) or not _reads_as_a_name(name):  # "Spacetoday.net"
+        return False
+    if second and _INITIALS.fullmatch(name) and name.lower() not in _WIRE_INITIALS:
+        return False
+    return not (_CALL_SIGN.fullmatch(name) and name.lower() not in _WIRES)  # "KWCHCIK", "WKYC"
+
+
+# A name's first word, capitalised, that starts a phrase instead ("Our Beautiful Universe").
+_PRONOUNS = frozenset(w.capitalize() for w in _LEXICON.words("name_determiner"))
+_ARTICLES = frozenset(w.capitalize() for w in _LEXICON.words("name_article"))  # "The Russian"
 
 
 def _reads_as_a_name(name: str) -> bool:
@@ -247,7 +232,7 @@ def _reads_as_a_name(name: str) -> bool:
     particles ("van", "de"); all-lower names ("dpa", "ssi") are initials and agency codes,
     and scripts without case are let be."""
     words = name.split()
-    if len(words) >= 2 and words[0] in _PRONOUNS or len(words) == 2 and words[0] == "The":
+    if len(words) >= 2 and words[0] in _PRONOUNS or len(words) == 2 and words[0] in _ARTICLES:
         return False
     lower = [w for w in words if w[:1].islower() and w.lower() not in PARTICLES]
     return not (len(lower) >= 2 and len(lower) < len(words))

@@ -12,81 +12,91 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .dates import MONTH_NAMES, TZ_ABBREVIATIONS
+from ..config.lexicon import Lexicon, default_lexicon, word_trie
+from .dates import TZ_ABBREVIATIONS
 
-_MONTH = (
-    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
-    r"sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?|"
-    + "|".join(sorted(MONTH_NAMES, key=len, reverse=True)) + r")\.?"
-)
-_WEEKDAY = r"(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)(?:day|nesday|sday|urday)?\.?,?"
-_TZ = r"(?:" + "|".join(TZ_ABBREVIATIONS) + r"|[+-]\d{2}:?\d{2})"
-_TIME = (
-    rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?|uhr\b)?(?:\s*{_TZ})?"
-    rf"|\d{{1,2}}\s*[ap]\.?\s?m\.?(?:\s*{_TZ})?"
-    r"|\d{1,2}[.:]\d{2}\s*(?:uhr|h)\b"
-)
-_DATE = (
-    rf"(?:{_WEEKDAY}\s*)?{_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}"
-    rf"|(?:{_WEEKDAY}\s*)?\d{{1,2}}(?:st|nd|rd|th)?\.?\s+(?:de\s+)?{_MONTH},?\s+(?:de\s+)?\d{{4}}"
-    r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
-    r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
-    r"|\d{4}\s*[年년]\s*\d{1,2}\s*[月월]\s*\d{1,2}\s*[日일](?:\s*(?:午前|午後|上午|下午|오전|오후)?\s*\d{1,2}[:時时시]\d{2})?"
-)
-# A stamp starts a word: tried only at word starts, a text with no date in it is searched in
-# half the time (this runs on every short block with a digit in it).
-_DATE_RE = re.compile(rf"\b(?:(?:{_DATE})(?:,?\s*(?:at\s+)?(?:{_TIME}))?|(?:{_TIME}))", re.IGNORECASE)
-# What may stand between a time and its date within one stamp: "6:02 a.m. EST, Feb. 11, 2025",
-# "10:00 PM | January 21, 2025".
-_STAMP_GAP = re.compile(r"[\s,.|•·/-]*(?:(?:at|on|um|à|alle|a las|ore)\b[\s,.]*)?", re.IGNORECASE)
-_RELATIVE = re.compile(r"\b\d+\s+(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?)\s+ago\b", re.IGNORECASE)
-_LABEL = re.compile(
-    r"\b(?:published|updated|last updated|posted|modified|first published|originally published|date|"
-    r"on|at|um|alle|ore|à|a las|às|datum|fecha|article|artikel|"
-    # A label with the word for "on" after it: "veröffentlicht am", "publié le", "publicado el".
-    r"(?:veröffentlicht|publiziert|erschienen|aktualisiert)(?: am)?|(?:publié|mis à jour)(?: le)?|"
-    r"(?:publicado|actualizado)(?: el| en)?|(?:pubblicato|aggiornato)(?: il)?|gepubliceerd(?: op)?|"
-    r"stand|bijgewerkt|son güncelleme|güncelleme|giriş|yayınlanma|opublikowano|publicerad|publisert|udgivet)\b:?",
-    re.IGNORECASE,
-)
-_UPDATED = re.compile(r"\b(?:updated|modified|aktualisiert|mis à jour|actualizado|aggiornato|bijgewerkt|güncelleme)\b",
-                      re.IGNORECASE)
-_PUBLISHED = re.compile(
-    r"\b(?:published|posted|date|datum|veröffentlicht|publiziert|erschienen|publié|publicado|pubblicato|fecha|"
-    r"gepubliceerd|publicerad|publisert|udgivet|opublikowano)\b",
-    re.IGNORECASE,
-)
-BY_PREFIX = re.compile(
-    # "Photo by X" is a credit, not a byline: photos and video are not lead words here.
-    r"^(?:(?:written|posted|reported|reporting|story|words|text|analysis|opinion|commentary|review|"
-    r"column|essay|interview)(?: and \w+)?\s+)?"
-    r"(?:by|von|par|por|door|di|av|af|author|authors|autor|autorin|autorin/autor|autoren|auteur|autore)"
-    r"\s*:?\s+",
-    re.IGNORECASE,
-)
-_SEPARATORS = re.compile(
-    r"\s*(?:[|•·/,;]|\s[-–—]\s|\s(?:and|&|und|et|y|e|og|och|ve|en)\s)\s*", re.IGNORECASE
-)
-# "By Jane Doe FOR THE DAILY CLARION", "von Anna Müller für die Zeitung": the outlet, not a name.
-_FOR_OUTLET = re.compile(
-    r"\s+(?:for|für|pour|para|per)\s+(?:the|der|die|das|le|la|les|el|il|lo)?\s*[\w.&'’ -]{2,40}$",
-    re.IGNORECASE,
-)
-# Newsroom roles, in the languages we see most; a byline's parenthetical or suffix naming one
-# marks the line as a signature: "Jean Dupont (Nantes, correspondant)".
-ROLE_WORDS = re.compile(
-    r"\b(?:editor|editors|writer|reporter|correspondent|columnist|contributor|contributing|staff|"
-    r"producer|journalist|analyst|director|chief|senior|associate|deputy|managing|bureau|"
-    r"photographer|anchor|host|intern|fellow|professor|head of|opinion|critic|"
-    r"redakteur(?:in)?|korrespondent(?:in)?|autor(?:in)?|journaliste|periodista|giornalista|"
-    r"correspondant(?:e)?|envoyée? spéciale?|corresponsal|enviad[oa] especial|inviat[oa])\b",
-    re.IGNORECASE,
-)
 _MAX_CHARS = 400
 _SIGNED_MAX_WORDS = 6
 _SIGNATURE = re.compile(r"^(?P<name>[^()]{3,60}?)\s*\((?P<note>[^()]{2,80})\)$")
-PARTICLES = {"de", "da", "del", "della", "di", "do", "dos", "du", "van", "von", "der", "den", "ter", "ten",
-             "la", "le", "bin", "binti", "al", "el", "y", "st.", "mc", "mac"}
+_TZ = r"(?:" + "|".join(TZ_ABBREVIATIONS) + r"|[+-]\d{2}:?\d{2})"
+
+
+def _date_regex(lexicon: Lexicon) -> str:
+    """A date stamp with its time, or a time alone, in the forms bylines print them."""
+    weekday = lexicon.regex("weekdays") + r"\.?,?"
+    month = word_trie(name for names in lexicon.months for name in names) + r"\.?"
+    date_of = lexicon.regex("date_of")  # "3 de marzo de 2024"
+    ordinal = lexicon.regex("ordinal_suffix")  # "March 3rd"
+    at = lexicon.regex("time_preposition")  # "March 3, 2024 at 10:00"
+    hour_word, hours = lexicon.regex("hour_word"), lexicon.regex("hour_word", "hour_abbreviation")
+    half_day = lexicon.regex("before_noon", "after_noon")
+    time = (
+        rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?|{hour_word}\b)?(?:\s*{_TZ})?"
+        rf"|\d{{1,2}}\s*[ap]\.?\s?m\.?(?:\s*{_TZ})?"
+        rf"|\d{{1,2}}[.:]\d{{2}}\s*{hours}\b"
+    )
+    date = (
+        rf"(?:{weekday}\s*)?{month}\s+\d{{1,2}}{ordinal}?,?\s+\d{{4}}"
+        rf"|(?:{weekday}\s*)?\d{{1,2}}{ordinal}?\.?\s+(?:{date_of}\s+)?{month},?\s+(?:{date_of}\s+)?\d{{4}}"
+        r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
+        r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+        rf"|\d{{4}}\s*[年년]\s*\d{{1,2}}\s*[月월]\s*\d{{1,2}}\s*[日일](?:\s*{half_day}?\s*\d{{1,2}}[:時时시]\d{{2}})?"
+    )
+    # A stamp starts a word: tried only at word starts, a text with no date in it is searched
+    # in half the time (this runs on every short block with a digit in it).
+    return rf"\b(?:(?:{date})(?:,?\s*(?:{at}\s+)?(?:{time}))?|(?:{time}))"
+
+
+@dataclass(frozen=True, eq=False)
+class BylineGrammar:
+    """The regexes a byline is read with, built from a lexicon's words."""
+
+    date: re.Pattern[str]
+    # What may stand between a time and its date within one stamp: "6:02 a.m. EST, Feb. 11,
+    # 2025", "10:00 PM | January 21, 2025".
+    stamp_gap: re.Pattern[str]
+    relative: re.Pattern[str]  # "3 hours ago"
+    label: re.Pattern[str]  # date labels and "on"/"at", taken out of what names the authors
+    updated: re.Pattern[str]
+    published: re.Pattern[str]
+    # "By", "Von", "Author:", after an optional lead ("Written and edited by"). "Photo by X"
+    # is a credit, not a byline: photos and video are not lead words.
+    by_prefix: re.Pattern[str]
+    separators: re.Pattern[str]  # between two authors
+    # "By Jane Doe FOR THE DAILY CLARION", "von Anna Müller für die Zeitung": the outlet, not a name.
+    for_outlet: re.Pattern[str]
+    # Newsroom roles; a byline's parenthetical or suffix naming one marks the line as a
+    # signature: "Jean Dupont (Nantes, correspondant)".
+    role_words: re.Pattern[str]
+    particles: frozenset[str]
+
+    @classmethod
+    def from_lexicon(cls, lexicon: Lexicon) -> BylineGrammar:
+        joiners = lexicon.regex("name_joiner")
+        labels = lexicon.regex("published_label", "updated_label", "byline_label", "time_preposition")
+        return cls(
+            date=re.compile(_date_regex(lexicon), re.IGNORECASE),
+            stamp_gap=re.compile(rf"[\s,.|•·/-]*(?:{lexicon.regex('time_preposition')}\b[\s,.]*)?", re.IGNORECASE),
+            relative=re.compile(rf"\b{lexicon.alternation('relative_time')}\b", re.IGNORECASE),
+            label=re.compile(rf"\b{labels}\b:?", re.IGNORECASE),
+            updated=re.compile(rf"\b{lexicon.regex('updated_label')}\b", re.IGNORECASE),
+            published=re.compile(rf"\b{lexicon.regex('published_label')}\b", re.IGNORECASE),
+            by_prefix=re.compile(
+                rf"^(?:{lexicon.regex('byline_lead')}(?: {joiners} \w+)?\s+)?{lexicon.regex('by_word')}\s*:?\s+",
+                re.IGNORECASE),
+            separators=re.compile(rf"\s*(?:[|•·/,;]|\s[-–—]\s|\s(?:&|{joiners})\s)\s*", re.IGNORECASE),
+            for_outlet=re.compile(
+                rf"\s+{lexicon.regex('outlet_for')}\s+{lexicon.regex('definite_article')}?\s*[\w.&'’ -]{{2,40}}$",
+                re.IGNORECASE),
+            role_words=re.compile(rf"\b{lexicon.regex('role_word')}\b", re.IGNORECASE),
+            particles=frozenset(word.lower() for word in lexicon.words("name_particle")),
+        )
+
+
+_GRAMMAR = BylineGrammar.from_lexicon(default_lexicon())
+BY_PREFIX = _GRAMMAR.by_prefix
+ROLE_WORDS = _GRAMMAR.role_words
+PARTICLES = _GRAMMAR.particles
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,21 +109,23 @@ class Byline:
     explicit: bool = False
 
 
-def has_date_label(text: str) -> bool:
+def has_date_label(text: str, grammar: BylineGrammar | None = None) -> bool:
     """Whether the text names its date ("Published:", "Updated", "Veröffentlicht")."""
-    return bool(_PUBLISHED.search(text) or _UPDATED.search(text))
+    grammar = grammar or _GRAMMAR
+    return bool(grammar.published.search(text) or grammar.updated.search(text))
 
 
-def looks_like_name(text: str) -> bool:
+def looks_like_name(text: str, grammar: BylineGrammar | None = None) -> bool:
     """True for "Jane Doe", "J. R. R. Tolkien", "Ludwig van Beethoven", "JÖRG ZSCHOCHE"."""
     tokens = text.split()
     if not 1 <= len(tokens) <= 5:
         return False
+    particles = (grammar or _GRAMMAR).particles
     capitalised = 0
     for token in tokens:
         if any(ch.isdigit() for ch in token) or "@" in token or token.endswith(":"):
             return False
-        if token.lower() in PARTICLES:
+        if token.lower() in particles:
             continue
         if not token[0].isupper():
             return False
@@ -122,41 +134,29 @@ def looks_like_name(text: str) -> bool:
 
 
 @lru_cache(maxsize=4096)  # nested blocks of one byline ask the same question several times
-def parse_byline(line: str, require_name: bool = False) -> Byline | None:
+def parse_byline(line: str, require_name: bool = False, grammar: BylineGrammar | None = None) -> Byline | None:
     """Split a byline into authors and date; None when the line is not a byline.
 
     Args:
         line: one line or short block of text.
         require_name: refuse date-only lines (used where a bare date could be content).
+        grammar: the words bylines are read with (by default, the built-in lexicon's).
     """
-    if len(line) > _MAX_CHARS:
-        return None  # bylines are short; and a long token would cost the date regex dearly
-    text = " ".join(line.split())
-    if text.endswith(".") and len(text.split()) <= _SIGNED_MAX_WORDS and BY_PREFIX.match(text):
-        text = text[:-1]  # "Posted by Alon Zakai." signs the post; a longer "By ..." is prose
-    if not text or len(text.split()) > 24 or text.endswith((".", "?", "!")) and not _DATE_RE.search(text[-12:]):
+    g = grammar or _GRAMMAR
+    text = _candidate(line, g)
+    if text is None:
         return None
     signature = _SIGNATURE.match(text)
-    if signature and ROLE_WORDS.search(signature.group("note")) and looks_like_name(signature.group("name")):
+    if signature and g.role_words.search(signature.group("note")) and looks_like_name(signature.group("name"), g):
         return Byline((signature.group("name").strip(),), None, explicit=True)
-    has_by = bool(BY_PREFIX.match(text))
-    if not has_by and not _DATE_RE.search(text):
+    has_by = bool(g.by_prefix.match(text))
+    if not has_by and not g.date.search(text):
         return None  # neither "By" nor a date: not a byline (and the costly parts are skipped)
-    published, updated = _stamps(text)
-    rest = _DATE_RE.sub(" ", text)
-    rest = _RELATIVE.sub(" ", rest)
-    rest = BY_PREFIX.sub("", rest.strip())
-    rest = _LABEL.sub(" ", rest)
-    rest = _FOR_OUTLET.sub("", " ".join(rest.split()))
-    parts = [p.strip(" .:-–—") for p in _SEPARATORS.split(rest)]
-    # "Posted on March 3, 2024 by Jane Doe": the "by" comes after the date.
-    has_by = has_by or any(BY_PREFIX.match(p) for p in parts)
-    parts = [BY_PREFIX.sub("", p) for p in parts]
-    # "By Kenji Watanabe / Staff Writer": the role goes, the person stays.
-    parts = [p for p in parts if p and not ROLE_WORDS.search(p)]
-    names = [p for p in parts if looks_like_name(p)]
-    if len(names) != len(parts):
+    published, updated = _stamps(text, g)
+    names, has_by_later = _names(text, g)
+    if names is None:
         return None
+    has_by = has_by or has_by_later
     dated = published or updated
     if not names and (require_name or not dated):
         return None
@@ -165,22 +165,54 @@ def parse_byline(line: str, require_name: bool = False) -> Byline | None:
     return Byline(tuple(names), published, updated, explicit=has_by)
 
 
-def _stamps(text: str) -> tuple[str | None, str | None]:
+def _candidate(line: str, g: BylineGrammar) -> str | None:
+    """The line, whitespace collapsed, when it is short enough and does not end a sentence
+    (but for a date at its end, or a short signed "Posted by Alon Zakai.")."""
+    if len(line) > _MAX_CHARS:
+        return None  # bylines are short; and a long token would cost the date regex dearly
+    text = " ".join(line.split())
+    if text.endswith(".") and len(text.split()) <= _SIGNED_MAX_WORDS and g.by_prefix.match(text):
+        text = text[:-1]  # "Posted by Alon Zakai." signs the post; a longer "By ..." is prose
+    if not text or len(text.split()) > 24 or text.endswith((".", "?", "!")) and not g.date.search(text[-12:]):
+        return None
+    return text
+
+
+def _names(text: str, g: BylineGrammar) -> tuple[list[str] | None, bool]:
+    """The names a byline gives once its dates, labels, "By" and outlet are out (None when
+    something else is left), and whether a "by" led one of its parts."""
+    rest = g.date.sub(" ", text)
+    rest = g.relative.sub(" ", rest)
+    rest = g.by_prefix.sub("", rest.strip())
+    rest = g.label.sub(" ", rest)
+    rest = g.for_outlet.sub("", " ".join(rest.split()))
+    parts = [p.strip(" .:-–—") for p in g.separators.split(rest)]
+    # "Posted on March 3, 2024 by Jane Doe": the "by" comes after the date.
+    has_by = any(g.by_prefix.match(p) for p in parts)
+    parts = [g.by_prefix.sub("", p) for p in parts]
+    # "By Kenji Watanabe / Staff Writer": the role goes, the person stays.
+    parts = [p for p in parts if p and not g.role_words.search(p)]
+    names = [p for p in parts if looks_like_name(p, g)]
+    return (names if len(names) == len(parts) else None), has_by
+
+
+def _stamps(text: str, g: BylineGrammar) -> tuple[str | None, str | None]:
     """The publication and the update stamp of a byline. A stamp is a date with its time
     ("6:02 a.m. EST, Feb. 11, 2025"); one led by "Updated" is the update."""
-    stamps: list[list] = []  # [start, end, text]
-    for match in _DATE_RE.finditer(text):
-        if stamps and _STAMP_GAP.fullmatch(text[stamps[-1][1] : match.start()]):
-            stamps[-1][1] = match.end()
-            if match.group(0) != stamps[-1][2]:  # a stamp printed twice (a copy for small screens)
-                stamps[-1][2] += " " + match.group(0)
+    stamps: list[tuple[int, int, str]] = []  # start, end, text
+    for match in g.date.finditer(text):
+        if stamps and g.stamp_gap.fullmatch(text[stamps[-1][1] : match.start()]):
+            start, _, printed = stamps[-1]
+            if match.group(0) != printed:  # a stamp printed twice (a copy for small screens)
+                printed += " " + match.group(0)
+            stamps[-1] = (start, match.end(), printed)
         else:
-            stamps.append([match.start(), match.end(), match.group(0)])
+            stamps.append((match.start(), match.end(), match.group(0)))
     published = updated = None
     previous_end = 0
     for start, end, stamp in stamps:
         label = text[previous_end:start]
-        if _UPDATED.search(label) and not _PUBLISHED.search(label):
+        if g.updated.search(label) and not g.published.search(label):
             updated = updated or stamp
         else:
             published = published or stamp

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import orjson
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config import SiteRule
+from ..config.lexicon import default_lexicon
 from ..dom import ancestor_ids, ancestors, css_class
 
 # schema.org types whose fields describe the article itself.
@@ -54,16 +56,17 @@ _META_TAGS = ("article:tag", "keywords", "news_keywords", "parsely-tags", "sailt
 # Byline elements found by attribute or by where they link, for pages with no structured
 # author. Tried in order within the article first, then the whole page; the first that
 # matches gives one group of candidates.
+_LEXICON = default_lexicon()
 _BYLINE_SELECTORS = (
     '[itemprop="author"] [itemprop="name"]', '[itemprop="author"]', '[rel="author"]',
     '[class*="byline" i] [class*="author" i]', '[class*="byline" i] a', '[class*="author-name" i]',
     '[class*="authorname" i]', '[data-testid*="author" i]', 'address[class*="author" i]',
-    'a[href*="/author/"]', 'a[href*="/authors/"]', 'a[href*="/autor/"]', 'a[href*="/autoren/"]',
-    'a[href*="/auteur/"]', 'a[href*="/auteurs/"]', 'a[href*="/autore/"]', 'a[href*="/autori/"]',
-    'a[href*="/autores/"]', 'a[href*="/journalist/"]', 'a[href*="/journalists/"]', 'a[href*="/redakteur/"]',
+    # Links to an author's page: "/author/", "/autor/", "/auteur/"...
+    *(f'a[href*="/{word}/"]' for word in _LEXICON.words("author_path")),
     '[class*="byline" i]', '[class*="author" i]:not([class*="authority" i]) a',
     '[class*="author" i]:not([class*="authority" i])',
 )
+_COMMENT_MARKS = _LEXICON.words("comment_class")  # class and id words of a comment section
 _BYLINE_MAX_CHARS = 120
 _HEADING_MIN_CHARS = 12  # shorter headings ("News", "Sport") are found in titles by chance
 _TITLE_TAIL_START = re.compile(r"$|\s*[|–—:•·»/-]\s|\s*[|｜_]")  # where a title's site tail begins
@@ -108,74 +111,95 @@ def _text(node: LexborNode | None) -> str:
     return squash(node.text(deep=True, separator=" ")) if node is not None else ""
 
 
-def _json_ld_objects(tree: LexborHTMLParser) -> list[dict]:
+# A JSON value as orjson reads it; JSON-LD objects are its dicts.
+JSON = dict[str, "JSON"] | list["JSON"] | str | int | float | bool | None
+JSONObject = dict[str, JSON]
+_JSON_LD_DEPTH = 6  # nesting deeper than this is not metadata about the page
+_NESTED_KEYS = ("@graph", "mainEntity", "itemListElement")
+
+
+def _json_ld_objects(tree: LexborHTMLParser) -> list[JSONObject]:
     """Every JSON object in the page's JSON-LD, @graph and nesting flattened."""
-    found: list[dict] = []
-
-    def walk(value, depth=0):
-        if depth > 6:
-            return
-        if isinstance(value, list):
-            for item in value:
-                walk(item, depth + 1)
-        elif isinstance(value, dict):
-            found.append(value)
-            for key in ("@graph", "mainEntity", "itemListElement"):
-                if key in value:
-                    walk(value[key], depth + 1)
-
+    found: list[JSONObject] = []
     for script in tree.css('script[type="application/ld+json"]'):
-        raw = _CDATA.sub("", script.text() or "").strip()
-        if not raw:
-            continue
-        try:
-            data = orjson.loads(raw)
-        except orjson.JSONDecodeError:
-            # Some sites leave raw newlines or trailing commas in their JSON-LD.
-            try:
-                data = orjson.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")))
-            except orjson.JSONDecodeError:
-                continue
-        walk(data)
+        data = _parse_json_ld(script.text() or "")
+        if data is not None:
+            _flatten(data, found)
     return found
 
 
-def _types(obj: dict) -> set[str]:
+def _parse_json_ld(text: str) -> JSON | None:
+    """One script's JSON, or None when it is empty or not JSON even after the usual repairs."""
+    raw = _CDATA.sub("", text).strip()
+    if not raw:
+        return None
+    try:
+        data: JSON = orjson.loads(raw)
+        return data
+    except orjson.JSONDecodeError:
+        pass
+    # Some sites leave raw newlines or trailing commas in their JSON-LD.
+    try:
+        repaired: JSON = orjson.loads(re.sub(r",\s*([}\]])", r"\1", raw.replace("\n", " ")))
+        return repaired
+    except orjson.JSONDecodeError:
+        return None
+
+
+def _flatten(value: JSON, found: list[JSONObject], depth: int = 0) -> None:
+    """Add every object in `value` to `found`, parents before the objects they nest."""
+    if depth > _JSON_LD_DEPTH:
+        return
+    if isinstance(value, list):
+        for item in value:
+            _flatten(item, found, depth + 1)
+    elif isinstance(value, dict):
+        found.append(value)
+        for key in _NESTED_KEYS:
+            if key in value:
+                _flatten(value[key], found, depth + 1)
+
+
+def _types(obj: JSONObject) -> set[str]:
     kind = obj.get("@type", ())
     kinds = kind if isinstance(kind, list) else [kind]
     return {str(k).lower() for k in kinds}
 
 
-def _names(value, people_only: bool = True) -> list[str]:
+def _names(value: JSON, people_only: bool = True) -> list[str]:
     """Author names from a JSON-LD author value (string, object or list of either)."""
     out: list[str] = []
     items = value if isinstance(value, list) else [value]
     for item in items:
         if isinstance(item, str):
             out.append(item)
-        elif isinstance(item, dict):
-            if people_only and _types(item) & _ORG_TYPES:
-                continue
-            name = item.get("name")
-            if isinstance(name, list):
-                name = " ".join(str(n) for n in name)
-            if not name and (item.get("givenName") or item.get("familyName")):
-                name = f"{item.get('givenName', '')} {item.get('familyName', '')}"
-            if isinstance(name, str) and name.strip():
+        elif isinstance(item, dict) and not (people_only and _types(item) & _ORG_TYPES):
+            if name := _object_name(item):
                 out.append(name)
     return [squash(n) for n in out if squash(n)]
 
 
-def _resolved(value, nodes: dict[str, dict]):
+def _object_name(item: JSONObject) -> str | None:
+    """A person's or an organisation's name: "name" (a list of parts joined), else the
+    given and family names."""
+    name = item.get("name")
+    if isinstance(name, list):
+        name = " ".join(str(n) for n in name)
+    if not name and (item.get("givenName") or item.get("familyName")):
+        name = f"{item.get('givenName', '')} {item.get('familyName', '')}"
+    return name if isinstance(name, str) and name.strip() else None
+
+
+def _resolved(value: JSON, nodes: dict[str, JSONObject]) -> JSON:
     """A JSON-LD value with each bare {"@id": …} reference replaced by the node it names."""
     if isinstance(value, list):
         return [_resolved(item, nodes) for item in value]
-    if isinstance(value, dict) and len(value) == 1 and isinstance(value.get("@id"), str):
-        return nodes.get(value["@id"], value)
+    if isinstance(value, dict) and len(value) == 1 and isinstance(reference := value.get("@id"), str):
+        return nodes.get(reference, value)
     return value
 
 
-def _str(value) -> str | None:
+def _str(value: JSON) -> str | None:
     if isinstance(value, list):
         value = value[0] if value else None
     if isinstance(value, dict):
@@ -193,46 +217,55 @@ def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> list[str]:
         articles = [o for o in objects if _types(o) & _PAGE_TYPES]
     # Yoast and others put each node in an @graph once and refer to it by @id elsewhere:
     # "author": {"@id": "https://site/#/schema/person/4749…"}.
-    nodes = {o["@id"]: o for o in objects if isinstance(o.get("@id"), str) and len(o) > 1}
+    nodes = {key: o for o in objects if isinstance(key := o.get("@id"), str) and len(o) > 1}
     for obj in articles:
-        for key in ("headline", "name", "alternativeHeadline"):
-            if value := _str(obj.get(key)):
-                meta.titles.append(value)
-                break
-        if people := _names(_resolved(obj.get("author"), nodes)) or _names(_resolved(obj.get("creator"), nodes)):
-            meta.author_groups.append(people)
-        if value := _str(obj.get("datePublished")):
-            meta.published.append(value)
-            meta.structured_date = True
-        elif value := _str(obj.get("dateCreated")):
-            # When the record was made, which may be a re-import: The Telegraph's is a day
-            # after the article:published_time it shows. Any publication date goes first.
-            created.append(value)
-            meta.structured_date = True
-        if value := _str(obj.get("dateModified")):
-            meta.modified.append(value)
-        if value := _str(obj.get("inLanguage")):
-            meta.language = meta.language or value
-        if value := _str(obj.get("description")):
-            meta.description = meta.description or value
-        publisher = _resolved(obj.get("publisher"), nodes)
-        if isinstance(publisher, dict) and (name := _str(publisher.get("name"))):
-            meta.site_names.append(name)
-        keywords = obj.get("keywords")
-        if isinstance(keywords, str):
-            meta.tags.extend(k.strip() for k in keywords.split(","))
-        elif isinstance(keywords, list):
-            meta.tags.extend(str(k).strip() for k in keywords if isinstance(k, str))
+        _read_article(obj, nodes, meta, created)
     for obj in objects:
-        if _types(obj) & _ORG_TYPES and (name := _str(obj.get("name"))):
-            meta.site_names.append(name)
-        if _types(obj) & {"website"} and (name := _str(obj.get("name"))):
+        if _types(obj) & (_ORG_TYPES | {"website"}) and (name := _str(obj.get("name"))):
             meta.site_names.append(name)
     return created
 
 
-def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
-    """Collect <meta> values by lower-cased name/property, in document order."""
+def _read_article(obj: JSONObject, nodes: dict[str, JSONObject], meta: PageMeta, created: list[str]) -> None:
+    """The fields of one article object: headline, authors, dates, language, description,
+    publisher, keywords."""
+    for key in ("headline", "name", "alternativeHeadline"):
+        if value := _str(obj.get(key)):
+            meta.titles.append(value)
+            break
+    if people := _names(_resolved(obj.get("author"), nodes)) or _names(_resolved(obj.get("creator"), nodes)):
+        meta.author_groups.append(people)
+    _read_article_dates(obj, meta, created)
+    if value := _str(obj.get("inLanguage")):
+        meta.language = meta.language or value
+    if value := _str(obj.get("description")):
+        meta.description = meta.description or value
+    publisher = _resolved(obj.get("publisher"), nodes)
+    if isinstance(publisher, dict) and (name := _str(publisher.get("name"))):
+        meta.site_names.append(name)
+    keywords = obj.get("keywords")
+    if isinstance(keywords, str):
+        meta.tags.extend(k.strip() for k in keywords.split(","))
+    elif isinstance(keywords, list):
+        meta.tags.extend(k.strip() for k in keywords if isinstance(k, str))
+
+
+def _read_article_dates(obj: JSONObject, meta: PageMeta, created: list[str]) -> None:
+    """An article object's publication date (or, apart, its creation date) and update."""
+    if value := _str(obj.get("datePublished")):
+        meta.published.append(value)
+        meta.structured_date = True
+    elif value := _str(obj.get("dateCreated")):
+        # When the record was made, which may be a re-import: The Telegraph's is a day
+        # after the article:published_time it shows. Any publication date goes first.
+        created.append(value)
+        meta.structured_date = True
+    if value := _str(obj.get("dateModified")):
+        meta.modified.append(value)
+
+
+def _meta_values(tree: LexborHTMLParser) -> dict[str, list[str]]:
+    """<meta> values by lower-cased name/property, in document order."""
     values: dict[str, list[str]] = {}
     for node in tree.css("meta"):
         attrs = node.attributes
@@ -248,30 +281,36 @@ def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
                 names = [" ".join(names)]
             for key in names:
                 values.setdefault(key, []).append(squash(content))
+    return values
 
-    def first(keys):
+
+# Meta keys of publication dates that are structured data, not a guess.
+_STRUCTURED_DATE_KEYS = ("article:", "og:", "datepublished", "parsely", "sailthru", "dc.", "dcterms", "citation")
+_META_LANGUAGE = ("og:locale", "content-language", "language", "dc.language")
+
+
+def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
+    """Candidates from <meta> tags, each kind's keys in order of trust."""
+    values = _meta_values(tree)
+
+    def first(keys: tuple[str, ...]) -> Iterator[tuple[str, str]]:
         for key in keys:
             for value in values.get(key, ()):
                 yield key, value
 
     meta.titles.extend(v for _, v in first(_META_TITLE))
     for key in _META_AUTHOR:
-        found = [v for v in values.get(key, ()) if not v.startswith(("http://", "https://"))]
-        if found:
+        if found := [v for v in values.get(key, ()) if not v.startswith(("http://", "https://"))]:
             meta.author_groups.append(found)
     for key, value in first(_META_PUBLISHED):
         meta.published.append(value)
-        if key.startswith(("article:", "og:", "datepublished", "parsely", "sailthru", "dc.", "dcterms", "citation")):
-            meta.structured_date = True
+        meta.structured_date = meta.structured_date or key.startswith(_STRUCTURED_DATE_KEYS)
     meta.modified.extend(v for _, v in first(_META_MODIFIED))
-    meta.site_names.extend(v for k, v in first(_META_SITE) if not v.startswith("@"))
-    if not meta.description:
-        meta.description = next((v for _, v in first(_META_DESCRIPTION)), None)
+    meta.site_names.extend(v for _, v in first(_META_SITE) if not v.startswith("@"))
+    meta.description = meta.description or next((v for _, v in first(_META_DESCRIPTION)), None)
     for _, value in first(_META_TAGS):
         meta.tags.extend(t.strip() for t in value.split(","))
-    if not meta.language:
-        locale = next((v for _, v in first(("og:locale", "content-language", "language", "dc.language"))), None)
-        meta.language = locale
+    meta.language = meta.language or next((v for _, v in first(_META_LANGUAGE)), None)
 
 
 def _byline_group(scope: LexborNode) -> list[str]:
@@ -323,7 +362,7 @@ def _in_comments(node: LexborNode) -> bool:
         if parent.tag in ("body", "html"):
             return False
         marks = f"{css_class(parent)} {(parent.attributes.get('id') or '').lower()}"
-        if "comment" in marks or "discussion" in marks or "disqus" in marks:
+        if any(word in marks for word in _COMMENT_MARKS):
             return True
     return False
 
@@ -331,9 +370,20 @@ def _in_comments(node: LexborNode) -> bool:
 def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) -> None:
     """Candidates from the visible page: headline, byline, <time>, <title>, canonical, lang."""
     scope = tree.css_first("article") or tree.css_first("main") or tree.body or tree.root
-    h1 = None
-    if site and site.title:
-        h1 = tree.css_first(site.title)
+    _read_headline(tree, scope, meta, site)
+    _read_byline(tree, scope, meta, site)
+    _read_dates(tree, scope, meta, site)
+    link = tree.css_first('link[rel="canonical"]')
+    if link is not None and (href := link.attributes.get("href")):
+        meta.canonical_url = href.strip()
+    html = tree.css_first("html")
+    if not meta.language and html is not None:
+        meta.language = html.attributes.get("lang") or html.attributes.get("xml:lang")
+
+
+def _read_headline(tree: LexborHTMLParser, scope: LexborNode | None, meta: PageMeta, site: SiteRule | None) -> None:
+    """The on-page headline (the site's title selector, else the article's h1) and <title>."""
+    h1 = tree.css_first(site.title) if site and site.title else None
     if h1 is None:
         h1 = scope.css_first("h1") if scope is not None else None
     if h1 is None:
@@ -349,38 +399,36 @@ def _read_page(tree: LexborHTMLParser, meta: PageMeta, site: SiteRule | None) ->
         # Center"); a heading the <title> does repeat is the article's.
         meta.headline = _heading_in_title(tree, meta.document_title) or meta.headline
 
+
+def _read_byline(tree: LexborHTMLParser, scope: LexborNode | None, meta: PageMeta, site: SiteRule | None) -> None:
+    """Author strings: the site's author selector first, then the first byline found in the
+    article, else in the whole page."""
     if site and site.author:
         if configured := [t for n in tree.css(site.author) if (t := _text(n))]:
             meta.author_groups.insert(0, configured)
     for where in dict.fromkeys((scope, tree.body or tree.root)):
-        if where is None:
-            continue
-        group = _byline_group(where)
-        if group:
+        if where is not None and (group := _byline_group(where)):
             meta.author_groups.append(group)
-            break
+            return
 
+
+def _read_dates(tree: LexborHTMLParser, scope: LexborNode | None, meta: PageMeta, site: SiteRule | None) -> None:
+    """Publication dates on the page: the site's date selector first, then the first
+    <time datetime>, then microdata's datePublished."""
     if site and site.date:
         for node in tree.css(site.date):
-            value = node.attributes.get("datetime") or node.attributes.get("content") or _text(node)
-            if value:
-                meta.published.insert(0, value)
+            if configured := node.attributes.get("datetime") or node.attributes.get("content") or _text(node):
+                meta.published.insert(0, configured)
                 meta.structured_date = True
-    if value := _first_time(scope or tree.root) or _first_time(tree.root, outside_teasers=True):
-        meta.published.append(value)
+    root = tree.root
+    if root is not None and (shown := _first_time(scope or root) or _first_time(root, outside_teasers=True)):
+        meta.published.append(shown)
     for node in tree.css('[itemprop="datePublished"]'):
         if _of_another_item(node):
             continue
         if value := node.attributes.get("datetime") or node.attributes.get("content"):
             meta.published.append(value)
             meta.structured_date = True
-
-    link = tree.css_first('link[rel="canonical"]')
-    if link is not None and (href := link.attributes.get("href")):
-        meta.canonical_url = href.strip()
-    html = tree.css_first("html")
-    if not meta.language and html is not None:
-        meta.language = html.attributes.get("lang") or html.attributes.get("xml:lang")
 
 
 # Microdata items whose properties are never the article's. (Not "Person": CNET nests the

@@ -8,12 +8,15 @@ written as a plain date. No I/O.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
+
+from ..config.lexicon import MONTHS, Lexicon, default_lexicon, word_trie
 
 # Abbreviations US and European news sites print after times. dateutil needs them spelled out.
 _ZONES = {
@@ -27,43 +30,51 @@ _ZONES = {
 }
 TZ_ABBREVIATIONS = tuple(_ZONES)
 
-# Month names in the languages news pages are most often in, mapped to English for dateutil.
-_MONTHS = {
-    "januar": "January", "jänner": "January", "janvier": "January", "enero": "January", "gennaio": "January",
-    "januari": "January", "janeiro": "January", "styczeń": "January", "stycznia": "January",
-    "februar": "February", "février": "February", "fevrier": "February", "febrero": "February",
-    "febbraio": "February", "februari": "February", "fevereiro": "February",
-    "märz": "March", "maerz": "March", "mars": "March", "marzo": "March", "maart": "March", "março": "March",
-    "avril": "April", "abril": "April", "aprile": "April",
-    "mai": "May", "mayo": "May", "maggio": "May", "mei": "May", "maio": "May",
-    "juni": "June", "juin": "June", "junio": "June", "giugno": "June", "junho": "June",
-    "juli": "July", "juillet": "July", "julio": "July", "luglio": "July", "julho": "July",
-    "août": "August", "aout": "August", "agosto": "August", "augustus": "August",
-    "septembre": "September", "septiembre": "September", "settembre": "September", "setembro": "September",
-    "oktober": "October", "octobre": "October", "octubre": "October", "ottobre": "October", "outubro": "October",
-    "novembre": "November", "noviembre": "November", "novembro": "November",
-    "dezember": "December", "décembre": "December", "decembre": "December", "diciembre": "December",
-    "dicembre": "December", "dezembro": "December",
-}
-MONTH_NAMES = tuple(_MONTHS)
-_MONTH_WORD = re.compile(r"\b(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")\b", re.IGNORECASE)
 _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
-_NOISE_WORDS = re.compile(
-    r"\b(published|updated|posted|last|modified|on|at|um|le|el|il|den|der|de|veröffentlicht|"
-    r"aktualisiert|publié|mis à jour|publicado|actualizado|pubblicato|aggiornato|uhr|h)\b\.?:?",
-    re.IGNORECASE,
-)
-# Chinese and Japanese "2016年10月14日07:17", Korean "2025년 6월 3일 오후 2:05".
-_CJK_DATE = re.compile(
-    r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]\s*(?:[(（][^)）]{1,3}[)）])?\s*"
-    r"(?:(午前|午後|上午|下午|오전|오후)\s*)?(?:(\d{1,2})\s*[:時时시]\s*(\d{1,2})?)?"
-)
-_AFTERNOON = {"午後", "下午", "오후"}
-_DOTTED_TIME = re.compile(r"\b(\d{1,2})\.(\d{2})\s*(?:uhr|h)\b", re.IGNORECASE)
 _AMPM = re.compile(r"\b([ap])\.\s?m\.", re.IGNORECASE)
 _EARLIEST_YEAR = 1990
+_DATEUTIL = dateutil_parser.parserinfo()
+
+
+@dataclass(frozen=True, eq=False)
+class DateWords:
+    """The words dates are printed with, from a lexicon, compiled for reading dates."""
+
+    months: Mapping[str, str]  # a month name dateutil does not read -> the English one it does
+    month_word: re.Pattern[str]
+    # Labels, "on"/"at" and articles around a printed date ("Veröffentlicht am", "le"):
+    # taken out before dateutil, which would read some of them ("at", "h") as its own.
+    noise_words: re.Pattern[str]
+    dotted_time: re.Pattern[str]  # "14.32 Uhr" is 14:32
+    cjk_date: re.Pattern[str]
+    afternoon: frozenset[str]
+
+    @classmethod
+    def from_lexicon(cls, lexicon: Lexicon) -> DateWords:
+        months = {name.lower(): MONTHS[index].capitalize()
+                  for index, names in enumerate(lexicon.months) for name in names
+                  if _DATEUTIL.month(name) is None}
+        hours = lexicon.regex("hour_word", "hour_abbreviation")
+        noise = lexicon.regex("published_label", "updated_label", "time_preposition", "definite_article",
+                              "date_of", "hour_word", "hour_abbreviation")
+        half_day = lexicon.regex("before_noon", "after_noon")
+        return cls(
+            months=months,
+            month_word=re.compile(rf"\b({word_trie(months)})\b", re.IGNORECASE),
+            noise_words=re.compile(rf"\b{noise}\b\.?:?", re.IGNORECASE),
+            dotted_time=re.compile(rf"\b(\d{{1,2}})\.(\d{{2}})\s*{hours}\b", re.IGNORECASE),
+            # Chinese and Japanese "2016年10月14日07:17", Korean "2025년 6월 3일 오후 2:05".
+            cjk_date=re.compile(
+                r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]\s*(?:[(（][^)）]{1,3}[)）])?\s*"
+                rf"(?:({half_day})\s*)?(?:(\d{{1,2}})\s*[:時时시]\s*(\d{{1,2}})?)?"
+            ),
+            afternoon=frozenset(lexicon.words("after_noon")),
+        )
+
+
+_WORDS = DateWords.from_lexicon(default_lexicon())
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,12 +121,12 @@ def _from_iso(text: str) -> ParsedDate | None:
     return ParsedDate(value, has_time=hour is not None)
 
 
-def _from_cjk(text: str) -> ParsedDate | None:
-    match = _CJK_DATE.search(text)
+def _from_cjk(text: str, words: DateWords) -> ParsedDate | None:
+    match = words.cjk_date.search(text)
     if not match:
         return None
     year, month, day, half, hour, minute = match.groups()
-    hour_value = int(hour or 0) + (12 if half in _AFTERNOON and hour and int(hour) < 12 else 0)
+    hour_value = int(hour or 0) + (12 if half in words.afternoon and hour and int(hour) < 12 else 0)
     try:
         value = datetime(int(year), int(month), int(day), hour_value, int(minute or 0))
     except ValueError:
@@ -124,16 +135,16 @@ def _from_cjk(text: str) -> ParsedDate | None:
 
 
 @lru_cache(maxsize=1)
-def _tzinfos() -> dict:
+def _tzinfos() -> dict[str, tzinfo]:
     return {abbr: ZoneInfo(name) for abbr, name in _ZONES.items()}
 
 
-def _from_words(text: str) -> ParsedDate | None:
+def _from_words(text: str, words: DateWords) -> ParsedDate | None:
     """Free-form dates ("January 21, 2025 10:00 PM ET", "30. Juni 2025") via dateutil."""
-    text = _MONTH_WORD.sub(lambda m: _MONTHS[m.group(1).lower()], text)
+    text = words.month_word.sub(lambda m: words.months[m.group(1).lower()], text)
     text = _AMPM.sub(lambda m: m.group(1) + "m", text)
-    text = _DOTTED_TIME.sub(r"\1:\2", text)  # "14.32 Uhr" is 14:32
-    text = _NOISE_WORDS.sub(" ", text)
+    text = words.dotted_time.sub(r"\1:\2", text)
+    text = words.noise_words.sub(" ", text)
     text = re.sub(r"[|•·,]+", " ", text)
     results = []
     for default in (datetime(1, 1, 1, 0, 0), datetime(2, 2, 2, 1, 1)):
@@ -148,11 +159,14 @@ def _from_words(text: str) -> ParsedDate | None:
     return ParsedDate(first, has_time)
 
 
-def parse_date(text: str | None, site_timezone: str | None = None) -> ParsedDate | None:
+def parse_date(text: str | None, site_timezone: str | None = None,
+               words: DateWords | None = None) -> ParsedDate | None:
     """Parse one date string; None when it is not a plausible full date.
 
-    A time without an offset takes `site_timezone` (an IANA name) when given.
+    A time without an offset takes `site_timezone` (an IANA name) when given. `words` are
+    the month names and labels known (by default, the built-in lexicon's).
     """
+    words = words or _WORDS
     if not text:
         return None
     text = " ".join(str(text).split())[:120]
@@ -163,9 +177,9 @@ def parse_date(text: str | None, site_timezone: str | None = None) -> ParsedDate
         seconds = int(text[:10])
         parsed = ParsedDate(datetime.fromtimestamp(seconds, tz=UTC), has_time=True)
     if parsed is None and not text.isascii():
-        parsed = _from_cjk(text)
+        parsed = _from_cjk(text, words)
     if parsed is None and re.search(r"\d", text):
-        parsed = _from_words(text)
+        parsed = _from_words(text, words)
     if parsed is None or not _plausible(parsed.value):
         return None
     try:

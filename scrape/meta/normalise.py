@@ -13,13 +13,15 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta, timezone
 
 from ..config import SiteRule
 from ..models import Article, Extract, Source
 from ..text import fold, normalise_paragraph
 from .authors import clean_authors, site_name_keys
-from .dates import parse_date
+from .candidates import PageMeta
+from .dates import ParsedDate, parse_date
 
 _MAX_TITLE_CHARS = 400
 _MAX_SITE_NAME_CHARS = 200
@@ -27,7 +29,7 @@ _MAX_DESCRIPTION_CHARS = 2000
 _MAX_TAGS = 50
 
 
-def normalise_text(paragraphs, titles=(), drop_doubled: bool = True) -> str:
+def normalise_text(paragraphs: Iterable[str], titles: Iterable[str | None] = (), drop_doubled: bool = True) -> str:
     """Join paragraphs with one blank line; drop empties, the title, and (with
     `drop_doubled`) a paragraph identical to the one before it. HTML pages drop doubled
     blocks in the DOM instead, where a copy can be told from the author's own repetition."""
@@ -57,7 +59,7 @@ _TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " 
 _DATE_TAIL = re.compile(r"[\d\s./-]+")  # "| 28.04.2023", "- 2024-04-28"
 
 
-def strip_site_tail(title: str, site_names=(), known_only: bool = False) -> str:
+def strip_site_tail(title: str, site_names: Collection[str] = (), known_only: bool = False) -> str:
     """'Headline | Site' → 'Headline' (also ' - Site', ' — Site', and a date after it:
     'Headline | Site | 28.04.2023'). A tail naming the site always goes; with `known_only`
     false, so does any short tail after a longer head, which is what a <title> carries."""
@@ -78,7 +80,7 @@ def strip_site_tail(title: str, site_names=(), known_only: bool = False) -> str:
             return title
 
 
-def rank_titles(meta) -> list[str]:
+def rank_titles(meta: PageMeta) -> list[str]:
     """Title candidates best first, each without a site-name tail: the structured headline
     (JSON-LD, then Open Graph, Twitter, Dublin Core), then the on-page h1, then <title>.
 
@@ -105,8 +107,8 @@ def rank_titles(meta) -> list[str]:
             # something else (Wikipedia's JSON-LD "headline" is the subject's description).
             told = f"{on_page} {fold(meta.document_title)}"
             related = [_shares_a_word(t, told) for t in ranked]
-            ranked = [t for t, near in zip(ranked, related) if near] + [meta.headline] + \
-                     [t for t, near in zip(ranked, related) if not near]
+            ranked = [t for t, near in zip(ranked, related, strict=True) if near] + [meta.headline] + \
+                     [t for t, near in zip(ranked, related, strict=True) if not near]
         else:
             ranked.append(meta.headline)
     if meta.document_title:
@@ -157,7 +159,7 @@ def pick_title(extract: Extract) -> str | None:
     return candidates[0]
 
 
-def pick_date(candidates, site_timezone: str | None, others=()) -> str | None:
+def pick_date(candidates: Iterable[str], site_timezone: str | None, others: Iterable[str] = ()) -> str | None:
     """The first candidate that parses; but when it is in UTC and the page shows its own
     offset, the same instant in that offset: the local calendar day is the one the page shows.
     The offset comes from a later candidate for the same instant, from a naive wall time the
@@ -165,6 +167,17 @@ def pick_date(candidates, site_timezone: str | None, others=()) -> str | None:
     parsed = [p for p in (parse_date(raw, site_timezone) for raw in candidates) if p is not None]
     if not parsed:
         return None
+    best = _fullest(parsed)
+    if best.has_time and best.value.utcoffset() == timedelta(0):
+        local = _in_page_offset(best, parsed[1:], others)
+        if local is not None:
+            return local
+    return best.iso()
+
+
+def _fullest(parsed: list[ParsedDate]) -> ParsedDate:
+    """The first date, or a later one for the same day or time that says more: with its
+    time, or with its offset."""
     best = parsed[0]
     if not best.has_time:
         # A plain date, and the same day with its time further down: take the fuller one.
@@ -177,22 +190,26 @@ def pick_date(candidates, site_timezone: str | None, others=()) -> str | None:
                       and abs(p.value.replace(tzinfo=None) - best.value) < timedelta(seconds=1)), None)
         if aware is not None:
             best = aware
-    if best.has_time and best.value.utcoffset() == timedelta(0):
-        for other in parsed[1:]:
-            if not other.has_time:
-                continue
-            offset = other.value.utcoffset()
-            if offset and abs((other.value - best.value).total_seconds()) < 60:
-                # The instant of the first (it may carry seconds), in the page's own offset.
-                return best.value.astimezone(other.value.tzinfo).isoformat()
-            if other.value.tzinfo is None and (local := _local_offset(best.value, other.value)) is not None:
-                return best.value.astimezone(timezone(local)).isoformat()
-        for raw in others:
-            other = parse_date(raw)
-            if other is not None and other.has_time and other.value.utcoffset() \
-                    and abs(other.value - best.value) < _SAME_OFFSET_SPAN:
-                return best.value.astimezone(other.value.tzinfo).isoformat()
-    return best.iso()
+    return best
+
+
+def _in_page_offset(utc: ParsedDate, later: list[ParsedDate], others: Iterable[str]) -> str | None:
+    """The UTC instant in the offset the page shows for it (ISO), if it shows one."""
+    for other in later:
+        if not other.has_time:
+            continue
+        offset = other.value.utcoffset()
+        if offset and abs((other.value - utc.value).total_seconds()) < 60:
+            # The instant of the first (it may carry seconds), in the page's own offset.
+            return utc.value.astimezone(other.value.tzinfo).isoformat()
+        if other.value.tzinfo is None and (local := _local_offset(utc.value, other.value)) is not None:
+            return utc.value.astimezone(timezone(local)).isoformat()
+    for raw in others:
+        near = parse_date(raw)
+        if near is not None and near.has_time and near.value.utcoffset() \
+                and abs(near.value - utc.value) < _SAME_OFFSET_SPAN:
+            return utc.value.astimezone(near.value.tzinfo).isoformat()
+    return None
 
 
 _SAME_OFFSET_SPAN = timedelta(days=7)  # dates this close share the site's offset (summer time aside)
