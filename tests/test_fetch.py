@@ -12,7 +12,7 @@ from scrape.config import CrawlConfig
 from scrape.clean.decode import decode_body
 from scrape.errors import HTTPStatusError, RobotsDisallowed, TooLarge, TransportError, UnsafeURL
 from scrape.crawl.fetch import Fetcher, TooManyRedirects, is_retried_later, parse_retry_after
-from scrape.crawl.politeness import HostGate, Robots
+from scrape.crawl.politeness import HostGate, open_fetcher
 
 CONFIG = CrawlConfig(allow_private=True, retries=2, backoff_base=0.001, backoff_max=0.01, connect_timeout=1,
                      read_timeout=0.3, total_timeout=1.0, max_bytes=200_000, per_host_delay=0.0,
@@ -29,10 +29,10 @@ class FakeSleep:
 
 
 def fetch(url, config=CONFIG, sleep=None, robots=False, **kwargs):
+    """Fetch `url` with a bare Fetcher, or (`robots`) with the crawl's, gate and robots.txt built in."""
     async def go():
-        async with Fetcher(config, sleep=sleep or FakeSleep()) as fetcher:
-            if robots:
-                fetcher.robots = Robots(config, fetcher)
+        sleep_ = sleep or FakeSleep()
+        async with (open_fetcher(config, sleep=sleep_) if robots else Fetcher(config, sleep=sleep_)) as fetcher:
             return await fetcher.fetch(url, **kwargs)
     return asyncio.run(go())
 
@@ -171,8 +171,7 @@ def test_conditional_request_gets_304(crawl_server):
 
 def test_robots_disallow_and_fetched_once(crawl_server):
     async def go():
-        async with Fetcher(CONFIG, sleep=FakeSleep()) as fetcher:
-            fetcher.robots = Robots(CONFIG, fetcher)
+        async with open_fetcher(CONFIG, sleep=FakeSleep()) as fetcher:
             with pytest.raises(RobotsDisallowed):
                 await fetcher.fetch(crawl_server.url("/news/drafts/embargoed.html"))
             await asyncio.gather(*(fetcher.fetch(crawl_server.url(f"/news/{s}.html"))
@@ -219,9 +218,7 @@ def test_redirect_to_a_new_host_loads_its_robots_without_deadlock(crawl_server):
         return Reply(302, "", {"Location": target})
 
     async def go():
-        gate = HostGate(config)
-        async with Fetcher(config, gate=gate, sleep=FakeSleep()) as fetcher:
-            fetcher.robots = Robots(config, fetcher, gate)
+        async with open_fetcher(config, sleep=FakeSleep()) as fetcher:
             return await asyncio.wait_for(fetcher.fetch(crawl_server.url("/fault/to-other-host")), 5)
     response = asyncio.run(go())
     assert response.url == target
@@ -243,9 +240,7 @@ def test_robots_crawl_delay_spaces_requests(crawl_server):
     crawl_server.overrides["/robots.txt"] = b"User-agent: *\nCrawl-delay: 0.1\nDisallow: /news/drafts/\n"
 
     async def go():
-        gate = HostGate(CONFIG)
-        async with Fetcher(CONFIG, gate=gate) as fetcher:
-            fetcher.robots = Robots(CONFIG, fetcher, gate)
+        async with open_fetcher(CONFIG) as fetcher:
             await asyncio.gather(*(fetcher.fetch(crawl_server.url(f"/news/{s}.html"))
                                    for s in ("tram-line", "cafe-reopens", "school-garden", "council-budget")))
     start = time.monotonic()

@@ -25,10 +25,10 @@ import socket
 import time
 import zlib
 from collections.abc import Awaitable, Callable
-from contextlib import nullcontext
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import Protocol
 from urllib.parse import urljoin
 
 import brotli
@@ -42,9 +42,6 @@ from ..config import CrawlConfig
 from ..errors import FetchError, HTTPStatusError, TooLarge, TransportError, UnsafeURL
 from ..models import Page, Source
 from .urls import address_allowed, check_url
-
-if TYPE_CHECKING:
-    from .politeness import HostGate, Robots
 
 log = logging.getLogger(__name__)
 
@@ -255,23 +252,43 @@ def _transport(config: CrawlConfig) -> httpx.AsyncHTTPTransport:
 # --- the fetcher -----------------------------------------------------------------------
 
 
+class RobotsCheck(Protocol):
+    """What the fetcher asks before a request and at every redirect hop (`politeness.Robots`)."""
+
+    async def check(self, url: str) -> None:
+        """Return when `url` may be fetched; raise `RobotsDisallowed` when it may not."""
+
+
+class Gate(Protocol):
+    """The politeness limits every attempt waits for (`politeness.HostGate`)."""
+
+    def slot(self, url: str) -> AbstractAsyncContextManager[None]:
+        """Held while a request to `url` runs; entered when it may start."""
+
+    def pause(self, url: str, seconds: float) -> None:
+        """Hold every request to the host of `url` for `seconds` (after a 429 or 503)."""
+
+
 class Fetcher:
     """Fetches URLs over one pooled async client.
 
+    The crawl builds its fetcher with `politeness.open_fetcher`, which gives it a gate and
+    robots.txt; a bare Fetcher (no gate, no robots.txt) fetches whatever it is asked.
+
     Args:
         config: the crawl settings.
-        gate: politeness limits each attempt waits for (None: no limits, as for robots.txt).
+        gate: politeness limits each attempt waits for (None: no limits).
         robots: checked for the URL and every redirect hop (None: not checked).
         sleep: the wait between tries; tests pass a fake.
         transport: an httpx transport to use instead of the guarded default.
     """
 
-    def __init__(self, config: CrawlConfig, gate: HostGate | None = None, robots: Robots | None = None,
+    def __init__(self, config: CrawlConfig, gate: Gate | None = None, robots: RobotsCheck | None = None,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  transport: httpx.AsyncBaseTransport | None = None):
         self.config = config
-        self.gate = gate
-        self.robots = robots
+        self._gate = gate
+        self._robots = robots
         self._sleep = sleep
         timeout = httpx.Timeout(connect=config.connect_timeout or None, read=config.read_timeout or None,
                                 write=config.read_timeout or None, pool=None)
@@ -329,9 +346,9 @@ class Fetcher:
 
     async def _attempt(self, url: str, headers: dict, follow_robots: bool, gated: bool,
                        truncate_at: int | None) -> Response:
-        if follow_robots and self.robots is not None:
-            await self.robots.check(url)
-        async with (self.gate.slot(url) if gated and self.gate is not None else nullcontext()):
+        if follow_robots and self._robots is not None:
+            await self._robots.check(url)
+        async with (self._gate.slot(url) if gated and self._gate is not None else nullcontext()):
             try:
                 async with asyncio.timeout(self.config.total_timeout or None):
                     return await self._follow(url, headers, follow_robots, truncate_at)
@@ -343,8 +360,8 @@ class Fetcher:
         for hop in range(self.config.max_redirects + 1):
             if hop:
                 check_url(current)
-                if follow_robots and self.robots is not None:
-                    await self.robots.check(current)
+                if follow_robots and self._robots is not None:
+                    await self._robots.check(current)
             try:
                 response = await self._client.send(self._client.build_request("GET", current, headers=headers),
                                                    stream=True)
@@ -385,8 +402,8 @@ class Fetcher:
         wait = parse_retry_after(response.headers.get("retry-after")) if status in (429, 503) else None
         if wait is None:
             return HTTPStatusError(f"HTTP {status}", url, status=status)
-        if self.gate is not None:  # the whole host waits, not only this URL
-            self.gate.pause(url, min(wait, self.config.retry_after_max))
+        if self._gate is not None:  # the whole host waits, not only this URL
+            self._gate.pause(url, min(wait, self.config.retry_after_max))
         if wait > self.config.retry_after_max:
             error = HTTPStatusError(f"HTTP {status}, Retry-After {wait:.0f}s over retry_after_max", url, status=status)
             error.final = True  # not within this run; a later run tries again

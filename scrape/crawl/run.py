@@ -35,9 +35,9 @@ from ..io.outputs import render_jsonl
 from ..models import Article
 from .cleaner import Cleaner
 from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
-from .fetch import Fetcher, Response, is_retried_later
+from .fetch import Response, is_retried_later
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
-from .politeness import HostGate, Robots
+from .politeness import open_fetcher
 from .state import Fetched, State
 from .urls import canonicalize, host_of, same_site
 
@@ -89,9 +89,7 @@ class Crawler:
         self.state = state
         self.run_id = run_id
         self.stats = stats
-        self.gate = HostGate(self.crawl, sleep=sleep)
-        self.fetcher = Fetcher(self.crawl, gate=self.gate, sleep=sleep)
-        self.fetcher.robots = Robots(self.crawl, self.fetcher, self.gate)
+        self.fetcher = open_fetcher(self.crawl, sleep=sleep)
         self.cleaner: Cleaner | None = None
         self.warc: WarcOutput | None = None
         self._seen: set[str] = set()
@@ -457,10 +455,8 @@ async def _run_async(config, options, state, run_id, stats, sleep) -> None:
 async def fetch_and_clean(config: Config, urls: list[str],
                           sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
     """Fetch and clean `urls` now, no state; yields (url, Article | ScrapeError) in order."""
-    gate = HostGate(config.crawl, sleep=sleep)
     cleaner = Cleaner(_thread_cleaning(config))
-    async with Fetcher(config.crawl, gate=gate, sleep=sleep) as fetcher:
-        fetcher.robots = Robots(config.crawl, fetcher, gate)
+    async with open_fetcher(config.crawl, sleep=sleep) as fetcher:
 
         async def one(url: str):
             try:
