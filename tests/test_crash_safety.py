@@ -21,7 +21,7 @@ import pytest
 
 from scrape.config import default_config
 from scrape.io.outputs import FileSink, FolderSink, open_sink, remove_stale_temps
-from scrape.models import Article
+from scrape.models import Article, Page, Source
 from scrape.workers import CleanOptions, clean_pages
 from scrape.io.inputs import iter_pages
 
@@ -311,6 +311,12 @@ def warc_records(path: Path) -> list[str]:
         return found
 
 
+def fetched(url: str, body: bytes, when) -> Page:
+    """A page as the fetcher gives it."""
+    return Page(source=Source(url), body=body, url=url, requested_url=url, status=200,
+                headers=(("content-type", "text/html"),), fetched_at=when)
+
+
 def test_a_killed_runs_warc_is_cut_at_its_last_whole_record(tmp_path):
     import gzip
     from datetime import datetime, timezone
@@ -320,7 +326,7 @@ def test_a_killed_runs_warc_is_cut_at_its_last_whole_record(tmp_path):
     started = datetime(2026, 11, 27, 6, 15, tzinfo=timezone.utc)
     warc = WarcOutput(str(tmp_path), started)
     for n in range(5):
-        warc.write(f"https://news.example/{n}", 200, (("content-type", "text/html"),), b"<p>body</p>" * 50, started)
+        warc.write(fetched(f"https://news.example/{n}", b"<p>body</p>" * 50, started))
     warc._file.flush()
     part = warc._temp
     whole = part.read_bytes()
@@ -390,7 +396,7 @@ def test_runs_of_the_same_second_keep_their_own_warcs(tmp_path):
     paths = []
     for n in range(3):  # a finished run, a killed one, a finished one: all at 06:15:00
         warc = WarcOutput(str(tmp_path), started)
-        warc.write(f"https://news.example/{n}", 200, (), b"<p>x</p>", started)
+        warc.write(fetched(f"https://news.example/{n}", b"<p>x</p>", started))
         if n == 1:
             warc._file.close()  # killed: the next run's recovery finishes it
             paths.append(salvage_warc(str(tmp_path), started))

@@ -13,6 +13,7 @@ from scrape.clean.decode import decode_body
 from scrape.errors import HTTPStatusError, RobotsDisallowed, TooLarge, TransportError, UnsafeURL
 from scrape.crawl.fetch import Fetcher, TooManyRedirects, is_retried_later, parse_retry_after
 from scrape.crawl.politeness import HostGate, open_fetcher
+from scrape.models import Page
 
 CONFIG = CrawlConfig(allow_private=True, retries=2, backoff_base=0.001, backoff_max=0.01, connect_timeout=1,
                      read_timeout=0.3, total_timeout=1.0, max_bytes=200_000, per_host_delay=0.0,
@@ -38,13 +39,14 @@ def fetch(url, config=CONFIG, sleep=None, robots=False, **kwargs):
 
 
 def test_fetch_page(crawl_server):
-    response = fetch(crawl_server.url("/news/harbour-bridge.html"))
-    assert response.status == 200
-    assert b"Harbour bridge to close" in response.body
-    assert response.charset == "utf-8"
-    assert response.header("etag")
-    page = response.to_page()
-    assert page.url == page.requested_url == crawl_server.url("/news/harbour-bridge.html")
+    page = fetch(crawl_server.url("/news/harbour-bridge.html"))
+    assert isinstance(page, Page) and page.kind == "html"
+    assert page.status == 200
+    assert b"Harbour bridge to close" in page.body
+    assert page.charset == "utf-8"
+    assert page.header("etag") and page.header("ETag") == page.header("etag")
+    assert page.fetched_at is not None and page.fetched_at.tzinfo is not None
+    assert page.url == page.requested_url == str(page.source) == crawl_server.url("/news/harbour-bridge.html")
     assert crawl_server.requests()[0].headers["User-Agent"] == "scrape-test/1.0"
 
 

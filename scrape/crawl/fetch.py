@@ -26,7 +26,6 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
 from urllib.parse import urljoin
@@ -58,31 +57,6 @@ class TooManyRedirects(HTTPStatusError):
     """More redirect hops than `crawl.max_redirects` (a loop, most often)."""
 
     reason = "redirects"
-
-
-@dataclass(frozen=True, slots=True)
-class Response:
-    """A fetched response, body decompressed. A 304 has an empty body."""
-
-    url: str  # final URL, after redirects
-    requested_url: str
-    status: int
-    headers: tuple[tuple[str, str], ...]
-    body: bytes
-    fetched_at: datetime
-    charset: str | None = None
-
-    def header(self, name: str) -> str | None:
-        name = name.lower()
-        for key, value in self.headers:
-            if key == name:
-                return value
-        return None
-
-    def to_page(self) -> Page:
-        return Page(source=Source(self.url), body=self.body, kind="html", url=self.url,
-                    requested_url=self.requested_url, status=self.status, headers=self.headers,
-                    fetched_at=self.fetched_at, charset=self.charset)
 
 
 def parse_retry_after(value: str | None, now: float | None = None) -> float | None:
@@ -308,10 +282,12 @@ class Fetcher:
         await self._client.aclose()
 
     async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
-                    follow_robots: bool = True, gated: bool = True, truncate_at: int | None = None) -> Response:
+                    follow_robots: bool = True, gated: bool = True, truncate_at: int | None = None) -> Page:
         """GET `url`, following redirects, retrying what is worth retrying.
 
-        A conditional request (`etag`, `last_modified`) may return a 304 Response.
+        Returns the page as fetched (`Page.url` the final URL, `status`, `headers`, `body`
+        decompressed, `fetched_at`, `charset` from Content-Type). A conditional request
+        (`etag`, `last_modified`) may return a 304, with an empty body.
         `follow_robots=False` skips robots.txt checks; `gated=False` skips the politeness gate
         (robots.txt itself is fetched so, since it may be needed while a slot is held).
         `truncate_at=N` keeps the first N bytes of a longer body instead of refusing it
@@ -345,7 +321,7 @@ class Fetcher:
         return random.uniform(ceiling / 2, ceiling)  # jitter keeps retries of many URLs apart
 
     async def _attempt(self, url: str, headers: dict, follow_robots: bool, gated: bool,
-                       truncate_at: int | None) -> Response:
+                       truncate_at: int | None) -> Page:
         if follow_robots and self._robots is not None:
             await self._robots.check(url)
         async with (self._gate.slot(url) if gated and self._gate is not None else nullcontext()):
@@ -355,7 +331,7 @@ class Fetcher:
             except TimeoutError:
                 raise TransportError(f"no complete response within {self.config.total_timeout:g}s", url) from None
 
-    async def _follow(self, url: str, headers: dict, follow_robots: bool, truncate_at: int | None) -> Response:
+    async def _follow(self, url: str, headers: dict, follow_robots: bool, truncate_at: int | None) -> Page:
         current = url
         for hop in range(self.config.max_redirects + 1):
             if hop:
@@ -384,11 +360,11 @@ class Fetcher:
                     continue
                 if status == 304:
                     await _drain(response)
-                    return self._response(url, current, response, b"")
+                    return self._page(url, current, response, b"")
                 if not 200 <= status < 300:
                     await _drain(response)
                     raise self._status_error(current, response)
-                return self._response(url, current, response, await self._read(current, response, truncate_at))
+                return self._page(url, current, response, await self._read(current, response, truncate_at))
             except httpx.TimeoutException as exc:
                 raise TransportError(f"timeout reading body ({type(exc).__name__})", current) from None
             except httpx.TransportError as exc:
@@ -444,11 +420,12 @@ class Fetcher:
         return b"".join(chunks)
 
     @staticmethod
-    def _response(requested: str, final: str, response: httpx.Response, body: bytes) -> Response:
-        return Response(url=final, requested_url=requested, status=response.status_code,
-                        headers=tuple((k.decode("latin-1").lower(), v.decode("latin-1"))
-                                      for k, v in response.headers.raw),
-                        body=body, fetched_at=datetime.now(UTC), charset=response.charset_encoding)
+    def _page(requested: str, final: str, response: httpx.Response, body: bytes) -> Page:
+        """The fetched page, named by its final URL; header names lower-cased."""
+        return Page(source=Source(final), body=body, kind="html", url=final, requested_url=requested,
+                    status=response.status_code,
+                    headers=tuple((k.decode("latin-1").lower(), v.decode("latin-1")) for k, v in response.headers.raw),
+                    fetched_at=datetime.now(UTC), charset=response.charset_encoding)
 
 
 async def _drain(response: httpx.Response, limit: int = 65536) -> None:

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import OutputError
+from ..models import Page
 from .state import State
 
 log = logging.getLogger(__name__)
@@ -277,17 +278,19 @@ class WarcOutput:
         self._writer = WARCWriter(self._file, gzip=True)
         self.count = 0
 
-    def write(self, url: str, status: int, headers: tuple[tuple[str, str], ...], body: bytes,
-              fetched_at: datetime) -> None:
+    def write(self, page: Page) -> None:
+        """Append a fetched page as a response record (URL, status, headers, body, fetch time)."""
         from warcio.statusandheaders import StatusAndHeaders
 
         # The body is stored decoded, so the headers that described its transfer go.
-        kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length",
-                                                                "transfer-encoding")]
-        kept.append(("Content-Length", str(len(body))))
+        kept = [(k, v) for k, v in page.headers if k.lower() not in ("content-encoding", "content-length",
+                                                                     "transfer-encoding")]
+        kept.append(("Content-Length", str(len(page.body))))
+        status = page.status or 200
         http_headers = StatusAndHeaders(f"{status} OK" if status == 200 else str(status), kept, protocol="HTTP/1.1")
+        fetched_at = page.fetched_at or datetime.now(UTC)
         record = self._writer.create_warc_record(
-            url, "response", payload=io.BytesIO(body), http_headers=http_headers,
+            page.url or page.source.path, "response", payload=io.BytesIO(page.body), http_headers=http_headers,
             warc_headers_dict={"WARC-Date": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
         try:
             self._writer.write_record(record)

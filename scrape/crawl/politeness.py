@@ -26,7 +26,8 @@ from protego import Protego
 
 from ..config import CrawlConfig
 from ..errors import FetchError, HTTPStatusError, RobotsDisallowed
-from .fetch import Fetcher, Response
+from ..models import Page
+from .fetch import Fetcher
 from .urls import host_of
 
 log = logging.getLogger(__name__)
@@ -94,7 +95,7 @@ class HostGate:
 
 # Fetches a robots.txt URL: its first ROBOTS_MAX_BYTES + 1 bytes, not checked against
 # robots.txt itself and not through the gate (see `open_fetcher`).
-RobotsTxtFetch = Callable[[str], Awaitable[Response]]
+RobotsTxtFetch = Callable[[str], Awaitable[Page]]
 
 
 class Robots:
@@ -111,8 +112,7 @@ class Robots:
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         try:
-            response = await self._fetch(robots_url)
-            body = response.body
+            body = (await self._fetch(robots_url)).body
             if len(body) > ROBOTS_MAX_BYTES:  # a line cut in half could say something else
                 body = body[:body.rfind(b"\n", 0, ROBOTS_MAX_BYTES) + 1]
                 log.info("robots.txt of %s is over %d bytes; only its head is read", parts.netloc, ROBOTS_MAX_BYTES)
@@ -174,7 +174,7 @@ def open_fetcher(config: CrawlConfig, sleep: Callable[[float], Awaitable[None]] 
     """
     gate = HostGate(config, sleep=sleep)
 
-    async def fetch_robots_txt(url: str) -> Response:
+    async def fetch_robots_txt(url: str) -> Page:
         return await fetcher.fetch(url, follow_robots=False, gated=False, truncate_at=ROBOTS_MAX_BYTES + 1)
 
     # `fetch_robots_txt` is first called from inside `fetcher.fetch`, after this assignment.

@@ -32,10 +32,10 @@ from pathlib import Path
 from ..config import Config, SourceConfig
 from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
 from ..io.outputs import render_jsonl
-from ..models import Article
+from ..models import Article, Page
 from .cleaner import Cleaner
 from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
-from .fetch import Response, is_retried_later
+from .fetch import is_retried_later
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
 from .politeness import open_fetcher
 from .state import Fetched, State
@@ -67,6 +67,11 @@ class _Job:
     lastmod: datetime | None = None
     etag: str | None = None
     last_modified: str | None = None
+
+
+def _final_url(page: Page) -> str:
+    """The URL a fetched page came from, after redirects (the fetcher always sets it)."""
+    return page.url or page.source.path
 
 
 def failure_reason(exc: FetchError) -> str:
@@ -185,7 +190,7 @@ class Crawler:
 
     async def _source(self, job: _Job) -> None:
         try:
-            response = await self.fetcher.fetch(job.url)
+            page = await self.fetcher.fetch(job.url)
         except FetchError as exc:
             self.stats.source_errors += 1
             log.warning("source %s: %s", job.url, exc.detail)
@@ -193,18 +198,18 @@ class Crawler:
         source = job.source
         try:
             if job.kind == "seed":
-                self._follow_links(response, source, 1)
-            elif job.kind == "feed" or looks_like_feed(response.body):
-                for entry in parse_feed(response.body, response.url):
+                self._follow_links(page, source, 1)
+            elif job.kind == "feed" or looks_like_feed(page.body):
+                for entry in parse_feed(page.body, _final_url(page)):
                     self.offer(entry, source)
             else:
-                self._sitemap(response, job)
+                self._sitemap(page, job)
         except (ValueError, SyntaxError, FetchError) as exc:
             self.stats.source_errors += 1
             log.warning("source %s: cannot parse: %s", job.url, exc)
 
-    def _sitemap(self, response: Response, job: _Job) -> None:
-        parsed = parse_sitemap(response.body, response.url, self.crawl.max_bytes)
+    def _sitemap(self, page: Page, job: _Job) -> None:
+        parsed = parse_sitemap(page.body, _final_url(page), self.crawl.max_bytes)
         cutoff = self._now - timedelta(days=job.source.since_days) if job.source.since_days else None
         for child in parsed.sitemaps:
             if cutoff and child.lastmod and child.lastmod < cutoff:
@@ -217,8 +222,8 @@ class Crawler:
                 continue
             self.offer(entry, job.source)
 
-    def _follow_links(self, response: Response, source: SourceConfig, depth: int) -> None:
-        links, _ = extract_links(response.body, response.url)
+    def _follow_links(self, page: Page, source: SourceConfig, depth: int) -> None:
+        links, _ = extract_links(page.body, _final_url(page))
         allow = re.compile(source.allow) if source.allow else None
         for link in links:
             if same_site(link, source.url) and (allow is None or allow.search(link)):
@@ -232,7 +237,7 @@ class Crawler:
             self.stats.skipped["duplicate"] += 1
             return
         try:
-            response = await self.fetcher.fetch(url, etag=job.etag, last_modified=job.last_modified)
+            page = await self.fetcher.fetch(url, etag=job.etag, last_modified=job.last_modified)
         except RobotsDisallowed as exc:
             self.stats.skipped[exc.reason] += 1
             self.state.record_skip(url, exc.reason)
@@ -246,39 +251,39 @@ class Crawler:
             return
         finally:
             self._tick()
-        if response.status == 304:
+        if page.status == 304:
             self.stats.unchanged += 1
             self.stats.not_modified += 1
             self.state.record_not_modified(url, job.lastmod)
             return
         self.stats.fetched += 1
         if self.warc is not None:
-            self.warc.write(response.url, response.status, response.headers, response.body, response.fetched_at)
+            self.warc.write(page)
         source = job.source
         if source is not None and source.type == "seed" and job.depth < source.depth:
-            self._follow_links(response, source, job.depth + 1)
-        fetched = Fetched(response.status, response.header("etag"), response.header("last-modified"))
+            self._follow_links(page, source, job.depth + 1)
+        fetched = Fetched(page.status, page.header("etag"), page.header("last-modified"))
         if not self.options.clean:
-            await self._record_raw(url, response, fetched, job)
+            await self._record_raw(url, page, fetched, job)
             return
-        result = await self.cleaner.clean(response.to_page())
+        result = await self.cleaner.clean(page)
         if isinstance(result, SkipError):
             self.stats.skipped[result.reason] += 1
             self.state.record_skip(url, result.reason, fetched, job.lastmod)
             return
-        self._record_article(url, result, fetched, job, response)
+        self._record_article(url, result, fetched, job, page)
 
-    def _article_key(self, article: Article, response: Response) -> str:
-        for candidate in (article.canonical_url, response.url):
+    def _article_key(self, article: Article, page: Page) -> str:
+        for candidate in (article.canonical_url, _final_url(page)):
             if candidate:
                 try:
                     return canonicalize(candidate)
                 except UnsafeURL:
                     continue
-        return response.url
+        return _final_url(page)
 
-    def _record_article(self, url: str, article: Article, fetched: Fetched, job: _Job, response: Response) -> None:
-        key = self._article_key(article, response)
+    def _record_article(self, url: str, article: Article, fetched: Fetched, job: _Job, page: Page) -> None:
+        key = self._article_key(article, page)
         self._seen.add(key)  # the canonical URL, found later in this run, is not fetched again
         self._article_keys.add(key)  # ... nor when it is already queued
         content_hash = article.content_hash or hashlib.sha256(article.text.encode()).hexdigest()
@@ -294,8 +299,8 @@ class Crawler:
         self.state.record_page(url, fetched, outcome, job.lastmod, key, record, self.run_id)
         self.stats.written += 1
 
-    async def _record_raw(self, url: str, response: Response, fetched: Fetched, job: _Job) -> None:
-        content_hash = hashlib.blake2b(response.body, digest_size=16).hexdigest()
+    async def _record_raw(self, url: str, page: Page, fetched: Fetched, job: _Job) -> None:
+        content_hash = hashlib.blake2b(page.body, digest_size=16).hexdigest()
         row = self.state.get(url)
         previous = row.content_hash if row else None
         outcome = "new" if previous is None else ("unchanged" if previous == content_hash else "changed")
@@ -460,10 +465,10 @@ async def fetch_and_clean(config: Config, urls: list[str],
 
         async def one(url: str):
             try:
-                response = await fetcher.fetch(canonicalize(url))
+                page = await fetcher.fetch(canonicalize(url))
             except FetchError as exc:
                 return exc
-            return await cleaner.clean(response.to_page())
+            return await cleaner.clean(page)
 
         tasks = [asyncio.ensure_future(one(url)) for url in urls]
         try:
