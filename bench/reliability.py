@@ -62,6 +62,7 @@ from crawl_server import CrawlServer, Reply, install_faults, install_generated, 
 from scrape.config import CrawlConfig, default_config  # noqa: E402
 from scrape.errors import FetchError, SkipError  # noqa: E402
 from scrape.models import Article, Page, Source  # noqa: E402
+from scrape.io.atomic import TEMP_NAME  # noqa: E402
 from scrape.io.outputs import FolderSink, open_sink  # noqa: E402
 from scrape.workers import CleanOptions, clean_one, clean_pages  # noqa: E402
 from scrape.clean.page import clean_page  # noqa: E402
@@ -69,8 +70,8 @@ from scrape.io.inputs import iter_pages  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "reliability.md"
 PYTHON = sys.executable
-TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # output.AtomicFile's temporary files
-CRAWL_HIDDEN = re.compile(r"\.(articles-.*\.jsonl\.tmp|responses-.*\.warc\.gz\.part)")  # runout's
+# A killed crawl may leave its articles file's temporary file and its WARC's partial file.
+CRAWL_HIDDEN = re.compile(r"\.(articles-.*\.jsonl\.[a-z0-9_]{8}\.tmp|responses-.*\.warc\.gz\.part)")
 
 
 # --- fuzz ----------------------------------------------------------------------------------

@@ -20,7 +20,8 @@ from pathlib import Path
 import pytest
 
 from scrape.config import default_config
-from scrape.io.outputs import FileSink, FolderSink, open_sink, remove_stale_temps
+from scrape.io.atomic import TEMP_NAME, remove_stale_temps
+from scrape.io.outputs import FileSink, FolderSink, open_sink
 from scrape.models import Article, Page, Source
 from scrape.workers import CleanOptions, clean_pages
 from scrape.io.inputs import iter_pages
@@ -29,7 +30,6 @@ from crawl_helpers import alive, descendants
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "fixtures" / "html").glob("*.html"))
-TEMP = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # output.AtomicFile's temporary names
 
 
 def make_corpus(path: Path, count: int) -> Path:
@@ -154,7 +154,7 @@ def test_clean_out_dir_killed_at_random_moments_then_rerun_writes_every_article_
         if out.is_dir():
             for name, data in visible(out).items():  # whole files only, each the one expected
                 assert data == expected[name], name
-            assert all(TEMP.fullmatch(name) for name in hidden(out))
+            assert all(TEMP_NAME.fullmatch(name) for name in hidden(out))
         wait_for(lambda: not any(alive(pid) for pid in workers), timeout=5)  # no orphaned workers
     proc = start_clean(corpus, "--out-dir", out, "-j", "2")
     assert proc.wait(60) == 1, proc.stderr.read()  # some inputs are too short: exit 1
@@ -169,7 +169,7 @@ def test_clean_to_one_file_killed_mid_run_leaves_the_old_file_whole(tmp_path):
     target.parent.mkdir()
     target.write_bytes(b'{"old": true}\n')
     proc = start_clean(corpus, "-o", target, "-j", "2")
-    wait_for(lambda: any(p.stat().st_size > 50_000 for p in target.parent.iterdir() if TEMP.fullmatch(p.name)))
+    wait_for(lambda: any(p.stat().st_size > 50_000 for p in target.parent.iterdir() if TEMP_NAME.fullmatch(p.name)))
     proc.send_signal(signal.SIGKILL)
     proc.wait(5)
     assert target.read_bytes() == b'{"old": true}\n'
@@ -376,7 +376,8 @@ def test_crawl_killed_twice_then_rerun_every_article_once_and_files_whole(tmp_pa
                 elif path.name.startswith("responses-"):
                     assert warc_records(path)
                 elif path.is_file():
-                    assert re.fullmatch(r"\.(articles-.*\.jsonl\.tmp|responses-.*\.warc\.gz\.part)", path.name), path
+                    assert (re.fullmatch(r"\.responses-.*\.warc\.gz\.part", path.name)
+                            or (path.name.startswith(".articles-") and TEMP_NAME.fullmatch(path.name))), path
         proc = subprocess.run([sys.executable, "-m", "scrape", "--config", str(config), "crawl", "-q"],
                               cwd=ROOT, capture_output=True, text=True, timeout=60)
         assert proc.returncode == 0, proc.stderr

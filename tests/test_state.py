@@ -107,9 +107,10 @@ def test_killed_while_writing_the_temp_file(state, tmp_path):
     path = tmp_path / "out/x/articles-a.jsonl"
     state.assign_export(run_id, str(path))
     path.parent.mkdir(parents=True)
-    (path.parent / ".articles-a.jsonl.tmp").write_bytes(b'{"url":"half')  # killed mid-write
+    (path.parent / ".articles-a.jsonl.k1ll3d00.tmp").write_bytes(b'{"url":"half')  # killed mid-write
     recover(state, str(tmp_path / "out"))
     assert len(lines(path)) == 3
+    assert os.listdir(path.parent) == ["articles-a.jsonl"]  # the killed export's temp file is gone
 
 
 def test_a_second_export_of_a_run_gets_its_own_file(state, tmp_path):

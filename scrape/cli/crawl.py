@@ -84,7 +84,7 @@ def run_crawl_command(args: argparse.Namespace) -> int:
                            recheck_all=args.recheck_all, progress=not args.quiet)
     stats = run_crawl(config, options)
     if args.stats_json:
-        from ..io.outputs import write_atomically
+        from ..io.atomic import write_atomically
 
         write_atomically(args.stats_json, json.dumps(stats.as_dict(), indent=2).encode() + b"\n")
     if not args.quiet:

@@ -9,8 +9,8 @@ killed in:
 
 1. `State.record_page` commits an article record to the `pending` table together with the
    URL's state (so the record exists if and only if the URL counts as done);
-2. `export_run` assigns the run's pending records to a file name (a commit), writes them to
-   a temporary file, fsyncs it, renames it into place and fsyncs the folder;
+2. `export_run` assigns the run's pending records to a file name (a commit) and writes them
+   to it atomically (`io.atomic`: a temporary file, fsynced, renamed into place);
 3. it then deletes the records from `pending` (a commit).
 
 `recover` runs at the start of every run, under the lock: a file named in `pending` that
@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from ..errors import OutputError
+from ..io.atomic import AtomicFile, fsync_folder, remove_stale_temps, temp_prefix
 from ..models import Page
 from .state import State
 
@@ -48,14 +49,6 @@ def run_stamp(started_at: datetime) -> str:
 
 def run_dir(out_dir: str, started_at: datetime) -> Path:
     return Path(out_dir) / started_at.astimezone(UTC).strftime("%Y/%m/%d")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _free_path(folder: Path, stem: str, suffix: str) -> Path:
@@ -96,27 +89,24 @@ def check_writable(out_dir: str) -> None:
 
 
 def _write_file(state: State, path: str) -> int:
-    """Write the records assigned to `path` atomically (temp file, fsync, rename)."""
-    target = Path(path)
-    temp = target.with_name(f".{target.name}.tmp")
+    """Write the records assigned to `path` atomically; returns how many. The temporary file
+    of an export that was killed is removed first (a full disk wants its space back, and so
+    does one whose write failed)."""
+    folder, name = os.path.split(path)
+    remove_stale_temps(folder, temp_prefix(name))
     count = 0
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as out:
-            for record in state.records_for(path):
-                out.write(record)
-                out.write(b"\n")
-                count += 1
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-        _fsync_dir(target.parent)
-    except OSError as exc:
+        target = AtomicFile(path)
         try:
-            temp.unlink(missing_ok=True)  # a full disk wants its space back
-        except OSError:
-            pass
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
+            for record in state.records_for(path):
+                target.write(record + b"\n")
+                count += 1
+        except BaseException:
+            target.discard()
+            raise
+        target.commit()
+    except OutputError as exc:
+        raise OutputError(f"cannot write: {exc.detail}", path) from None
     return count
 
 
@@ -199,7 +189,7 @@ def salvage_warc(out_dir: str, started_at: datetime) -> str | None:
         with open(part, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(part, final)
-        _fsync_dir(final.parent)
+        fsync_folder(str(final.parent))
     except OSError as exc:
         raise OutputError(f"cannot finish the WARC: {exc.strerror or exc}", str(part)) from None
     log.warning("recovery: kept the %d whole bytes of a killed run's WARC in %s", whole, final)
