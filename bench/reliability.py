@@ -402,9 +402,9 @@ def stuck_page(server: CrawlServer, work: Path) -> list[Case]:
     from functools import partial
 
     from crawl_helpers import HANG, clean_or_hang
-    from scrape.crawl import cleaner
-    from scrape.crawl import run as crawl
     from scrape.config import CleanConfig
+    from scrape.crawl.run import run_crawl
+    from scrape.workers import Cleaner
 
     server.overrides["/news/stuck.html"] = server.body_of("/news/tram-line.html").replace(b"</body>", HANG + b"</body>")
     server.overrides["/stuck.rss"] = _rss("".join(
@@ -416,8 +416,7 @@ def stuck_page(server: CrawlServer, work: Path) -> list[Case]:
                              clean_workers=workers)
         config = replace(config, clean=CleanConfig(timeout=1.0))
         began = time.monotonic()
-        with patched(cleaner, "STUCK_GRACE", 1.0), patched(crawl, "Cleaner", partial(cleaner.Cleaner, clean=clean_or_hang)):
-            stats = crawl.run_crawl(config)
+        stats = run_crawl(config, open_cleaner=partial(Cleaner, clean=clean_or_hang, stuck_grace=1.0))
         seconds = time.monotonic() - began
         found.append(Case("hostile server", f"a page that hangs the cleaner in C (crawl, {workers} cleaning workers)",
                           f"skipped as {dict(stats.skipped)}, {stats.new} of 4 others written",
@@ -886,7 +885,7 @@ def report(args, fuzzed: FuzzResult, cases: list[Case], kills: list[KillStats], 
     if fuzzed.overran:
         parts.append(f"\nInputs that ran past the {FUZZ_TIMEOUT:g} s alarm (it fires only between Python bytecodes; "
                      "with -j 2 or more the parent replaces a stuck worker after the limit plus "
-                     "`parallel.STUCK_GRACE`):\n")
+                     "`workers.STUCK_GRACE`):\n")
         parts += [f"- {line}" for line in fuzzed.overran]
     if fuzzed.timeouts:
         parts.append(f"\nTimeouts (skipped after {FUZZ_TIMEOUT:g} s, as the guard should) by mutation: "

@@ -420,13 +420,12 @@ def test_crawl_run_files_are_named_by_the_run_not_by_pages(tmp_path, crawl_serve
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_page_that_hangs_the_cleaner_costs_itself_only(tmp_path, crawl_server, monkeypatch, workers):
+def test_a_page_that_hangs_the_cleaner_costs_itself_only(tmp_path, crawl_server, workers):
     from functools import partial
 
     from crawl_helpers import HANG, clean_or_hang
-    from scrape.crawl import cleaner
-    from scrape.crawl import run as crawl
     from scrape.config import CleanConfig
+    from scrape.workers import Cleaner
 
     crawl_server.overrides["/news/stuck.html"] = crawl_server.body_of("/news/tram-line.html").replace(
         b"</body>", HANG + b"</body>")
@@ -435,9 +434,7 @@ def test_a_page_that_hangs_the_cleaner_costs_itself_only(tmp_path, crawl_server,
         for name in ("stuck", "harbour-bridge", "cafe-reopens", "library-extension", "school-garden"))).encode()
     config = make_config(tmp_path, [{"url": crawl_server.base + "/stuck.rss", "type": "feed"}], clean_workers=workers)
     config = replace(config, clean=CleanConfig(timeout=0.5))
-    monkeypatch.setattr(cleaner, "STUCK_GRACE", 0.5)
-    monkeypatch.setattr(crawl, "Cleaner", partial(cleaner.Cleaner, clean=clean_or_hang))
     start = time.monotonic()
-    stats = run_crawl(config)
+    stats = run_crawl(config, open_cleaner=partial(Cleaner, clean=clean_or_hang, stuck_grace=0.5))
     assert stats.skipped == {"timeout": 1} and stats.new == 4  # the stuck page alone is lost
     assert time.monotonic() - start < 15

@@ -26,6 +26,7 @@ import sys
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -33,7 +34,7 @@ from ..config import Config, SourceConfig
 from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
 from ..io.outputs import render_jsonl
 from ..models import Article, Page
-from .cleaner import Cleaner
+from ..workers import Cleaner
 from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
 from .fetch import is_retried_later
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
@@ -87,7 +88,8 @@ class Crawler:
     """One run over the sources: discovery, fetching, cleaning and state updates."""
 
     def __init__(self, config: Config, options: CrawlOptions, state: State, run_id: int, stats: RunStats,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 open_cleaner: Callable[[Config], Cleaner] = Cleaner):
         self.config = config
         self.crawl = config.crawl
         self.options = options
@@ -95,6 +97,7 @@ class Crawler:
         self.run_id = run_id
         self.stats = stats
         self.fetcher = open_fetcher(self.crawl, sleep=sleep)
+        self._open_cleaner = open_cleaner
         self.cleaner: Cleaner | None = None
         self.warc: WarcOutput | None = None
         self._seen: set[str] = set()
@@ -317,7 +320,7 @@ class Crawler:
     async def run(self) -> None:
         max_seconds = self.options.max_seconds if self.options.max_seconds is not None else self.crawl.max_seconds
         if self.options.clean:
-            self.cleaner = Cleaner(self.config)
+            self.cleaner = self._open_cleaner(self.config)
         if self.crawl.warc:
             self.warc = WarcOutput(self.crawl.out_dir, self.stats.started_at)
         if self.options.progress and sys.stderr.isatty():
@@ -391,8 +394,11 @@ def lock_path(config: Config) -> str:
 
 
 def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
-              sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> RunStats:
+              sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+              open_cleaner: Callable[[Config], Cleaner] = Cleaner) -> RunStats:
     """One crawl run, start to end: lock, recover, crawl, export, record the run.
+
+    `sleep` (the fetcher's waits) and `open_cleaner` (what cleans the pages) are for tests.
 
     SIGTERM and SIGINT stop the run cleanly: in-flight requests are dropped (they stay due),
     everything done so far is exported and the state saved.
@@ -412,7 +418,8 @@ def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
             stats = RunStats(started_at=datetime.now(UTC).replace(microsecond=0))
             stats.recovered = recover(state, config.crawl.out_dir)
             run_id = state.begin_run(stats.started_at)
-            asyncio.run(_run_async(config, options, state, run_id, stats, sleep))
+            # The crawler is made inside the event loop that runs it (its client, gate and events).
+            asyncio.run(_run_async(partial(Crawler, config, options, state, run_id, stats, sleep, open_cleaner)))
             stats.output, _ = export_run(state, run_id, config.crawl.out_dir, stats.started_at)
             stats.finished_at = datetime.now(UTC)
             status = "stopped" if stats.stopped in ("SIGTERM", "SIGINT", "cancelled") else "done"
@@ -422,8 +429,9 @@ def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
     return stats
 
 
-async def _run_async(config, options, state, run_id, stats, sleep) -> None:
-    crawler = Crawler(config, options, state, run_id, stats, sleep)
+async def _run_async(make_crawler: Callable[[], Crawler]) -> None:
+    crawler = make_crawler()
+    stats = crawler.stats
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
     run_task = loop.create_task(crawler.run())
