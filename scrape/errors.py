@@ -16,6 +16,7 @@
     │   ├── UnsafeURL        scheme, private address or redirect refused
     │   └── RobotsDisallowed robots.txt forbids the path
     ├── OutputError          an output could not be written (carries the path)
+    ├── StateError           the crawl state is from a newer scrape (carries the path)
     └── LockHeld             another crawl holds the lock
 """
 
@@ -115,6 +116,15 @@ class RobotsDisallowed(FetchError):
 
 class OutputError(ScrapeError):
     """An output file could not be written."""
+
+    def __init__(self, detail: str, path: str):
+        self.detail = detail
+        self.path = path
+        super().__init__(f"{path}: {detail}")
+
+
+class StateError(ScrapeError):
+    """The crawl state file cannot be used by this scrape: its schema is from a newer one."""
 
     def __init__(self, detail: str, path: str):
         self.detail = detail

@@ -1,6 +1,8 @@
 """The crawl state: what each URL gave last time, each article's hash, each run's stats.
 
-One SQLite file (`crawl.state`), WAL mode, with a schema version in `meta`. Tables:
+One SQLite file (`crawl.state`), WAL mode. Its schema version is recorded in `meta`; a file
+from an older scrape is migrated forward when it is opened (`MIGRATIONS`), and one from a
+newer scrape is refused with a `StateError` naming both versions. Tables:
 
     urls      per canonical URL: first seen, last fetched, status, ETag, Last-Modified,
               content hash, the source's lastmod when last checked, failures, last error
@@ -10,7 +12,7 @@ One SQLite file (`crawl.state`), WAL mode, with a schema version in `meta`. Tabl
 
 Exactly-once output rests on `record_page`: the URL's new state, the article's new hash and
 the article record (in `pending`) are committed in one transaction, so a kill leaves either
-all three or none. `runout` then moves pending records to files (see there).
+all three or none. `output` then moves pending records to files (see there).
 
 A state that cannot be opened or written (a full disk, a read-only or missing folder) is an
 `OutputError` naming the state file; the transaction it cut short is rolled back.
@@ -25,48 +27,52 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..errors import ConfigError, OutputError
+from ..errors import OutputError, StateError
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS urls (
-    url TEXT PRIMARY KEY,
-    first_seen TEXT NOT NULL,
-    last_fetched TEXT,          -- last time a response (or a 304) came
-    status INTEGER,             -- last HTTP status; NULL before any answer
-    etag TEXT,
-    last_modified TEXT,
-    content_hash TEXT,
-    lastmod TEXT,               -- the source's lastmod when the URL was last checked
-    failures INTEGER NOT NULL DEFAULT 0,   -- retryable failures in a row
-    last_error TEXT,
-    outcome TEXT                -- new, changed, unchanged, not modified, skipped: x, failed: x
-);
-CREATE TABLE IF NOT EXISTS articles (
-    canonical_url TEXT PRIMARY KEY,
-    content_hash TEXT NOT NULL,
-    versions INTEGER NOT NULL,
-    first_written TEXT NOT NULL,
-    last_written TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pending (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL,
-    record BLOB NOT NULL,
-    export_path TEXT            -- set once the record is assigned to an output file
-);
-CREATE INDEX IF NOT EXISTS pending_export ON pending (export_path, run_id);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL,       -- running, done, stopped, killed (found unfinished later)
-    stats TEXT,
-    outputs TEXT
-);
-"""
+# The schema, as the steps that build it: step N takes a file from version N - 1 to N, and
+# the version a file is at is recorded in `meta`. A file with no recorded version (an empty
+# file, or one made before versions were recorded, with the version 1 tables) is version 0.
+# A change to the schema is a new step at the end, never an edit to an old one.
+_STEP_1 = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS urls (
+        url TEXT PRIMARY KEY,
+        first_seen TEXT NOT NULL,
+        last_fetched TEXT,          -- last time a response (or a 304) came
+        status INTEGER,             -- last HTTP status; NULL before any answer
+        etag TEXT,
+        last_modified TEXT,
+        content_hash TEXT,
+        lastmod TEXT,               -- the source's lastmod when the URL was last checked
+        failures INTEGER NOT NULL DEFAULT 0,   -- retryable failures in a row
+        last_error TEXT,
+        outcome TEXT                -- new, changed, unchanged, not modified, skipped: x, failed: x
+    )""",
+    """CREATE TABLE IF NOT EXISTS articles (
+        canonical_url TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL,
+        versions INTEGER NOT NULL,
+        first_written TEXT NOT NULL,
+        last_written TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS pending (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL,
+        record BLOB NOT NULL,
+        export_path TEXT            -- set once the record is assigned to an output file
+    )""",
+    "CREATE INDEX IF NOT EXISTS pending_export ON pending (export_path, run_id)",
+    """CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,       -- running, done, stopped, killed (found unfinished later)
+        stats TEXT,
+        outputs TEXT
+    )""",
+)
+MIGRATIONS: tuple[tuple[str, ...], ...] = (_STEP_1,)  # MIGRATIONS[n - 1] is step n
+SCHEMA_VERSION = len(MIGRATIONS)  # the version this scrape reads and writes
 
 
 def _now() -> str:
@@ -122,20 +128,46 @@ class State:
             self.db.execute("PRAGMA busy_timeout=5000")
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(f"cannot open the state: {getattr(exc, 'strerror', None) or exc}", self.path) from None
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.db.close()
+            raise
 
     def _migrate(self) -> None:
+        """Bring the file to SCHEMA_VERSION, one step at a time, all in one transaction.
+
+        Raises:
+            StateError: the file is from a newer scrape.
+            OutputError: the file is not a database, or cannot be written.
+        """
         try:
-            self.db.executescript(_SCHEMA)  # idempotent: IF NOT EXISTS throughout
-        except sqlite3.Error as exc:  # not a database, a full disk, a read-only file
+            if self._stored_version() == SCHEMA_VERSION:
+                return
+        except sqlite3.Error as exc:  # not a database
             raise OutputError(f"cannot open the state: {exc}", self.path) from None
         with self.transaction():
-            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise ConfigError(f"state schema version {row[0]} is newer than this scrape ({SCHEMA_VERSION})",
-                                  key="crawl.state", path=self.path)
+            version = self._stored_version()  # again: another process may have migrated it meanwhile
+            if version > SCHEMA_VERSION:
+                raise StateError(f"state schema version {version} is newer than this scrape ({SCHEMA_VERSION}); "
+                                 "upgrade scrape", self.path)
+            for step in MIGRATIONS[version:]:
+                for statement in step:
+                    self.db.execute(statement)
+            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET"
+                            " value=excluded.value", (str(SCHEMA_VERSION),))
+
+    def _stored_version(self) -> int:
+        """The schema version recorded in the file; 0 when there is none."""
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
+            return 0
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            return 0
+        try:
+            return int(row[0])
+        except ValueError:
+            raise StateError(f"unreadable state schema version {row[0]!r}", self.path) from None
 
     def transaction(self):
         return _Transaction(self.db, self.path)
@@ -145,7 +177,7 @@ class State:
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        return self._stored_version()
 
     # --- URLs ---------------------------------------------------------------------------
 
