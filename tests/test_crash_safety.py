@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from scrape.config import default_config
+from scrape.errors import OutputError
 from scrape.io.atomic import TEMP_NAME, remove_stale_temps
 from scrape.io.outputs import FileSink, FolderSink, open_sink
 from scrape.models import Article, Page, Source
@@ -273,8 +274,9 @@ def test_crawl_export_on_a_full_disk_keeps_the_articles_for_the_next_run(tmp_pat
     assert db.execute("SELECT count(*) FROM pending").fetchone()[0] == 0
 
 
-def test_crawl_state_on_a_full_disk_stops_the_run_in_one_line(tmp_path, capsys, site, monkeypatch):
-    from scrape.crawl import run as crawl
+def test_crawl_state_on_a_full_disk_stops_the_run(tmp_path, capsys, site):
+    from scrape.config import load_config
+    from scrape.crawl.run import run_crawl
     from scrape.crawl.state import State
 
     class FullState(State):  # the database may grow by two pages, then the disk is full
@@ -284,12 +286,10 @@ def test_crawl_state_on_a_full_disk_stops_the_run_in_one_line(tmp_path, capsys, 
             self.db.execute(f"PRAGMA max_page_count={pages + 2}")
 
     server, config = site
-    monkeypatch.setattr(crawl, "State", FullState)
-    code, err = run_cli(capsys, "--config", config, "crawl")
-    assert code == 1 and err == [f"scrape: {tmp_path / 'state' / 'scrape.sqlite'}: "
-                                 "cannot write the state: database or disk is full"]
+    with pytest.raises(OutputError) as info:  # the CLI prints it as one line, exit code 1
+        run_crawl(load_config(str(config)), open_state=FullState)
+    assert str(info.value) == f"{tmp_path / 'state' / 'scrape.sqlite'}: cannot write the state: database or disk is full"
     assert len([r for r in server.requests() if r.path.startswith("/gen/")]) < 30  # it stopped
-    monkeypatch.undo()
     code, err = run_cli(capsys, "--config", config, "crawl")
     assert code == 0, err
     urls = crawled(tmp_path)

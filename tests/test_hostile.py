@@ -20,12 +20,11 @@ import pytest
 
 from crawl_helpers import make_config
 from crawl_server import CrawlServer, install_faults, install_hostile
-from scrape.crawl import fetch as fetch_module
 from scrape.config import CrawlConfig
 from scrape.crawl.run import run_crawl
 from scrape.errors import TooLarge, TransportError, UnsafeURL
 from scrape.crawl.discovery import parse_feed, parse_sitemap
-from scrape.crawl.fetch import Fetcher, TooManyRedirects
+from scrape.crawl.fetch import Fetcher, TooManyRedirects, guarded_transport
 from scrape.crawl.urls import address_allowed
 
 BASE = "http://news.example"
@@ -55,9 +54,9 @@ def logged(server, at_least: int = 1) -> int:
     return len(server.requests())
 
 
-def fetch(url, config=CONFIG):
+def fetch(url, config=CONFIG, transport=None):
     async def go():
-        async with Fetcher(config) as fetcher:
+        async with Fetcher(config, transport=transport) as fetcher:
             return await fetcher.fetch(url)
     return asyncio.run(go())
 
@@ -202,23 +201,21 @@ def test_redirect_to_another_scheme_or_no_host_is_refused(crawl_server, target):
     assert logged(crawl_server) == 1
 
 
-@pytest.fixture
-def loopback_only_first_hop(monkeypatch):
-    """Private addresses refused, except 127.0.0.1 (the test server); every connection the
-    fetcher opens is recorded."""
-    connected = []
-    real_connect = httpcore.AnyIOBackend.connect_tcp
+class RecordingNetwork(httpcore.AnyIOBackend):
+    """Opens connections as the fetcher's default does, and records the address of each."""
 
-    def allowed(address, allow_private):
-        return address == "127.0.0.1" or address_allowed(address, False)
+    def __init__(self):
+        super().__init__()
+        self.connected = []
 
-    async def connect(self, host, port, *args, **kwargs):
-        connected.append(host)
-        return await real_connect(self, host, port, *args, **kwargs)
+    async def connect_tcp(self, host, port, *args, **kwargs):
+        self.connected.append(host)
+        return await super().connect_tcp(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(fetch_module, "address_allowed", allowed)
-    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", connect)
-    return connected
+
+def loopback_or_public(address, allow_private):
+    """The address check with one exception: 127.0.0.1, where the test server is."""
+    return address == "127.0.0.1" or address_allowed(address, False)
 
 
 @pytest.mark.parametrize("target", [
@@ -226,13 +223,15 @@ def loopback_only_first_hop(monkeypatch):
     "http://192.168.1.1:8080/admin", "http://[fd00::1]/", "http://[::ffff:10.0.0.1]/", "http://[2002:a00:1::1]/",
     "http://0.0.0.0:{port}/", "http://0x0a000001/",
 ])
-def test_redirect_to_a_private_address_is_refused_before_connecting(crawl_server, loopback_only_first_hop, target):
+def test_redirect_to_a_private_address_is_refused_before_connecting(crawl_server, target):
     target = target.format(port=crawl_server.server_address[1])
     config = replace(CONFIG, allow_private=False)
-    result, seconds, _ = timed(fetch, crawl_server.url("/hostile/redirect?to=" + quote(target)), config)
+    network = RecordingNetwork()
+    transport = guarded_transport(config, allows=loopback_or_public, network=network)
+    result, seconds, _ = timed(fetch, crawl_server.url("/hostile/redirect?to=" + quote(target)), config, transport)
     assert isinstance(result, UnsafeURL), result
     assert seconds < 1.0
-    assert loopback_only_first_hop == ["127.0.0.1"]  # the first hop only; the target never
+    assert network.connected == ["127.0.0.1"]  # the first hop only; the target never
     assert logged(crawl_server) == 1
 
 

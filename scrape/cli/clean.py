@@ -23,7 +23,8 @@ from tqdm import tqdm
 from ..errors import ScrapeError, SkipError
 from ..io.inputs import STDIN, iter_pages
 from ..io.outputs import FORMATS, Sink, format_for_path, open_sink
-from ..workers import CleanOptions, clean_pages
+from ..clean.page import clean_page
+from ..workers import CleanFunction, CleanOptions, clean_pages
 from .common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
 
 PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
@@ -58,8 +59,9 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run `scrape clean` with parsed arguments; returns the exit code."""
+def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
+    """Run `scrape clean` with parsed arguments; returns the exit code. `clean` cleans one
+    page (tests pass one that breaks)."""
     if not args.verbose:
         for name in NOISY_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
@@ -79,7 +81,7 @@ def run(args: argparse.Namespace) -> int:
     interrupted = False
     try:
         # closing(): on any way out, the worker processes are stopped at once.
-        with _terminate_as_interrupt(), closing(clean_pages(iter_pages(args.paths), options)) as results:
+        with _terminate_as_interrupt(), closing(clean_pages(iter_pages(args.paths), options, clean)) as results:
             for result in results:
                 if isinstance(result, SkipError):
                     report.skip(result)

@@ -176,12 +176,17 @@ class _Stream(httpcore.AsyncNetworkStream):
         return self._inner.get_extra_info(info)
 
 
+# Whether an address may be connected to: (address, crawl.allow_private) -> allowed.
+AddressCheck = Callable[[str, bool], bool]
+
+
 class _GuardedBackend(httpcore.AsyncNetworkBackend):
     """Resolves each host itself, refuses internal addresses, connects to a checked one."""
 
-    def __init__(self, inner: httpcore.AsyncNetworkBackend, allow_private: bool):
+    def __init__(self, inner: httpcore.AsyncNetworkBackend, allow_private: bool, allows: AddressCheck):
         self._inner = inner
         self._allow_private = allow_private
+        self._allows = allows
 
     async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
         loop = asyncio.get_running_loop()
@@ -192,7 +197,7 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
             raise httpcore.ConnectError(f"cannot resolve {host}: {exc}") from None
         addresses = list(dict.fromkeys(info[4][0] for info in infos))
         for address in addresses:
-            if not address_allowed(address, self._allow_private):
+            if not self._allows(address, self._allow_private):
                 raise UnsafeURL(f"{host} resolves to internal address {address}", f"//{host}:{port}")
         error: Exception | None = None
         for address in addresses:
@@ -209,7 +214,16 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         await self._inner.sleep(seconds)
 
 
-def _transport(config: CrawlConfig) -> httpx.AsyncHTTPTransport:
+def guarded_transport(config: CrawlConfig, allows: AddressCheck = address_allowed,
+                      network: httpcore.AsyncNetworkBackend | None = None) -> httpx.AsyncHTTPTransport:
+    """The fetcher's transport: a pool sized for `crawl.concurrency` whose connections go only to
+    addresses `allows` accepts (see the module docstring).
+
+    Args:
+        config: the crawl settings (`concurrency`, `http2`, `allow_private`).
+        allows: the address check; tests widen it to reach their server.
+        network: the backend that opens connections (default: anyio's); tests record them.
+    """
     limits = httpx.Limits(max_connections=max(1, config.concurrency) + 4,
                           max_keepalive_connections=max(1, config.concurrency) + 4, keepalive_expiry=30)
     transport = httpx.AsyncHTTPTransport(http2=config.http2, limits=limits, trust_env=False)
@@ -218,7 +232,7 @@ def _transport(config: CrawlConfig) -> httpx.AsyncHTTPTransport:
         ssl_context=pool._ssl_context, max_connections=limits.max_connections,
         max_keepalive_connections=limits.max_keepalive_connections,
         keepalive_expiry=limits.keepalive_expiry, http1=True, http2=config.http2,
-        network_backend=_GuardedBackend(httpcore.AnyIOBackend(), config.allow_private),
+        network_backend=_GuardedBackend(network or httpcore.AnyIOBackend(), config.allow_private, allows),
     )
     return transport
 
@@ -267,7 +281,7 @@ class Fetcher:
         timeout = httpx.Timeout(connect=config.connect_timeout or None, read=config.read_timeout or None,
                                 write=config.read_timeout or None, pool=None)
         self._client = httpx.AsyncClient(
-            transport=transport or _transport(config), timeout=timeout, follow_redirects=False,
+            transport=transport or guarded_transport(config), timeout=timeout, follow_redirects=False,
             headers={"User-Agent": config.user_agent, "Accept": _ACCEPT,
                      "Accept-Encoding": "gzip, deflate, br"},
         )

@@ -395,10 +395,12 @@ def lock_path(config: Config) -> str:
 
 def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
               sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+              open_state: Callable[[str], State] = State,
               open_cleaner: Callable[[Config], Cleaner] = Cleaner) -> RunStats:
     """One crawl run, start to end: lock, recover, crawl, export, record the run.
 
-    `sleep` (the fetcher's waits) and `open_cleaner` (what cleans the pages) are for tests.
+    `sleep` (the fetcher's waits), `open_state` (the state file) and `open_cleaner` (what
+    cleans the pages) are for tests.
 
     SIGTERM and SIGINT stop the run cleanly: in-flight requests are dropped (they stay due),
     everything done so far is exported and the state saved.
@@ -413,7 +415,7 @@ def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
     """
     with CrawlLock(lock_path(config)):
         check_writable(config.crawl.out_dir)
-        state = State(config.crawl.state)
+        state = open_state(config.crawl.state)
         try:
             stats = RunStats(started_at=datetime.now(UTC).replace(microsecond=0))
             stats.recovered = recover(state, config.crawl.out_dir)

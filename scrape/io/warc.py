@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import BinaryIO
 
 from isal import igzip, isal_zlib
 from warcio.archiveiterator import ArchiveIterator
@@ -29,6 +30,10 @@ HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 _WHOLE_FILE_GZIP = "non-chunked gzip"  # warcio's complaint about a WARC gzipped as one member
 _READ_BYTES = 64 * 1024
+
+
+# load_warc's signature: (stream, input name, max_page_bytes, reopen) -> pages and skips.
+WarcLoader = Callable[[BinaryIO, str, int, Callable[[], BinaryIO] | None], Iterator[Page | SkipError]]
 
 
 class _Tally(io.RawIOBase):
