@@ -58,7 +58,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the package, and the test server it shares
 
 from crawl_helpers import alive, descendants, make_config, write_toml  # noqa: E402
-from crawl_server import CrawlServer, Reply, install_faults, install_generated, install_hostile  # noqa: E402
+from crawl_server import CrawlServer, Reply, install_faults, install_hostile  # noqa: E402
 from scrape.config import CrawlConfig, default_config  # noqa: E402
 from scrape.errors import FetchError, SkipError  # noqa: E402
 from scrape.models import Article, Page, Source  # noqa: E402
@@ -919,7 +919,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         install_faults(server)
         install_hostile(server)
-        install_generated(server, CRAWL_PAGES, delay=0.01)
+        server.serve_generated(CRAWL_PAGES, delay=0.01)
         corpus = make_corpus(work / "small.jsonl", 8)
         print("faults and hostile cases ...", file=sys.stderr)
         cases = (hostile_fetches(server) + private_redirects(server) + xml_documents() + robots_cases(server, work)

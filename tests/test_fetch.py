@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import pytest
 
-from crawl_server import crawl_server  # noqa: F401  (fixture)
 from scrape.config import CrawlConfig
 from scrape.clean.decode import decode_body
 from scrape.errors import HTTPStatusError, RobotsDisallowed, TooLarge, TransportError, UnsafeURL
@@ -216,8 +215,7 @@ def test_redirect_to_a_new_host_loads_its_robots_without_deadlock(crawl_server):
 
     @crawl_server.route("/fault/to-other-host")
     def _(req):
-        from crawl_server import Reply
-        return Reply(302, "", {"Location": target})
+        return 302, "", {"Location": target}
 
     async def go():
         async with open_fetcher(config, sleep=FakeSleep()) as fetcher:
@@ -230,8 +228,7 @@ def test_redirect_to_a_new_host_loads_its_robots_without_deadlock(crawl_server):
 def test_redirect_target_checked_against_robots(crawl_server):
     @crawl_server.route("/fault/to-draft")
     def _(req):
-        from crawl_server import Reply
-        return Reply(302, "", {"Location": "/news/drafts/embargoed.html"})
+        return 302, "", {"Location": "/news/drafts/embargoed.html"}
 
     with pytest.raises(RobotsDisallowed):
         fetch(crawl_server.url("/fault/to-draft"), robots=True)
@@ -253,8 +250,7 @@ def test_robots_crawl_delay_spaces_requests(crawl_server):
 def test_robots_unreachable_closes_the_host_for_the_run(crawl_server):
     @crawl_server.route("/robots.txt")
     def _(req):
-        from crawl_server import Reply
-        return Reply(500, "broken")
+        return 500, "broken"
 
     with pytest.raises(RobotsDisallowed, match="could not be fetched"):
         fetch(crawl_server.url("/news/tram-line.html"), robots=True)
