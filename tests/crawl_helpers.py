@@ -13,7 +13,7 @@ import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 
-from scrape.config import Config, CrawlConfig, SourceConfig, default_config
+from scrape.config import Config, CrawlConfig, CrawlSource, default_config
 
 # The fixture site's articles (fixtures/site/news/<name>.html), each reachable from every source.
 ARTICLES = ("harbour-bridge", "cafe-reopens", "library-extension", "tram-line", "school-garden", "council-budget")
@@ -41,7 +41,7 @@ def make_config(folder: Path, sources: list[dict], **crawl) -> Config:
     output in `folder`."""
     settings = {**FAST, "state": str(folder / "state" / "scrape.sqlite"), "out_dir": str(folder / "out"), **crawl}
     return dataclasses.replace(default_config(), crawl=CrawlConfig(**settings),
-                               sources=tuple(SourceConfig(**s) for s in sources))
+                               sources=tuple(CrawlSource(**s) for s in sources))
 
 
 def write_toml(path: Path, sources: list[dict], **crawl) -> Path:

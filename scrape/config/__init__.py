@@ -5,14 +5,14 @@ from .settings import (
     CleanConfig,
     Config,
     CrawlConfig,
+    CrawlSource,
     SiteRule,
-    SourceConfig,
     builtin_rules,
     default_config,
     load_config,
 )
 
 __all__ = [
-    "CleanConfig", "Config", "CrawlConfig", "NoiseRule", "RuleSet", "SiteRule", "SourceConfig",
+    "CleanConfig", "Config", "CrawlConfig", "CrawlSource", "NoiseRule", "RuleSet", "SiteRule",
     "builtin_rules", "default_config", "load_config",
 ]

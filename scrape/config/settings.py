@@ -99,7 +99,7 @@ class CrawlConfig:
 
 
 @dataclass(frozen=True)
-class SourceConfig:
+class CrawlSource:
     """A crawl source: an RSS/Atom feed, a sitemap (or index), or a seed page."""
 
     url: str
@@ -119,7 +119,7 @@ class Config:
     rules: tuple[NoiseRule, ...] = ()
     sites: tuple[SiteRule, ...] = ()
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
-    sources: tuple[SourceConfig, ...] = ()
+    sources: tuple[CrawlSource, ...] = ()
 
     def site_for(self, url: str | None) -> SiteRule | None:
         """The site rule for `url`; the longest matching domain wins."""
@@ -144,7 +144,7 @@ class Config:
 
 
 # TOML table name -> Config field, for the array-of-tables sections.
-_ARRAYS = {"rule": ("rules", NoiseRule), "site": ("sites", SiteRule), "source": ("sources", SourceConfig)}
+_ARRAYS = {"rule": ("rules", NoiseRule), "site": ("sites", SiteRule), "source": ("sources", CrawlSource)}
 _TABLES = {"clean": CleanConfig, "crawl": CrawlConfig}
 
 

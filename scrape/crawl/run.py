@@ -1,6 +1,6 @@
 """`scrape crawl`: one scheduled run over the configured sources.
 
-A run takes the lock, finishes what a killed run left (`runout.recover`), fetches the
+A run takes the lock, finishes what a killed run left (`output.recover`), fetches the
 sources (feeds, sitemaps, seed pages), and for every discovered URL decides from the state
 whether it is due: new URLs are fetched; known ones are asked again conditionally when the
 source gives a newer lastmod, when they have no lastmod and `crawl.recheck_after` has passed,
@@ -30,7 +30,7 @@ from functools import partial
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from ..config import Config, SourceConfig
+from ..config import Config, CrawlSource
 from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
 from ..io.outputs import render_jsonl
 from ..models import Article, Page
@@ -63,7 +63,7 @@ class CrawlOptions:
 class _Job:
     url: str
     kind: str  # "page", "feed", "sitemap", "seed"
-    source: SourceConfig | None = None
+    source: CrawlSource | None = None
     depth: int = 0  # link hops from the seed page; sitemap nesting for sitemaps
     lastmod: datetime | None = None
     etag: str | None = None
@@ -167,7 +167,7 @@ class Crawler:
         if not any(self._workers.values()):
             self._idle.set()
 
-    def offer(self, entry: Entry, source: SourceConfig | None, depth: int = 0) -> None:
+    def offer(self, entry: Entry, source: CrawlSource | None, depth: int = 0) -> None:
         """Queue a discovered page URL when the state says it is due."""
         url = entry.url
         if url in self._seen:
@@ -225,7 +225,7 @@ class Crawler:
                 continue
             self.offer(entry, job.source)
 
-    def _follow_links(self, page: Page, source: SourceConfig, depth: int) -> None:
+    def _follow_links(self, page: Page, source: CrawlSource, depth: int) -> None:
         links, _ = extract_links(page.body, _final_url(page))
         allow = re.compile(source.allow) if source.allow else None
         for link in links:
