@@ -1,7 +1,7 @@
 """`scrape clean`: clean local HTML files, text dumps, JSONL and WARC files into articles.
 
-Loads inputs with `sources`, cleans them with `parallel` (worker processes), writes them
-with `output`. Every skipped input gets one "skip <input>: <reason>" line on stderr, and
+Loads the inputs with `io.inputs`, cleans them with `workers` (worker processes), writes
+them with `io.outputs`. Every skipped input gets one "skip <input>: <reason>" line on stderr, and
 stderr ends with a summary such as "cleaned 120, skipped 3: 2 not an article, 1 unreadable".
 Exit codes: 0 all cleaned, 1 some skipped, 2 usage error (no inputs, bad option, config).
 """

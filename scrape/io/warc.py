@@ -5,7 +5,7 @@ WARC-Target-URI as url, WARC-Date as fetched_at, the HTTP headers, the charset t
 Content-Type declares, and Source(path, offset) pointing at the record (the compressed
 offset in a record-gzipped WARC). A record cut short, or bytes after the last whole record
 that are not a record, end the input with an Unreadable naming the offset. Used by
-`sources`; reads no config keys.
+`inputs`; reads no config keys.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def load_warc(stream, name: str, max_page_bytes: int, reopen=None) -> Iterator[P
 
     Args:
         stream: the WARC, plain or record-gzipped, read from its first byte.
-        name: the input, for sources and skips.
+        name: the input's name, for each page's `Source` and for skips.
         max_page_bytes: a record body larger than this is skipped.
         reopen: opens the input again from the start, for a WARC gzipped as one member.
 
