@@ -41,7 +41,7 @@ def render_jsonl(article: Article, explain: bool = False) -> bytes:
         return orjson.dumps(_scrub(record)) + b"\n"
 
 
-def _scrub(value):
+def _scrub(value: object) -> object:
     if isinstance(value, str):
         return value.encode("utf-8", errors="replace").decode("utf-8")
     if isinstance(value, dict):
@@ -64,7 +64,7 @@ def yaml_quote(text: str) -> str:
     Only escapes that YAML and JSON share are used, so the result is valid JSON as well.
     """
 
-    def escape(match: re.Match) -> str:
+    def escape(match: re.Match[str]) -> str:
         char = match.group()
         if char in _YAML_ESCAPES:
             return _YAML_ESCAPES[char]
@@ -75,7 +75,7 @@ def yaml_quote(text: str) -> str:
     return '"' + _YAML_UNSAFE.sub(escape, text) + '"'
 
 
-def _yaml_value(value) -> str:
+def _yaml_value(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -94,10 +94,9 @@ def _yaml_value(value) -> str:
 def render_md(article: Article, explain: bool = False) -> bytes:
     """YAML front matter with every field but the text (flow style, quoted), then the text."""
     record = article.as_dict(explain)
-    text = record.pop("text")
     lines = ["---"]
-    lines += [f"{key}: {_yaml_value(value)}" for key, value in record.items()]
-    lines += ["---", "", text.rstrip("\n"), ""]
+    lines += [f"{key}: {_yaml_value(value)}" for key, value in record.items() if key != "text"]
+    lines += ["---", "", record["text"].rstrip("\n"), ""]
     return _encode("\n".join(lines))
 
 
@@ -152,8 +151,9 @@ def article_stem(article: Article) -> str:
     if article.title:
         parts.append(slugify(article.title, 80))
     stem = "-".join(part for part in parts if part)
-    if not stem and (article.url or article.canonical_url):
-        stem = slugify(_url_words(article.url or article.canonical_url))
+    url = article.url or article.canonical_url
+    if not stem and url:
+        stem = slugify(_url_words(url))
     if not stem and article.source is not None:
         stem = slugify(os.path.basename(str(article.source)))
     return slugify(stem) or "article"

@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import BinaryIO
+from typing import TYPE_CHECKING
 
 from isal import igzip, isal_zlib
 from warcio.archiveiterator import ArchiveIterator
@@ -23,6 +23,11 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import SkipError, Unreadable
 from ..models import Page, Source
+from .streams import ByteStream, Reopen
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+    from warcio.recordloader import ArcWarcRecord  # untyped: what warcio's iterator yields
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 # Headers that described the transfer of a WARC payload, not the payload warcio hands us
@@ -33,7 +38,7 @@ _READ_BYTES = 64 * 1024
 
 
 # load_warc's signature: (stream, input name, max_page_bytes, reopen) -> pages and skips.
-WarcLoader = Callable[[BinaryIO, str, int, Callable[[], BinaryIO] | None], Iterator[Page | SkipError]]
+WarcLoader = Callable[[ByteStream, str, int, Reopen | None], Iterator[Page | SkipError]]
 
 
 class _Tally(io.RawIOBase):
@@ -41,7 +46,7 @@ class _Tally(io.RawIOBase):
 
     TAIL = 4096
 
-    def __init__(self, raw):
+    def __init__(self, raw: ByteStream):
         self._raw = raw
         self.count = 0
         self.tail = b""
@@ -49,8 +54,9 @@ class _Tally(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, target) -> int:
-        data = self._raw.read(len(target))
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        target = memoryview(buffer).cast("B")
+        data = self._raw.read(len(target)) or b""
         target[:len(data)] = data
         self.count += len(data)
         self.tail = (self.tail + data)[-self.TAIL:]
@@ -60,7 +66,8 @@ class _Tally(io.RawIOBase):
 # --- WARC ----------------------------------------------------------------------------------
 
 
-def load_warc(stream, name: str, max_page_bytes: int, reopen=None) -> Iterator[Page | SkipError]:
+def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
+              reopen: Reopen | None = None) -> Iterator[Page | SkipError]:
     """HTML response records with status 200, one at a time; other records are passed over.
 
     Args:
@@ -104,7 +111,7 @@ def load_warc(stream, name: str, max_page_bytes: int, reopen=None) -> Iterator[P
         yield Unreadable(f"truncated or corrupt WARC after offset {end}", input=f"{name}@{end}")
 
 
-def _isal_gzip():
+def _isal_gzip() -> isal_zlib.Decompress:
     return isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
 
 
@@ -123,10 +130,10 @@ def _inflate_with_isal(iterator: ArchiveIterator) -> None:
     reader.decompressor = _isal_gzip()
 
 
-def _load_whole_gzip_warc(reopen, name: str, max_page_bytes: int, skip: int) -> Iterator[Page | SkipError]:
+def _load_whole_gzip_warc(reopen: Reopen, name: str, max_page_bytes: int, skip: int) -> Iterator[Page | SkipError]:
     """A WARC gzipped as one member: read it decompressed; offsets are then uncompressed ones."""
     try:
-        handle = igzip.open(reopen(), "rb")
+        handle = igzip.open(reopen(), "rb")  # type: ignore[no-untyped-call]  # isal.igzip has no annotations
     except OSError as exc:
         yield Unreadable(f"cannot read: {exc.strerror or exc}", input=name)
         return
@@ -141,7 +148,7 @@ def _first_words(exc: BaseException) -> str:
     return text[:120]
 
 
-def _warc_record(record, max_page_bytes: int) -> tuple[_WarcPage | None, bool]:
+def _warc_record(record: ArcWarcRecord, max_page_bytes: int) -> tuple[_WarcPage | None, bool]:
     """What a WARC record holds if it is an HTML 200 response (else None), and whether the
     record was whole. Reads the record to its end either way."""
     page = None
