@@ -39,12 +39,13 @@ import signal
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from multiprocessing.context import BaseContext
 from types import FrameType
 
 from .clean.page import clean_page
@@ -199,12 +200,10 @@ def _clean_in_worker(pages: list[Page]) -> list[_Wire]:
 
 def _start_pool(task: _Task, workers: int, start_method: str) -> ProcessPoolExecutor:
     """`workers` processes that clean for this one and end with it."""
-    if start_method not in multiprocessing.get_all_start_methods():
-        context = multiprocessing.get_context()  # the platform's default (spawn)
-    else:
-        context = multiprocessing.get_context(start_method)
-        if start_method == "forkserver":  # workers start with the cleaning modules imported
-            context.set_forkserver_preload(["scrape.clean.page", "scrape.workers"])
+    available = start_method in multiprocessing.get_all_start_methods()
+    context: BaseContext = multiprocessing.get_context(start_method if available else None)  # None: spawn
+    if available and start_method == "forkserver":  # workers start with the cleaning modules imported
+        context.set_forkserver_preload(["scrape.clean.page", "scrape.workers"])
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(task, os.getpid()))
 
 
@@ -262,7 +261,7 @@ Item = Page | SkipError  # what `io.inputs.iter_pages` yields
 
 
 def clean_pages(items: Iterable[Item], options: CleanOptions,
-                clean: CleanFunction = clean_page) -> Iterator[Article | SkipError]:
+                clean: CleanFunction = clean_page) -> Generator[Article | SkipError, None, None]:
     """Clean every page, yielding one result per item, in the order of `items`.
 
     Args:
@@ -271,6 +270,7 @@ def clean_pages(items: Iterable[Item], options: CleanOptions,
         clean: the per-page function; must be a picklable module-level function.
     Yields:
         an Article per page cleaned, a SkipError (naming its input) for every other item.
+        Closing the generator stops the workers at once.
     """
     if options.jobs <= 1:
         yield from _in_process(items, options, clean)
@@ -374,10 +374,10 @@ class _OrderedPool:
     def _resolve_head(self) -> Iterator[Article | SkipError]:
         self._pump()
         slot = self.window[0]
-        if slot.future is None:  # nothing to clean in it
+        if slot.future is None:  # nothing to clean in it: its items are all skips
             self.window.popleft()
             self.careful = max(0, self.careful - 1)
-            yield from slot.items
+            yield from (item for item in slot.items if isinstance(item, SkipError))
             return
         wait = None
         if self.options.timeout > 0:

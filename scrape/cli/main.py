@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 
 from .. import __doc__ as package_doc
 from ..errors import ConfigError, LockHeld, ScrapeError, StateError
@@ -38,8 +39,9 @@ def main(argv: list[str] | None = None) -> int:
         format="%(message)s",
         stream=sys.stderr,
     )
+    run: Callable[[argparse.Namespace], int] = args.run  # the command's, set by its register()
     try:
-        return args.run(args)
+        return run(args)
     except ConfigError as exc:
         print(f"scrape: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
