@@ -258,7 +258,7 @@ def private_redirects(server: CrawlServer) -> list[Case]:
     connection is opened to them."""
     import httpcore
 
-    from scrape.crawl.fetch import guarded_transport
+    from scrape.crawl.transport import guarded_transport
     from scrape.crawl.urls import address_allowed
     from scrape.errors import UnsafeURL
 

@@ -91,10 +91,15 @@ class FetchError(ScrapeError):
 
 
 class HTTPStatusError(FetchError):
+    """A status that ends the tries. `retry_after`: the seconds a 429 or 503 asked to wait
+    before the next; `final`: no more tries within this run (a Retry-After too long)."""
+
     reason = "http status"
 
-    def __init__(self, detail: str, url: str, status: int):
+    def __init__(self, detail: str, url: str, status: int, retry_after: float | None = None, final: bool = False):
         self.status = status
+        self.retry_after = retry_after
+        self.final = final
         super().__init__(detail, url)
 
 

@@ -1,10 +1,13 @@
 """The fetcher against a real server on 127.0.0.1, one test per fault."""
 
 import asyncio
+import gzip
 import time
 import tracemalloc
+import zlib
 from dataclasses import replace
 
+import brotli
 import pytest
 
 from scrape.config import CrawlConfig
@@ -255,3 +258,23 @@ def test_robots_unreachable_closes_the_host_for_the_run(crawl_server):
     with pytest.raises(RobotsDisallowed, match="could not be fetched"):
         fetch(crawl_server.url("/news/tram-line.html"), robots=True)
     assert not crawl_server.requests("/news/tram-line.html")
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize("encoding, encode", [
+    ("deflate", zlib.compress),  # zlib-wrapped, as the RFC says
+    ("deflate", _raw_deflate),  # raw, as many servers send it
+    ("gzip, br", lambda data: brotli.compress(gzip.compress(data))),  # stacked: undone last first
+])
+def test_compressed_bodies_are_decoded(crawl_server, encoding, encode):
+    body = b"<p>every layer undone</p>" * 200
+
+    @crawl_server.route("/fault/encoded")
+    def _(req):
+        return 200, encode(body), {"Content-Encoding": encoding, "Content-Type": "text/html"}
+
+    assert fetch(crawl_server.url("/fault/encoded")).body == body

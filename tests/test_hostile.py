@@ -22,7 +22,8 @@ from scrape.config import CrawlConfig
 from scrape.crawl.run import run_crawl
 from scrape.errors import TooLarge, TransportError, UnsafeURL
 from scrape.crawl.discovery import parse_feed, parse_sitemap
-from scrape.crawl.fetch import Fetcher, TooManyRedirects, guarded_transport
+from scrape.crawl.fetch import Fetcher, TooManyRedirects
+from scrape.crawl.transport import guarded_transport
 from scrape.crawl.urls import address_allowed
 
 BASE = "http://news.example"

@@ -34,6 +34,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 from ..errors import OutputError
 from ..io.atomic import AtomicFile, fsync_folder, remove_stale_temps, temp_prefix
@@ -137,16 +138,16 @@ def recover(state: State, out_dir: str, current_run: int | None = None) -> list[
         warc = salvage_warc(out_dir, started_at)
         if warc:
             written.append(warc)
-        path, count = export_run(state, run_id, out_dir, started_at)
-        if path:
-            written.append(path)
-            log.warning("recovery: run %d was killed; wrote its %d articles to %s", run_id, count, path)
+        exported, count = export_run(state, run_id, out_dir, started_at)
+        if exported:
+            written.append(exported)
+            log.warning("recovery: run %d was killed; wrote its %d articles to %s", run_id, count, exported)
         state.mark_killed(run_id)
     for run_id in state.runs_with_unassigned():  # a finished run whose export failed
         if run_id != current_run:
-            path, _ = export_run(state, run_id, out_dir, state.run_started(run_id))
-            if path:
-                written.append(path)
+            exported, _ = export_run(state, run_id, out_dir, state.run_started(run_id))
+            if exported:
+                written.append(exported)
     return written
 
 
@@ -196,6 +197,29 @@ def salvage_warc(out_dir: str, started_at: datetime) -> str | None:
     return str(final)
 
 
+class RunStatsRecord(TypedDict):
+    """`RunStats.as_dict()`: the stats of a run as `--stats-json` writes them."""
+
+    started_at: str
+    finished_at: str | None
+    seconds: float | None
+    discovered: int
+    fetched: int
+    new: int
+    changed: int
+    unchanged: int
+    not_modified: int
+    not_due: int
+    skipped: dict[str, int]
+    failed: dict[str, int]
+    source_errors: int
+    written: int
+    output: str | None
+    warc: str | None
+    recovered: list[str]
+    stopped: str | None
+
+
 @dataclass
 class RunStats:
     """What one run did; the summary line and `--stats-json` come from here."""
@@ -209,8 +233,8 @@ class RunStats:
     unchanged: int = 0  # same content hash, or 304
     not_modified: int = 0  # of those, 304s
     not_due: int = 0  # known URLs whose lastmod says nothing changed: not asked
-    skipped: Counter = field(default_factory=Counter)  # by reason
-    failed: Counter = field(default_factory=Counter)  # by reason
+    skipped: Counter[str] = field(default_factory=Counter)  # by reason
+    failed: Counter[str] = field(default_factory=Counter)  # by reason
     source_errors: int = 0
     written: int = 0  # records in this run's output
     output: str | None = None
@@ -218,7 +242,8 @@ class RunStats:
     recovered: list[str] = field(default_factory=list)  # files finished for killed runs
     stopped: str | None = None  # why the run ended early: max-pages, max-seconds, SIGTERM, SIGINT
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> RunStatsRecord:
+        """The stats as JSON (`--stats-json`, and each run's row in the state)."""
         return {
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "finished_at": self.finished_at.isoformat(timespec="seconds") if self.finished_at else None,
@@ -231,7 +256,7 @@ class RunStats:
         }
 
     def summary(self) -> str:
-        def by_reason(counter: Counter) -> str:
+        def by_reason(counter: Counter[str]) -> str:
             total = sum(counter.values())
             inner = ", ".join(f"{reason} {n}" for reason, n in sorted(counter.items()))
             return f"{total}" + (f" ({inner})" if inner else "")

@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
+from typing import TypedDict
 
 from ..errors import OutputError, StateError
 
@@ -85,6 +87,22 @@ def _iso(when: datetime | None) -> str | None:
 
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _required_when(value: str) -> datetime:
+    """A time a column always holds (NOT NULL)."""
+    return datetime.fromisoformat(value)
+
+
+class RunRecord(TypedDict):
+    """One run as the state records it."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    status: str  # running, done, stopped, killed
+    stats: dict[str, object] | None  # RunStats.as_dict(), as JSON
+    outputs: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,7 +187,8 @@ class State:
         except ValueError:
             raise StateError(f"unreadable state schema version {row[0]!r}", self.path) from None
 
-    def transaction(self):
+    def transaction(self) -> _Transaction:
+        """`with state.transaction():` runs its statements as one transaction (nested: the outer one)."""
         return _Transaction(self.db, self.path)
 
     def close(self) -> None:
@@ -187,10 +206,10 @@ class State:
             " failures, last_error, outcome FROM urls WHERE url=?", (url,)).fetchone()
         if row is None:
             return None
-        return UrlState(row[0], _when(row[1]), _when(row[2]), row[3], row[4], row[5], row[6], _when(row[7]),
-                        row[8], row[9], row[10])
+        return UrlState(row[0], _required_when(row[1]), _when(row[2]), row[3], row[4], row[5], row[6],
+                        _when(row[7]), row[8], row[9], row[10])
 
-    def _upsert(self, url: str, **fields) -> None:
+    def _upsert(self, url: str, **fields: object) -> None:
         now = _now()
         self.db.execute("INSERT INTO urls (url, first_seen) VALUES (?, ?) ON CONFLICT(url) DO NOTHING", (url, now))
         names = ", ".join(f"{k}=?" for k in fields)
@@ -224,7 +243,7 @@ class State:
                     lastmod: datetime | None = None) -> None:
         """A URL that gave no article (robots.txt, not an article, ...). Its validators are
         kept, so that it is asked for conditionally next time."""
-        fields: dict = {"outcome": f"skipped: {reason}", "failures": 0, "last_error": None}
+        fields: dict[str, object] = {"outcome": f"skipped: {reason}", "failures": 0, "last_error": None}
         if fetched is not None:
             fields.update(last_fetched=_now(), status=fetched.status, etag=fetched.etag,
                           last_modified=fetched.last_modified, content_hash=fetched.content_hash)
@@ -270,23 +289,24 @@ class State:
         with self.transaction():
             cursor = self.db.execute("INSERT INTO runs (started_at, status) VALUES (?, 'running')",
                                      (_iso(started_at),))
+        assert cursor.lastrowid is not None  # an INSERT into a table with an INTEGER PRIMARY KEY sets it
         return cursor.lastrowid
 
-    def finish_run(self, run_id: int, status: str, stats: dict, outputs: list[str]) -> None:
+    def finish_run(self, run_id: int, status: str, stats: Mapping[str, object], outputs: list[str]) -> None:
         with self.transaction():
             self.db.execute("UPDATE runs SET finished_at=?, status=?, stats=?, outputs=? WHERE id=?",
                             (_now(), status, json.dumps(stats), json.dumps(outputs), run_id))
 
     def unfinished_runs(self, exclude: int | None = None) -> list[tuple[int, datetime]]:
         rows = self.db.execute("SELECT id, started_at FROM runs WHERE status='running' AND id IS NOT ?", (exclude,))
-        return [(r[0], _when(r[1])) for r in rows]
+        return [(r[0], _required_when(r[1])) for r in rows]
 
     def mark_killed(self, run_id: int) -> None:
         with self.transaction():
             self.db.execute("UPDATE runs SET status='killed', finished_at=? WHERE id=? AND status='running'",
                             (_now(), run_id))
 
-    def run(self, run_id: int) -> dict:
+    def run(self, run_id: int) -> RunRecord:
         row = self.db.execute("SELECT id, started_at, finished_at, status, stats, outputs FROM runs WHERE id=?",
                               (run_id,)).fetchone()
         return {"id": row[0], "started_at": row[1], "finished_at": row[2], "status": row[3],
@@ -294,8 +314,8 @@ class State:
 
     def pending_count(self, run_id: int | None = None) -> int:
         if run_id is None:
-            return self.db.execute("SELECT count(*) FROM pending").fetchone()[0]
-        return self.db.execute("SELECT count(*) FROM pending WHERE run_id=?", (run_id,)).fetchone()[0]
+            return int(self.db.execute("SELECT count(*) FROM pending").fetchone()[0])
+        return int(self.db.execute("SELECT count(*) FROM pending WHERE run_id=?", (run_id,)).fetchone()[0])
 
     def assign_export(self, run_id: int, path: str) -> int:
         """Assign a run's unassigned pending records to the output file `path`."""
@@ -322,7 +342,7 @@ class State:
             self.db.execute("DELETE FROM pending WHERE export_path=?", (path,))
 
     def run_started(self, run_id: int) -> datetime:
-        return _when(self.db.execute("SELECT started_at FROM runs WHERE id=?", (run_id,)).fetchone()[0])
+        return _required_when(self.db.execute("SELECT started_at FROM runs WHERE id=?", (run_id,)).fetchone()[0])
 
 
 class _Transaction:
@@ -333,7 +353,7 @@ class _Transaction:
         self.path = path
         self.outer = False
 
-    def __enter__(self):
+    def __enter__(self) -> sqlite3.Connection:
         self.outer = not self.db.in_transaction
         if self.outer:
             try:
@@ -342,19 +362,19 @@ class _Transaction:
                 raise OutputError(f"cannot write the state: {error}", self.path) from None
         return self.db
 
-    def __exit__(self, kind, exc, tb):
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if not self.outer:
-            return False
+            return
         if kind is None:
             try:
                 self.db.execute("COMMIT")
-                return False
+                return
             except sqlite3.Error as error:
                 exc = error
         self._rollback()
         if isinstance(exc, sqlite3.Error):
             raise OutputError(f"cannot write the state: {exc}", self.path) from None
-        return False
 
     def _rollback(self) -> None:
         if self.db.in_transaction:  # SQLite may have rolled back already (a full disk does)
