@@ -99,7 +99,7 @@ def run_crawl_command(args: argparse.Namespace) -> int:
 
 def run_fetch_command(args: argparse.Namespace) -> int:
     """Run `scrape fetch` with parsed arguments; returns the exit code."""
-    from ..crawl.run import fetch_and_clean
+    from ..crawl.fetch_now import fetch_and_clean
 
     _quiet_libraries(args)
     config = resolve_config(args.config)
@@ -110,7 +110,7 @@ def run_fetch_command(args: argparse.Namespace) -> int:
         async for url, result in fetch_and_clean(config, args.urls):
             if isinstance(result, ScrapeError):
                 failed += 1
-                print(f"skip {url}: {getattr(result, 'detail', result)}", file=sys.stderr)
+                print(f"skip {url}: {result.detail}", file=sys.stderr)
             else:
                 sys.stdout.buffer.write(render_jsonl(result))
                 sys.stdout.buffer.flush()

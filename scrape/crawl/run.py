@@ -26,9 +26,10 @@ import sys
 from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from functools import partial
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import Protocol
 
 from ..config import Config, CrawlSource
 from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
@@ -104,14 +105,14 @@ class Crawler:
         self._article_keys: set[str] = set()
         self._queues: dict[str, deque[_Job]] = {}
         self._workers: dict[str, int] = {}
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._outstanding = 0
         self._stopping = False
         self._idle = asyncio.Event()
         max_pages = options.max_pages if options.max_pages is not None else self.crawl.max_pages
         self._page_budget = max_pages or None
         self._now = options.now()
-        self._progress = None
+        self._progress: _Progress | None = None
         self.error: OutputError | None = None  # the state or the WARC could not be written
 
     # queueing
@@ -199,6 +200,7 @@ class Crawler:
             log.warning("source %s: %s", job.url, exc.detail)
             return
         source = job.source
+        assert source is not None, "a source's job carries its source"
         try:
             if job.kind == "seed":
                 self._follow_links(page, source, 1)
@@ -213,6 +215,7 @@ class Crawler:
 
     def _sitemap(self, page: Page, job: _Job) -> None:
         parsed = parse_sitemap(page.body, _final_url(page), self.crawl.max_bytes)
+        assert job.source is not None, "a sitemap's job carries its source"
         cutoff = self._now - timedelta(days=job.source.since_days) if job.source.since_days else None
         for child in parsed.sitemaps:
             if cutoff and child.lastmod and child.lastmod < cutoff:
@@ -266,7 +269,7 @@ class Crawler:
         if source is not None and source.type == "seed" and job.depth < source.depth:
             self._follow_links(page, source, job.depth + 1)
         fetched = Fetched(page.status, page.header("etag"), page.header("last-modified"))
-        if not self.options.clean:
+        if self.cleaner is None:  # --no-clean
             await self._record_raw(url, page, fetched, job)
             return
         result = await self.cleaner.clean(page)
@@ -318,7 +321,20 @@ class Crawler:
     # the run
 
     async def run(self) -> None:
-        max_seconds = self.options.max_seconds if self.options.max_seconds is not None else self.crawl.max_seconds
+        """Crawl until no work is left, `max_seconds` pass, or the task is cancelled (a signal)."""
+        self._open()
+        try:
+            self._queue_sources()
+            if self._outstanding == 0:
+                self._idle.set()
+            await self._until_idle()
+        except asyncio.CancelledError:
+            self.stats.stopped = self.stats.stopped or "cancelled"
+        finally:
+            await self._close()
+
+    def _open(self) -> None:
+        """Start what the run works with besides the fetcher: the cleaner, the WARC, a progress bar."""
         if self.options.clean:
             self.cleaner = self._open_cleaner(self.config)
         if self.crawl.warc:
@@ -327,39 +343,51 @@ class Crawler:
             from tqdm import tqdm
 
             self._progress = tqdm(unit="page", desc="crawl", file=sys.stderr, leave=False)
-        try:
-            for url in self.state.retry_candidates(self.crawl.max_failures):
-                self.offer(Entry(url), None)
-            for source in self.config.sources:
-                try:
-                    url = canonicalize(source.url)
-                except UnsafeURL as exc:
-                    log.warning("source %s: %s", source.url, exc.detail)
-                    self.stats.source_errors += 1
-                    continue
-                self._seen.add(url)
-                self._add(_Job(url, source.type, source, 0))
-            if self._outstanding == 0:
-                self._idle.set()
+
+    def _queue_sources(self) -> None:
+        """Queue the URLs whose last try failed (worth another), then every configured source."""
+        for url in self.state.retry_candidates(self.crawl.max_failures):
+            self.offer(Entry(url), None)
+        for source in self.config.sources:
             try:
-                async with asyncio.timeout(max_seconds or None):
-                    await self._idle.wait()
-            except TimeoutError:
-                self.stats.stopped = self.stats.stopped or "max-seconds"
-        except asyncio.CancelledError:
-            self.stats.stopped = self.stats.stopped or "cancelled"
-        finally:
-            self._stopping = True
-            for task in list(self._tasks):  # in-flight work is dropped; it stays due for next run
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            await self.fetcher.aclose()
-            if self.cleaner is not None:
-                await asyncio.get_running_loop().run_in_executor(None, self.cleaner.close)
-            if self.warc is not None:
-                self.stats.warc = self.warc.close()
-            if self._progress is not None:
-                self._progress.close()
+                url = canonicalize(source.url)
+            except UnsafeURL as exc:
+                log.warning("source %s: %s", source.url, exc.detail)
+                self.stats.source_errors += 1
+                continue
+            self._seen.add(url)
+            self._add(_Job(url, source.type, source, 0))
+
+    async def _until_idle(self) -> None:
+        """Wait until every queued job is done, or `max_seconds` have passed."""
+        max_seconds = self.options.max_seconds if self.options.max_seconds is not None else self.crawl.max_seconds
+        try:
+            async with asyncio.timeout(max_seconds or None):
+                await self._idle.wait()
+        except TimeoutError:
+            self.stats.stopped = self.stats.stopped or "max-seconds"
+
+    async def _close(self) -> None:
+        """Drop the work in flight (it stays due for the next run) and close what the run opened."""
+        self._stopping = True
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.fetcher.aclose()
+        if self.cleaner is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.cleaner.close)
+        if self.warc is not None:
+            self.stats.warc = self.warc.close()
+        if self._progress is not None:
+            self._progress.close()
+
+
+class _Progress(Protocol):
+    """The progress bar (tqdm) the crawl ticks once per page."""
+
+    def update(self, n: int = 1) -> object: ...
+
+    def close(self) -> None: ...
 
 
 class CrawlLock:
@@ -382,7 +410,7 @@ class CrawlLock:
         self._fd = fd
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
@@ -462,36 +490,3 @@ async def _run_async(make_crawler: Callable[[], Crawler]) -> None:
             loop.remove_signal_handler(signum)
     if crawler.error is not None:
         raise crawler.error
-
-
-# --- scrape fetch ----------------------------------------------------------------------
-
-
-async def fetch_and_clean(config: Config, urls: list[str],
-                          sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
-    """Fetch and clean `urls` now, no state; yields (url, Article | ScrapeError) in order."""
-    cleaner = Cleaner(_thread_cleaning(config))
-    async with open_fetcher(config.crawl, sleep=sleep) as fetcher:
-
-        async def one(url: str):
-            try:
-                page = await fetcher.fetch(canonicalize(url))
-            except FetchError as exc:
-                return exc
-            return await cleaner.clean(page)
-
-        tasks = [asyncio.ensure_future(one(url)) for url in urls]
-        try:
-            for url, task in zip(urls, tasks):
-                yield url, await task
-        finally:
-            for task in tasks:
-                task.cancel()
-            cleaner.close()
-
-
-def _thread_cleaning(config: Config) -> Config:
-    from dataclasses import replace
-
-    return replace(config, crawl=replace(config.crawl, clean_workers=0))
-

@@ -124,7 +124,7 @@ class UrlState:
 class Fetched:
     """What a response says about its URL, for the state."""
 
-    status: int
+    status: int | None
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
