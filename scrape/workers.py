@@ -201,7 +201,8 @@ def _clean_in_worker(pages: list[Page]) -> list[_Wire]:
 def _start_pool(task: _Task, workers: int, start_method: str) -> ProcessPoolExecutor:
     """`workers` processes that clean for this one and end with it."""
     available = start_method in multiprocessing.get_all_start_methods()
-    context: BaseContext = multiprocessing.get_context(start_method if available else None)  # None: spawn
+    # Where the method is missing (fork on Windows), the platform's default.
+    context: BaseContext = multiprocessing.get_context(start_method if available else None)
     if available and start_method == "forkserver":  # workers start with the cleaning modules imported
         context.set_forkserver_preload(["scrape.clean.page", "scrape.workers"])
     return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(task, os.getpid()))

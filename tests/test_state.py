@@ -32,10 +32,14 @@ def lines(path):
 
 def test_a_new_state_records_the_current_schema_version(tmp_path):
     db = State(tmp_path / "s.sqlite")
-    assert db.schema_version == SCHEMA_VERSION == len(MIGRATIONS)
+    assert db.schema_version == SCHEMA_VERSION
     db.close()
     raw = sqlite3.connect(tmp_path / "s.sqlite")
     assert raw.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == (str(SCHEMA_VERSION),)
+
+
+def test_migration_steps_are_numbered_1_to_the_current_version():
+    assert [number for number, _ in MIGRATIONS] == list(range(1, SCHEMA_VERSION + 1))
 
 
 # A state file as scrape wrote it before it recorded a schema version: version 0.

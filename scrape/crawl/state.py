@@ -73,8 +73,11 @@ _STEP_1 = (
         outputs TEXT
     )""",
 )
-MIGRATIONS: tuple[tuple[str, ...], ...] = (_STEP_1,)  # MIGRATIONS[n - 1] is step n
-SCHEMA_VERSION = len(MIGRATIONS)  # the version this scrape reads and writes
+# (version, statements), in order: step 2 will go after step 1, and so on, numbers without gaps.
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, _STEP_1),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]  # the version this scrape reads and writes
 
 
 def _now() -> str:
@@ -169,9 +172,10 @@ class State:
             if version > SCHEMA_VERSION:
                 raise StateError(f"state schema version {version} is newer than this scrape ({SCHEMA_VERSION}); "
                                  "upgrade scrape", self.path)
-            for step in MIGRATIONS[version:]:
-                for statement in step:
-                    self.db.execute(statement)
+            for number, statements in MIGRATIONS:
+                if number > version:
+                    for statement in statements:
+                        self.db.execute(statement)
             self.db.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET"
                             " value=excluded.value", (str(SCHEMA_VERSION),))
 
