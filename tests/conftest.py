@@ -7,6 +7,7 @@ imported here only; bench/reliability.py imports them too.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -71,7 +72,12 @@ def hanging_cleaner() -> HangingCleaner:
 
 @pytest.fixture(scope="session")
 def corpora() -> Path:
-    """The evaluation corpora (../shared/corpora); tests that need them skip without them."""
+    """The evaluation corpora (../shared/corpora). Without them a test is skipped on a
+    developer's machine and fails under CI (`CI` set), where a broken checkout must not pass
+    silently, unless .ci/run declared SCRAPE_WITHOUT_CORPORA=1 for a machine that has none."""
     if not CORPORA.is_dir():
-        pytest.skip(f"no corpora at {CORPORA}: this test needs ../shared/corpora beside the repository")
+        why = f"no corpora at {CORPORA}: this test needs ../shared/corpora beside the repository"
+        if os.environ.get("CI") and not os.environ.get("SCRAPE_WITHOUT_CORPORA"):
+            pytest.fail(f"{why} (CI is set)")
+        pytest.skip(why)
     return CORPORA

@@ -31,12 +31,16 @@ FLOORS = quality.load_floors()
 
 
 @pytest.fixture(scope="module")
-def scrape_figures(corpora):
-    present = {p.name for p in quality.find_corpora(corpora)}
+def scrape_figures():
+    if not quality.DEFAULT_CORPORA.is_dir():
+        pytest.skip(f"no corpora at {quality.DEFAULT_CORPORA}: the quality gate needs "
+                    "../shared/corpora beside the repository")
+    present = {p.name for p in quality.find_corpora(quality.DEFAULT_CORPORA)}
     missing = set(FLOORS) - present
     if missing:
-        pytest.fail(f"floors are set for corpora missing from {corpora}: {', '.join(sorted(missing))}")
-    result = quality.run_benchmark(corpora, sorted(FLOORS), anchors=False)
+        pytest.fail(f"floors are set for corpora missing from {quality.DEFAULT_CORPORA}: "
+                    f"{', '.join(sorted(missing))}")
+    result = quality.run_benchmark(quality.DEFAULT_CORPORA, sorted(FLOORS), anchors=False)
     return result.figures[quality.SCRAPE]
 
 
@@ -74,7 +78,7 @@ def _load_unseen():
     return module
 
 
-def test_metadata_on_hand_labelled_pages_not_below_its_floor(corpora):
+def test_metadata_on_hand_labelled_pages_not_below_its_floor():
     """Titles, authors and dates on the hand-labelled pages (fixtures/labels): the zyte pages,
     whose publishers no metadata rule was tuned on, and readability's unknown fields, against
     bench/floors_unseen.json."""
@@ -82,10 +86,11 @@ def test_metadata_on_hand_labelled_pages_not_below_its_floor(corpora):
     floors = quality.load_floors(unseen.FLOORS)
     assert floors, f"{unseen.FLOORS} holds no floors"
     missing = [name for name in floors
-               if not (corpora / name.removesuffix("-labels") / "cases.jsonl").is_file()]
+               if not (quality.DEFAULT_CORPORA / name.removesuffix("-labels") / "cases.jsonl").is_file()]
     if missing:
-        pytest.skip(f"no corpora at {corpora} for {', '.join(missing)}: the labelled pages live there")
-    figures = unseen.scrape_figures(corpora)
+        pytest.skip(f"no corpora at {quality.DEFAULT_CORPORA} for {', '.join(missing)}: "
+                    "the labelled pages live there")
+    figures = unseen.scrape_figures(quality.DEFAULT_CORPORA)
     problems = quality.check_floors(figures, floors)
     assert not problems, ("scrape's metadata on the hand-labelled pages fell below its floors:\n  "
                           + "\n  ".join(problems)
