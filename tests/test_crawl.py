@@ -64,7 +64,7 @@ def test_changed_article_written_again_unchanged_text_not(crawl_files, crawl_ser
 def test_newer_lastmod_is_rechecked_older_is_not_asked(crawl_files, crawl_server):
     sitemap = crawl_server.body_of("/sitemap-pages.xml")
     config = crawl_files.config([{"url": crawl_server.base + "/sitemap-pages.xml", "type": "sitemap"}],
-                         recheck_after=3600.0)
+                                recheck_after=3600.0)
     first = run_crawl(config)
     assert first.new == 2 and first.failed["http 404"] == 1  # old-story.html does not exist
     mark = len(crawl_server.requests())
@@ -112,7 +112,7 @@ def test_rel_canonical_dedupes(crawl_files, crawl_server):
         b"<item><link>{{base}}/news/harbour-bridge.html?output=print</link></item>"
         b"<item><link>{{base}}/news/harbour-bridge.html</link></item></channel></rss>")
     config = crawl_files.config([{"url": crawl_server.base + "/amp-feed.rss", "type": "feed"}],
-                         per_host_concurrency=1)
+                                per_host_concurrency=1)
     stats = run_crawl(config)
     assert stats.new == 1 and stats.unchanged == 1  # ?amp=1 new, ?output=print same text
     assert stats.skipped == {"duplicate": 1}  # the canonical URL itself, queued before it was known
@@ -124,7 +124,7 @@ def test_rel_canonical_dedupes(crawl_files, crawl_server):
 def test_max_pages_stops_and_next_run_continues(crawl_files, crawl_server):
     crawl_server.serve_generated(10)
     config = crawl_files.config([{"url": crawl_server.base + "/gen-sitemap.xml", "type": "sitemap"}],
-                         per_host_concurrency=1)
+                                per_host_concurrency=1)
     first = run_crawl(config, CrawlOptions(max_pages=4))
     assert first.new == 4 and first.stopped == "max-pages"
     second = run_crawl(config)
@@ -136,7 +136,7 @@ def test_max_pages_stops_and_next_run_continues(crawl_files, crawl_server):
 def test_max_seconds_stops_cleanly(crawl_files, crawl_server):
     crawl_server.serve_generated(30, delay=0.1)
     config = crawl_files.config([{"url": crawl_server.base + "/gen-sitemap.xml", "type": "sitemap"}],
-                         per_host_concurrency=2)
+                                per_host_concurrency=2)
     stats = run_crawl(config, CrawlOptions(max_seconds=0.6))
     assert stats.stopped == "max-seconds" and 0 < stats.new < 30
     assert len(crawl_files.records()) == stats.new
@@ -234,7 +234,7 @@ def test_seed_links_followed_to_the_set_depth(crawl_files, crawl_server):
         crawl_server.overrides[f"/chain/{n}.html"] = (
             f'<html><body><a href="/chain/{n + 1}.html">next</a> <a href="/other/{n}.html">x</a></body></html>'.encode())
     config = crawl_files.config([{"url": crawl_server.base + "/chain/0.html", "type": "seed",
-                                     "allow": r"/chain/", "depth": 2}])
+                                  "allow": r"/chain/", "depth": 2}])
     stats = run_crawl(config)
     asked = sorted(r.path for r in crawl_server.requests() if r.path != "/robots.txt")
     assert asked == ["/chain/0.html", "/chain/1.html", "/chain/2.html"]

@@ -145,8 +145,8 @@ def test_crawl_goes_on_past_feed_and_sitemap_bombs(crawl_files, crawl_server):
     crawl_server.overrides["/bomb-sitemap.xml"] = sitemap(
         "<url><loc>{{base}}/news/x&lol9;.html</loc></url>", f"<!DOCTYPE urlset [{LAUGHS_DTD}]>").encode()
     config = crawl_files.config([{"url": crawl_server.base + "/bomb.rss", "type": "feed"},
-                                    {"url": crawl_server.base + "/bomb-sitemap.xml", "type": "sitemap"},
-                                    {"url": crawl_server.base + "/feed.rss", "type": "feed"}])
+                                 {"url": crawl_server.base + "/bomb-sitemap.xml", "type": "sitemap"},
+                                 {"url": crawl_server.base + "/feed.rss", "type": "feed"}])
     start = time.monotonic()
     stats = run_crawl(config)
     assert stats.source_errors == 2 and stats.new == 3  # the good feed's three articles
