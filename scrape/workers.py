@@ -1,37 +1,30 @@
-"""The one process pool: cleaning pages on worker processes, for `scrape clean -j N` and beside
-the crawl.
+"""The one process pool: cleaning pages on worker processes, for `scrape clean -j N` and
+beside the crawl. Reads `clean.timeout` and `crawl.clean_workers`.
 
-What both uses share:
-
-- each page is cleaned by `clean_one` within `clean.timeout` seconds: an alarm inside the
-  process that cleans it turns a slow page into a `CleanTimeout` skip, and any other
-  exception into an `UnexpectedError` skip, so one page never stops a run;
-- a worker is given the clean function and the config once, when it starts;
-- a worker ends by itself when the process it works for is gone (SIGKILL), so a killed run
-  leaves no workers behind;
-- a page stuck in C code ignores the alarm: past its timeout plus `stuck_grace` the parent
-  stops the workers, whatever they are doing, and starts new ones. A worker that dies
-  (segfault, out of memory) is handled the same way. The pages that were in the workers
-  then run again one at a time, so only a page that fails alone is lost.
+Shared by both: a worker is given the clean function and the config once, when it starts,
+and ends by itself when the process it works for is gone (SIGKILL), so a killed run leaves
+no workers behind. Each page gets `clean.timeout` seconds (`clean_one`): an alarm inside the
+worker turns a slow page into a `CleanTimeout` skip, any other exception into an
+`UnexpectedError` skip, so one page never stops a run. A page stuck in C code ignores the
+alarm: past its timeout plus `stuck_grace` the parent stops the workers, whatever they are
+doing, and starts new ones, as it does when a worker dies (segfault, out of memory); the
+pages that were in them run again one at a time, so only a page that fails alone is lost.
 
 Two front ends:
 
-- `clean_pages` (`scrape clean -j N`): an iterator that gives results back in input order.
-  Pages go to forked workers in small chunks, with a bounded number of chunks in flight, so
-  memory does not grow with the input. Loading skips (`SkipError`s from `io.inputs`) pass
-  through in place.
+- `clean_pages` (`scrape clean -j N`): results in input order. Pages go to forked workers in
+  small chunks, a bounded number in flight, so memory does not grow with the input; loading
+  skips (`SkipError`s from `io.inputs`) pass through in place.
 - `Cleaner` (`scrape crawl`): awaits one page at a time beside the event loop, on
-  `crawl.clean_workers` processes (started from a forkserver, not forked from the threaded
-  crawl) or, with 0, on one thread of the crawl process (a thread cannot be interrupted, so
-  there a page takes as long as it takes).
-
-Reads `clean.timeout` and `crawl.clean_workers`.
+  `crawl.clean_workers` processes started from a forkserver (not forked from the threaded
+  crawl) or, with 0, on one thread (which cannot be interrupted: no time limit there).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
+import itertools
 import logging
 import multiprocessing
 import os
@@ -133,6 +126,9 @@ class _Task:
     explain: bool
     timeout: float
 
+    def run(self, page: Page) -> Article | SkipError:
+        return clean_one(page, self.clean, self.config, self.explain, self.timeout)
+
 
 _task: _Task | None = None  # set in each worker by _init_worker
 
@@ -190,9 +186,9 @@ def _from_wire(value: _Wire) -> Article | SkipError:
 
 
 def _clean_in_worker(pages: list[Page]) -> list[_Wire]:
-    assert _task is not None, "a worker started without _init_worker"
     task = _task
-    return [_to_wire(clean_one(page, task.clean, task.config, task.explain, task.timeout)) for page in pages]
+    assert task is not None, "a worker started without _init_worker"
+    return [_to_wire(task.run(page)) for page in pages]
 
 
 # --- pools ---------------------------------------------------------------------------------
@@ -218,20 +214,19 @@ def _stop_pool(executor: ProcessPoolExecutor, grace: float = 0.0) -> None:
     processes = list((getattr(executor, "_processes", None) or {}).values())
     if grace <= 0:
         for process in processes:
-            _kill(process)
+            _end(process, 0.0)
         executor.shutdown(wait=True, cancel_futures=True)  # returns once the pool has seen them die
         return
     executor.shutdown(wait=False, cancel_futures=True)
     for process in processes:
-        try:
-            process.join(grace)
-        except (OSError, ValueError, AssertionError):
-            pass
-        _kill(process)
+        _end(process, grace)
 
 
-def _kill(process: multiprocessing.process.BaseProcess) -> None:
+def _end(process: multiprocessing.process.BaseProcess, grace: float) -> None:
+    """Give a worker `grace` seconds to finish, then kill it."""
     try:
+        if grace > 0:
+            process.join(grace)
         if process.is_alive():
             process.kill()
             process.join(1.0)
@@ -273,25 +268,21 @@ def clean_pages(items: Iterable[Item], options: CleanOptions,
         an Article per page cleaned, a SkipError (naming its input) for every other item.
         Closing the generator stops the workers at once.
     """
+    task = _Task(clean, options.config, options.explain, options.timeout)
     if options.jobs <= 1:
-        yield from _in_process(items, options, clean)
+        yield from _in_process(items, task)
         return
     chunks = _chunks(items)
     first = next(chunks, None)
     second = next(chunks, None) if first is not None else None
     if first is None or second is None:  # too little work to be worth starting a pool
-        yield from _in_process(first or [], options, clean)
+        yield from _in_process(first or [], task)
         return
-    runner = _OrderedPool(options, clean)
+    runner = _OrderedPool(options, task)
     try:
-        yield from runner.run(_prepend([first, second], chunks))
+        yield from runner.run(itertools.chain([first, second], chunks))
     finally:
         runner.close()
-
-
-def _prepend(head: list[list[Item]], rest: Iterator[list[Item]]) -> Iterator[list[Item]]:
-    yield from head
-    yield from rest
 
 
 def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
@@ -309,12 +300,9 @@ def _chunks(items: Iterable[Item]) -> Iterator[list[Item]]:
         yield chunk
 
 
-def _in_process(items: Iterable[Item], options: CleanOptions, clean: CleanFunction) -> Iterator[Article | SkipError]:
+def _in_process(items: Iterable[Item], task: _Task) -> Iterator[Article | SkipError]:
     for item in items:
-        if isinstance(item, Page):
-            yield clean_one(item, clean, options.config, options.explain, options.timeout)
-        else:
-            yield item
+        yield task.run(item) if isinstance(item, Page) else item
 
 
 @dataclass
@@ -341,9 +329,9 @@ class _OrderedPool:
     was in flight elsewhere died with the workers and is submitted again.
     """
 
-    def __init__(self, options: CleanOptions, clean: CleanFunction):
+    def __init__(self, options: CleanOptions, task: _Task):
         self.options = options
-        self.task = _Task(clean, options.config, options.explain, options.timeout)
+        self.task = task
         self.window: deque[_Slot] = deque()
         self.executor: ProcessPoolExecutor | None = None
         self.careful = 0  # slots at the head of the window that must run alone
@@ -446,7 +434,6 @@ class Cleaner:
     """
 
     def __init__(self, config: Config, clean: CleanFunction = clean_page, stuck_grace: float = STUCK_GRACE):
-        self.config = config
         self._task = _Task(clean, config, False, config.clean.timeout)
         self._stuck_grace = stuck_grace
         self._workers = config.crawl.clean_workers
@@ -463,11 +450,8 @@ class Cleaner:
 
     async def clean(self, page: Page) -> Article | SkipError:
         """The page's article, or the SkipError (naming the page) it gave instead."""
-        loop = asyncio.get_running_loop()
         if self._workers <= 0:
-            task = self._task
-            return await loop.run_in_executor(self._executor, clean_one, page, task.clean, task.config,
-                                              task.explain, task.timeout)
+            return await asyncio.get_running_loop().run_in_executor(self._executor, self._task.run, page)
         async with self._slots:
             result = await self._attempt(page)
         if isinstance(result, _Failed):
