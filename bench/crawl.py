@@ -209,7 +209,7 @@ def child_scrape(mode: str, base: str, work: Path, concurrency: int) -> dict:
     import dataclasses
     import logging
 
-    from scrape.config import CrawlConfig, SourceConfig, default_config
+    from scrape.config import CrawlConfig, CrawlSource, default_config
     from scrape.crawl.run import CrawlOptions, run_crawl
 
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
@@ -217,7 +217,7 @@ def child_scrape(mode: str, base: str, work: Path, concurrency: int) -> dict:
                         concurrency=concurrency, per_host_concurrency=concurrency, per_host_delay=0.0,
                         allow_private=True, http2=False, clean_workers=int(os.environ.get("CLEAN_WORKERS", "1")))
     config = dataclasses.replace(default_config(), crawl=crawl,
-                                 sources=(SourceConfig(url=base + "/sitemap.xml", type="sitemap"),))
+                                 sources=(CrawlSource(url=base + "/sitemap.xml", type="sitemap"),))
     options = CrawlOptions(clean=(mode == "clean"), recheck_all=(mode == "recrawl"))
     with Sampler() as sample:
         stats = run_crawl(config, options)

@@ -58,10 +58,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the package, and the test server it shares
 
 from crawl_helpers import alive, descendants, make_config, write_toml  # noqa: E402
-from crawl_server import CrawlServer, Reply, install_faults, install_generated, install_hostile  # noqa: E402
+from crawl_server import CrawlServer, Reply, install_faults, install_hostile  # noqa: E402
 from scrape.config import CrawlConfig, default_config  # noqa: E402
 from scrape.errors import FetchError, SkipError  # noqa: E402
 from scrape.models import Article, Page, Source  # noqa: E402
+from scrape.io.atomic import TEMP_NAME  # noqa: E402
 from scrape.io.outputs import FolderSink, open_sink  # noqa: E402
 from scrape.workers import CleanOptions, clean_one, clean_pages  # noqa: E402
 from scrape.clean.page import clean_page  # noqa: E402
@@ -69,8 +70,8 @@ from scrape.io.inputs import iter_pages  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "reliability.md"
 PYTHON = sys.executable
-TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")  # output.AtomicFile's temporary files
-CRAWL_HIDDEN = re.compile(r"\.(articles-.*\.jsonl\.tmp|responses-.*\.warc\.gz\.part)")  # runout's
+# A killed crawl may leave its articles file's temporary file and its WARC's partial file.
+CRAWL_HIDDEN = re.compile(r"\.(articles-.*\.jsonl\.[a-z0-9_]{8}\.tmp|responses-.*\.warc\.gz\.part)")
 
 
 # --- fuzz ----------------------------------------------------------------------------------
@@ -193,11 +194,11 @@ def measured():
         tracemalloc.stop()
 
 
-def _fetch(url: str, config: CrawlConfig = FETCH, **kwargs):
+def _fetch(url: str, config: CrawlConfig = FETCH, transport=None, **kwargs):
     from scrape.crawl.fetch import Fetcher
 
     async def go():
-        async with Fetcher(config) as fetcher:
+        async with Fetcher(config, transport=transport) as fetcher:
             return await fetcher.fetch(url, **kwargs)
     try:
         return asyncio.run(go())
@@ -257,35 +258,37 @@ def private_redirects(server: CrawlServer) -> list[Case]:
     connection is opened to them."""
     import httpcore
 
-    from scrape.crawl import fetch as fetch_module
-    from scrape.errors import UnsafeURL
+    from scrape.crawl.transport import guarded_transport
     from scrape.crawl.urls import address_allowed
+    from scrape.errors import UnsafeURL
 
-    connected: list[str] = []
-    real_allowed, real_connect = fetch_module.address_allowed, httpcore.AnyIOBackend.connect_tcp
+    class RecordingNetwork(httpcore.AnyIOBackend):
+        def __init__(self):
+            super().__init__()
+            self.connected: list[str] = []
 
-    async def connect(self, host, port, *args, **kwargs):
-        connected.append(host)
-        return await real_connect(self, host, port, *args, **kwargs)
+        async def connect_tcp(self, host, port, *args, **kwargs):
+            self.connected.append(host)
+            return await super().connect_tcp(host, port, *args, **kwargs)
 
-    fetch_module.address_allowed = lambda address, allow: address == "127.0.0.1" or address_allowed(address, False)
-    httpcore.AnyIOBackend.connect_tcp = connect
+    def loopback_or_public(address: str, allow_private: bool) -> bool:  # the test server is on 127.0.0.1
+        return address == "127.0.0.1" or address_allowed(address, False)
+
     found = []
-    try:
-        port = server.server_address[1]
-        for target in ("http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
-                       "http://100.100.100.200/latest/meta-data/", "http://192.168.1.1/", f"http://0.0.0.0:{port}/",
-                       "http://[::ffff:10.0.0.1]/", "http://[fd00::1]/", "http://[2002:a00:1::1]/",
-                       "http://0x0a000001/"):
-            connected.clear()
-            with measured() as box:
-                result = _fetch(server.url("/hostile/redirect?to=" + quote(target)),
-                                replace(FETCH, allow_private=False))
-            ok = isinstance(result, UnsafeURL) and connected == ["127.0.0.1"]
-            found.append(Case("hostile server", f"redirect to {target}", _ended(result),
-                              f"{box['seconds']:.2f} s; connections opened: {len(connected) - 1} to the target", ok))
-    finally:
-        fetch_module.address_allowed, httpcore.AnyIOBackend.connect_tcp = real_allowed, real_connect
+    port = server.server_address[1]
+    config = replace(FETCH, allow_private=False)
+    for target in ("http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
+                   "http://100.100.100.200/latest/meta-data/", "http://192.168.1.1/", f"http://0.0.0.0:{port}/",
+                   "http://[::ffff:10.0.0.1]/", "http://[fd00::1]/", "http://[2002:a00:1::1]/",
+                   "http://0x0a000001/"):
+        network = RecordingNetwork()
+        transport = guarded_transport(config, allows=loopback_or_public, network=network)
+        with measured() as box:
+            result = _fetch(server.url("/hostile/redirect?to=" + quote(target)), config, transport)
+        connected = network.connected
+        ok = isinstance(result, UnsafeURL) and connected == ["127.0.0.1"]
+        found.append(Case("hostile server", f"redirect to {target}", _ended(result),
+                          f"{box['seconds']:.2f} s; connections opened: {len(connected) - 1} to the target", ok))
     with measured() as box:
         result = _fetch(server.url("/news/tram-line.html"), replace(FETCH, allow_private=False))
     found.append(Case("hostile server", "first URL on a loopback address", _ended(result),
@@ -401,9 +404,9 @@ def stuck_page(server: CrawlServer, work: Path) -> list[Case]:
     from functools import partial
 
     from crawl_helpers import HANG, clean_or_hang
-    from scrape.crawl import cleaner
-    from scrape.crawl import run as crawl
     from scrape.config import CleanConfig
+    from scrape.crawl.run import run_crawl
+    from scrape.workers import Cleaner
 
     server.overrides["/news/stuck.html"] = server.body_of("/news/tram-line.html").replace(b"</body>", HANG + b"</body>")
     server.overrides["/stuck.rss"] = _rss("".join(
@@ -415,8 +418,7 @@ def stuck_page(server: CrawlServer, work: Path) -> list[Case]:
                              clean_workers=workers)
         config = replace(config, clean=CleanConfig(timeout=1.0))
         began = time.monotonic()
-        with patched(cleaner, "STUCK_GRACE", 1.0), patched(crawl, "Cleaner", partial(cleaner.Cleaner, clean=clean_or_hang)):
-            stats = crawl.run_crawl(config)
+        stats = run_crawl(config, open_cleaner=partial(Cleaner, clean=clean_or_hang, stuck_grace=1.0))
         seconds = time.monotonic() - began
         found.append(Case("hostile server", f"a page that hangs the cleaner in C (crawl, {workers} cleaning workers)",
                           f"skipped as {dict(stats.skipped)}, {stats.new} of 4 others written",
@@ -532,8 +534,10 @@ def disk_faults(server: CrawlServer, work: Path, corpus: Path) -> list[Case]:
                       f"{len(urls) - len(set(urls))} twice",
                       code == 1 and len(err) == 1 and kept == len(set(urls)) == len(urls) > 0))
     # the crawl state on a full disk
-    from scrape.crawl import run as crawl
+    from scrape.config import load_config
+    from scrape.crawl.run import run_crawl
     from scrape.crawl.state import State
+    from scrape.errors import OutputError
 
     class FullState(State):
         def __init__(self, path):
@@ -541,8 +545,11 @@ def disk_faults(server: CrawlServer, work: Path, corpus: Path) -> list[Case]:
             self.db.execute(f"PRAGMA max_page_count={self.db.execute('PRAGMA page_count').fetchone()[0] + 2}")
 
     config = _config(work / "statefull", server)
-    with patched(crawl, "State", FullState):
-        code, err = _cli("--config", config, "crawl", "-q")
+    try:  # as `scrape crawl` runs it, with a state that fills the disk
+        run_crawl(load_config(str(config)), open_state=FullState)
+        code, err = 0, []
+    except OutputError as exc:
+        code, err = 1, [f"scrape: {exc}"]  # what the CLI prints for it
     integrity = sqlite3.connect(work / "statefull" / "state" / "scrape.sqlite").execute(
         "PRAGMA integrity_check").fetchone()[0]
     code2, _ = _cli("--config", config, "crawl", "-q")
@@ -885,7 +892,7 @@ def report(args, fuzzed: FuzzResult, cases: list[Case], kills: list[KillStats], 
     if fuzzed.overran:
         parts.append(f"\nInputs that ran past the {FUZZ_TIMEOUT:g} s alarm (it fires only between Python bytecodes; "
                      "with -j 2 or more the parent replaces a stuck worker after the limit plus "
-                     "`parallel.STUCK_GRACE`):\n")
+                     "`workers.STUCK_GRACE`):\n")
         parts += [f"- {line}" for line in fuzzed.overran]
     if fuzzed.timeouts:
         parts.append(f"\nTimeouts (skipped after {FUZZ_TIMEOUT:g} s, as the guard should) by mutation: "
@@ -912,7 +919,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
         install_faults(server)
         install_hostile(server)
-        install_generated(server, CRAWL_PAGES, delay=0.01)
+        server.serve_generated(CRAWL_PAGES, delay=0.01)
         corpus = make_corpus(work / "small.jsonl", 8)
         print("faults and hostile cases ...", file=sys.stderr)
         cases = (hostile_fetches(server) + private_redirects(server) + xml_documents() + robots_cases(server, work)

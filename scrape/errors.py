@@ -16,6 +16,7 @@
     │   ├── UnsafeURL        scheme, private address or redirect refused
     │   └── RobotsDisallowed robots.txt forbids the path
     ├── OutputError          an output could not be written (carries the path)
+    ├── StateError           the crawl state is from a newer scrape (carries the path)
     └── LockHeld             another crawl holds the lock
 """
 
@@ -90,10 +91,15 @@ class FetchError(ScrapeError):
 
 
 class HTTPStatusError(FetchError):
+    """A status that ends the tries. `retry_after`: the seconds a 429 or 503 asked to wait
+    before the next; `final`: no more tries within this run (a Retry-After too long)."""
+
     reason = "http status"
 
-    def __init__(self, detail: str, url: str, status: int):
+    def __init__(self, detail: str, url: str, status: int, retry_after: float | None = None, final: bool = False):
         self.status = status
+        self.retry_after = retry_after
+        self.final = final
         super().__init__(detail, url)
 
 
@@ -115,6 +121,15 @@ class RobotsDisallowed(FetchError):
 
 class OutputError(ScrapeError):
     """An output file could not be written."""
+
+    def __init__(self, detail: str, path: str):
+        self.detail = detail
+        self.path = path
+        super().__init__(f"{path}: {detail}")
+
+
+class StateError(ScrapeError):
+    """The crawl state file cannot be used by this scrape: its schema is from a newer one."""
 
     def __init__(self, detail: str, path: str):
         self.detail = detail

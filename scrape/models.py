@@ -2,13 +2,15 @@
 
 A dump record and a fetched response are both loaded into a `Page`; cleaning turns a
 `Page` into an `Extract` (raw fields, as the page gives them); the normaliser turns an
-`Extract` into an `Article`, the record users see. Nothing here does I/O.
+`Extract` into an `Article`, the record users see (`ArticleRecord`, as JSON). Nothing here
+does I/O.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NotRequired, TypedDict
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +28,8 @@ class Source:
             return f"{self.path}:{self.line}"
         return self.path
 
-    def as_dict(self) -> dict:
-        out: dict = {"path": self.path}
+    def as_dict(self) -> SourceRecord:
+        out: SourceRecord = {"path": self.path}
         if self.offset is not None:
             out["offset"] = self.offset
         if self.line is not None:
@@ -118,9 +120,9 @@ class Article:
     source: Source | None = None
     removed: tuple[Removal, ...] = field(default=(), compare=False)
 
-    def as_dict(self, explain: bool = False) -> dict:
+    def as_dict(self, explain: bool = False) -> ArticleRecord:
         """The output record, keys in the documented schema order."""
-        record = {
+        record: ArticleRecord = {
             "id": self.id,
             "url": self.url,
             "canonical_url": self.canonical_url,
@@ -140,3 +142,42 @@ class Article:
         if explain:
             record["removed"] = [{"rule": r.rule, "snippet": r.snippet} for r in self.removed]
         return record
+
+
+# --- the output record's shape (JSON) -----------------------------------------------------
+
+
+class SourceRecord(TypedDict):
+    """The output's "source": the path, and where in it when it holds many pages."""
+
+    path: str
+    offset: NotRequired[int]  # byte offset of a WARC record
+    line: NotRequired[int]  # 1-based line of a JSONL record
+
+
+class RemovalRecord(TypedDict):
+    """One entry of the output's "removed" (`--explain`)."""
+
+    rule: str
+    snippet: str
+
+
+class ArticleRecord(TypedDict):
+    """The record scrape writes for an article, keys in the documented schema order."""
+
+    id: str | None
+    url: str | None
+    canonical_url: str | None
+    source: SourceRecord | None
+    title: str | None
+    authors: list[str]
+    published: str | None
+    modified: str | None
+    site_name: str | None
+    language: str | None
+    description: str | None
+    tags: list[str]
+    text: str
+    word_count: int
+    content_hash: str
+    removed: NotRequired[list[RemovalRecord]]  # only with --explain

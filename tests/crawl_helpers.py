@@ -1,19 +1,26 @@
-"""Shared helpers for the crawl tests: configs pointing at a CrawlServer, reading outputs."""
+"""What the crawl tests share beside the server: configs over it, a run's files, processes,
+a cleaner that hangs.
+
+A plain module: tests get these through the fixtures in conftest.py; bench/reliability.py
+imports it to run the same cases at length.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import subprocess
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
-from scrape.config import CrawlConfig, SourceConfig, default_config
+from scrape.config import Config, CrawlConfig, CrawlSource, default_config
 
+# The fixture site's articles (fixtures/site/news/<name>.html), each reachable from every source.
 ARTICLES = ("harbour-bridge", "cafe-reopens", "library-extension", "tram-line", "school-garden", "council-budget")
 # Keeps the 2026 sitemap entries, drops the 2019/2020 ones, whatever day the tests run.
-SINCE_DAYS = float((datetime.now(timezone.utc) - datetime(2025, 6, 1, tzinfo=timezone.utc)).days)
+SINCE_DAYS = float((datetime.now(UTC) - datetime(2025, 6, 1, tzinfo=UTC)).days)
 
+# Crawl settings for a local server: no waits, few retries, short timeouts.
 FAST = dict(allow_private=True, per_host_delay=0.0, retries=1, backoff_base=0.001, backoff_max=0.01,
             clean_workers=0, concurrency=8, per_host_concurrency=4, connect_timeout=2.0, read_timeout=2.0,
             total_timeout=5.0, user_agent="scrape-test/1.0", retry_after_max=2.0)
@@ -29,14 +36,16 @@ def site_sources(base: str) -> list[dict]:
     ]
 
 
-def make_config(tmp_path: Path, sources: list[dict], **crawl):
-    settings = {**FAST, "state": str(tmp_path / "state" / "scrape.sqlite"), "out_dir": str(tmp_path / "out"), **crawl}
+def make_config(folder: Path, sources: list[dict], **crawl) -> Config:
+    """A config crawling `sources` with FAST settings (and `crawl` over them), its state and
+    output in `folder`."""
+    settings = {**FAST, "state": str(folder / "state" / "scrape.sqlite"), "out_dir": str(folder / "out"), **crawl}
     return dataclasses.replace(default_config(), crawl=CrawlConfig(**settings),
-                               sources=tuple(SourceConfig(**s) for s in sources))
+                               sources=tuple(CrawlSource(**s) for s in sources))
 
 
 def write_toml(path: Path, sources: list[dict], **crawl) -> Path:
-    """The same config as a TOML file, for the CLI."""
+    """The same config as make_config(path.parent, ...), as a TOML file for the CLI."""
     settings = {**FAST, "state": str(path.parent / "state" / "scrape.sqlite"), "out_dir": str(path.parent / "out"),
                 **crawl}
     lines = ["[crawl]"] + [f"{k} = {json.dumps(v)}" for k, v in settings.items()]
@@ -48,10 +57,12 @@ def write_toml(path: Path, sources: list[dict], **crawl) -> Path:
 
 
 def outputs(out_dir: Path) -> list[Path]:
+    """The articles files of every run, oldest first."""
     return sorted(p for p in Path(out_dir).rglob("articles-*.jsonl"))
 
 
 def records(out_dir: Path) -> list[dict]:
+    """Every record the runs wrote under `out_dir`, in file order."""
     found = []
     for path in outputs(out_dir):
         for line in path.read_text("utf-8").splitlines():
@@ -59,12 +70,41 @@ def records(out_dir: Path) -> list[dict]:
     return found
 
 
+@dataclasses.dataclass(frozen=True)
+class CrawlFiles:
+    """One test's crawl: its config (as an object or a TOML file), state and output, in `root`."""
+
+    root: Path
+
+    @property
+    def state(self) -> Path:
+        return self.root / "state" / "scrape.sqlite"
+
+    @property
+    def out(self) -> Path:
+        return self.root / "out"
+
+    def config(self, sources: list[dict], **crawl) -> Config:
+        return make_config(self.root, sources, **crawl)
+
+    def write_config(self, sources: list[dict], **crawl) -> Path:
+        """config.toml in `root`, for the CLI."""
+        return write_toml(self.root / "config.toml", sources, **crawl)
+
+    def outputs(self) -> list[Path]:
+        return outputs(self.out)
+
+    def records(self) -> list[dict]:
+        return records(self.out)
+
+
 HANG = b"HANG-THE-CLEANER"
 
 
 def clean_or_hang(page, config, explain):
     """`clean_page`, except that a page holding HANG blocks where no alarm reaches it, as a
-    page stuck in C code does (for the crawl's stuck-worker tests; runs in a worker)."""
+    page stuck in C code does (for the crawl's stuck-worker tests; runs in a worker, so it
+    lives in a module the worker can import)."""
     import signal
     import time
 

@@ -2,8 +2,11 @@
 
 `CrawlServer` serves `fixtures/site/` (with `{{base}}` in files replaced by the server's own
 base URL), answers conditional requests from ETag and Last-Modified, logs every request, and
-has routes that misbehave on purpose. Import `crawl_server` (a pytest fixture) from here;
-there is no shared conftest.
+has routes that misbehave on purpose. A route returns a `Reply`, a `(status, body)` or
+`(status, body, headers)` tuple, `RESET`, or None when it wrote the response itself.
+
+A plain module: tests get a running server from the `crawl_server` fixture (conftest.py);
+bench/reliability.py imports it to run the same cases at length.
 """
 
 from __future__ import annotations
@@ -19,8 +22,6 @@ from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable
-
-import pytest
 
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"
 LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
@@ -73,6 +74,8 @@ class _Handler(BaseHTTPRequestHandler):
                 reply = route(self)
             else:
                 reply = srv.static(path.split("?")[0], self.headers)
+            if isinstance(reply, tuple):
+                reply = Reply(*reply)
             if reply is RESET:
                 self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.connection.close()
@@ -162,6 +165,26 @@ class CrawlServer(ThreadingHTTPServer):
             return Reply(304, b"", common)
         return Reply(200, body, {"Content-Type": kind, **common})
 
+    def serve_generated(self, count: int, delay: float = 0.0) -> None:
+        """`/gen/1.html` ... `/gen/<count>.html` with ETags (each answered after `delay`
+        seconds), and `/gen-sitemap.xml` listing them."""
+
+        def page(req):
+            n = int(req.path.split("/")[-1].split(".")[0])
+            if delay:
+                time.sleep(delay)
+            body = self.overrides.get(req.path) or generated_article(n, self.base)
+            etag = '"g%s"' % hashlib.sha1(body).hexdigest()[:12]
+            if req.headers.get("If-None-Match") == etag:
+                return Reply(304, b"", {"ETag": etag})
+            return Reply(200, body, {"Content-Type": "text/html; charset=utf-8", "ETag": etag})
+
+        self.prefix_routes["/gen/"] = page
+        urls = "".join(f"<url><loc>{{{{base}}}}/gen/{n}.html</loc></url>" for n in range(1, count + 1))
+        self.overrides["/gen-sitemap.xml"] = (
+            '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
+            + urls + "</urlset>").encode()
+
     def __enter__(self):
         self.thread.start()
         return self
@@ -187,26 +210,6 @@ def generated_article(n: int, base: str, version: int = 1) -> bytes:
     start = html.index('<div class="story-body">') + len('<div class="story-body">')
     end = html.index("</div>", start)
     return (html[:start] + "\n" + paras + html[end:]).encode("utf-8")
-
-
-def install_generated(srv: CrawlServer, count: int, delay: float = 0.0) -> None:
-    """`/gen/1.html` ... `/gen/<count>.html` with ETags, and `/gen-sitemap.xml` listing them."""
-
-    def page(req):
-        n = int(req.path.split("/")[-1].split(".")[0])
-        if delay:
-            time.sleep(delay)
-        body = srv.overrides.get(req.path) or generated_article(n, srv.base)
-        etag = '"g%s"' % hashlib.sha1(body).hexdigest()[:12]
-        if req.headers.get("If-None-Match") == etag:
-            return Reply(304, b"", {"ETag": etag})
-        return Reply(200, body, {"Content-Type": "text/html; charset=utf-8", "ETag": etag})
-
-    srv.prefix_routes["/gen/"] = page
-    urls = "".join(f"<url><loc>{{{{base}}}}/gen/{n}.html</loc></url>" for n in range(1, count + 1))
-    srv.overrides["/gen-sitemap.xml"] = (
-        '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
-        + urls + "</urlset>").encode()
 
 
 def install_faults(srv: CrawlServer) -> None:
@@ -406,11 +409,3 @@ def _br_bomb() -> bytes:
 
 
 _BR_BOMB = _br_bomb()
-
-
-@pytest.fixture
-def crawl_server():
-    """A running CrawlServer with the fault routes installed."""
-    with CrawlServer() as srv:
-        install_faults(srv)
-        yield srv

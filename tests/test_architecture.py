@@ -102,7 +102,6 @@ def test_imports_never_go_up():
     assert not upward, "upward imports:\n" + "\n".join(sorted(upward))
 
 
-@pytest.mark.xfail(strict=True, reason="crawl.fetch and crawl.politeness import each other until the robots seam is a Protocol")
 def test_no_import_cycles():
     graph = _graph()
     cycles: list[str] = []

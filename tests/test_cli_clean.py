@@ -365,18 +365,20 @@ def test_help_lists_the_options():
 # --- in process: a cleaner bug never shows a traceback --------------------------------------
 
 
+def broken_cleaner(page, config, explain):
+    if b"ferry" in page.body:
+        raise KeyError("surprise")
+    raise NotAnArticle("not an article (0 words of text)")
+
+
 def test_unexpected_exception_is_an_error_skip(tmp_path, monkeypatch, capsys):
-    import scrape.cli.clean as cli_clean
-    from scrape.workers import clean_pages
+    from scrape.cli import clean as cli_clean
+    from scrape.cli.main import build_parser
 
-    def broken(page, config, explain):
-        if b"ferry" in page.body:
-            raise KeyError("surprise")
-        raise NotAnArticle("not an article (0 words of text)")
-
-    monkeypatch.setattr(cli_clean, "clean_pages", lambda items, options: clean_pages(items, options, clean=broken))
     monkeypatch.chdir(tmp_path)
-    code = cli.main(["clean", str(INPUTS / "harbour-ferry.html"), str(INPUTS / "too-short.html"), "-j", "1"])
+    args = build_parser().parse_args(["clean", str(INPUTS / "harbour-ferry.html"), str(INPUTS / "too-short.html"),
+                                      "-j", "1"])
+    code = cli_clean.run(args, clean=broken_cleaner)
     err = capsys.readouterr().err.splitlines()
     assert code == 1
     assert err == [

@@ -10,8 +10,6 @@ from collections import Counter
 
 import pytest
 
-from crawl_helpers import alive, descendants, records, write_toml
-from crawl_server import crawl_server, install_generated  # noqa: F401  (fixture)
 from scrape.cli.main import EXIT_INTERRUPTED, EXIT_LOCKED
 
 PAGES = 60
@@ -46,22 +44,21 @@ def done_urls(state_path) -> int:
 
 
 @pytest.fixture
-def slow_site(tmp_path, crawl_server):
-    install_generated(crawl_server, PAGES, delay=0.03)
-    config_file = write_toml(tmp_path / "config.toml",
-                             [{"url": crawl_server.base + "/gen-sitemap.xml", "type": "sitemap"}],
-                             per_host_concurrency=2, clean_workers=0)
-    return config_file, tmp_path / "state" / "scrape.sqlite", tmp_path / "out"
+def slow_site(crawl_files, crawl_server):
+    """The config file of a crawl over PAGES generated articles, each answered in 30 ms."""
+    crawl_server.serve_generated(PAGES, delay=0.03)
+    return crawl_files.write_config([{"url": crawl_server.base + "/gen-sitemap.xml", "type": "sitemap"}],
+                                    per_host_concurrency=2, clean_workers=0)
 
 
-def assert_exactly_once(out_dir, base):
-    urls = Counter(r["url"] for r in records(out_dir))
+def assert_exactly_once(crawl_files, base):
+    urls = Counter(r["url"] for r in crawl_files.records())
     assert set(urls) == {f"{base}/gen/{n}.html" for n in range(1, PAGES + 1)}
     assert max(urls.values()) == 1
 
 
-def test_sigkill_twice_then_rerun_every_article_exactly_once(slow_site, crawl_server):
-    config_file, state, out = slow_site
+def test_sigkill_twice_then_rerun_every_article_exactly_once(crawl_files, slow_site, crawl_server):
+    config_file, state = slow_site, crawl_files.state
     for at_least in (5, 25):
         proc = start_crawl(config_file)
         wait_for(lambda: done_urls(state) >= at_least)
@@ -71,15 +68,15 @@ def test_sigkill_twice_then_rerun_every_article_exactly_once(slow_site, crawl_se
     finish = start_crawl(config_file)
     _, err = finish.communicate(timeout=30)
     assert finish.returncode == 0, err
-    assert_exactly_once(out, crawl_server.base)
+    assert_exactly_once(crawl_files, crawl_server.base)
     db = sqlite3.connect(state)
     assert db.execute("SELECT count(*) FROM pending").fetchone()[0] == 0
     assert [r[0] for r in db.execute("SELECT status FROM runs ORDER BY id")] == ["killed", "killed", "done"]
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_sigterm_and_sigint_stop_cleanly_and_save(slow_site, crawl_server, signum):
-    config_file, state, out = slow_site
+def test_sigterm_and_sigint_stop_cleanly_and_save(crawl_files, slow_site, crawl_server, signum):
+    config_file, state = slow_site, crawl_files.state
     proc = start_crawl(config_file, "--stats-json", "stats.json")
     wait_for(lambda: done_urls(state) >= 5)
     proc.send_signal(signum)
@@ -88,16 +85,16 @@ def test_sigterm_and_sigint_stop_cleanly_and_save(slow_site, crawl_server, signu
     summary = err.strip().splitlines()[-1]
     assert summary.startswith("crawl: ") and f"stopped early: {signal.Signals(signum).name}" in summary
     assert '"stopped": "%s"' % signal.Signals(signum).name in (config_file.parent / "stats.json").read_text()
-    written = records(out)
+    written = crawl_files.records()
     assert 5 <= len(written) < PAGES  # everything cleaned before the signal is in the output
     rest = start_crawl(config_file)
     rest.communicate(timeout=30)
     assert rest.returncode == 0
-    assert_exactly_once(out, crawl_server.base)
+    assert_exactly_once(crawl_files, crawl_server.base)
 
 
-def test_second_run_exits_at_once_with_code_3(slow_site, crawl_server):
-    config_file, state, out = slow_site
+def test_second_run_exits_at_once_with_code_3(crawl_files, slow_site):
+    config_file, state = slow_site, crawl_files.state
     first = start_crawl(config_file)
     try:
         wait_for(lambda: done_urls(state) >= 1)
@@ -112,15 +109,14 @@ def test_second_run_exits_at_once_with_code_3(slow_site, crawl_server):
         first.communicate(timeout=10)
 
 
-def test_sigkill_leaves_no_cleaning_workers_behind(tmp_path, crawl_server):
-    install_generated(crawl_server, PAGES, delay=0.03)
-    config_file = write_toml(tmp_path / "config.toml",
-                             [{"url": crawl_server.base + "/gen-sitemap.xml", "type": "sitemap"}],
-                             per_host_concurrency=2, clean_workers=1)
+def test_sigkill_leaves_no_cleaning_workers_behind(crawl_files, crawl_server, processes):
+    crawl_server.serve_generated(PAGES, delay=0.03)
+    config_file = crawl_files.write_config([{"url": crawl_server.base + "/gen-sitemap.xml", "type": "sitemap"}],
+                                           per_host_concurrency=2, clean_workers=1)
     proc = start_crawl(config_file)
-    wait_for(lambda: done_urls(tmp_path / "state" / "scrape.sqlite") >= 3)
-    workers = descendants(proc.pid)
+    wait_for(lambda: done_urls(crawl_files.state) >= 3)
+    workers = processes.descendants(proc.pid)
     assert workers  # the cleaning worker (and its forkserver)
     proc.send_signal(signal.SIGKILL)
     proc.wait(5)
-    wait_for(lambda: not any(alive(pid) for pid in workers), timeout=5)
+    wait_for(lambda: not any(processes.alive(pid) for pid in workers), timeout=5)

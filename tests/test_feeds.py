@@ -1,4 +1,5 @@
 import gzip
+from pathlib import Path
 from datetime import datetime, timezone
 
 import pytest
@@ -6,9 +7,8 @@ import pytest
 from scrape.errors import TooLarge
 from scrape.crawl.discovery import extract_links, find_canonical, parse_feed, parse_lastmod, parse_sitemap
 
-from crawl_server import SITE
-
 BASE = "http://news.example"
+SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"  # what the crawl test server serves
 
 
 def fixture(name: str) -> bytes:

@@ -1,18 +1,21 @@
 """The fetcher against a real server on 127.0.0.1, one test per fault."""
 
 import asyncio
+import gzip
 import time
 import tracemalloc
+import zlib
 from dataclasses import replace
 
+import brotli
 import pytest
 
-from crawl_server import crawl_server  # noqa: F401  (fixture)
 from scrape.config import CrawlConfig
 from scrape.clean.decode import decode_body
 from scrape.errors import HTTPStatusError, RobotsDisallowed, TooLarge, TransportError, UnsafeURL
 from scrape.crawl.fetch import Fetcher, TooManyRedirects, is_retried_later, parse_retry_after
-from scrape.crawl.politeness import HostGate, Robots
+from scrape.crawl.politeness import HostGate, open_fetcher
+from scrape.models import Page
 
 CONFIG = CrawlConfig(allow_private=True, retries=2, backoff_base=0.001, backoff_max=0.01, connect_timeout=1,
                      read_timeout=0.3, total_timeout=1.0, max_bytes=200_000, per_host_delay=0.0,
@@ -29,22 +32,23 @@ class FakeSleep:
 
 
 def fetch(url, config=CONFIG, sleep=None, robots=False, **kwargs):
+    """Fetch `url` with a bare Fetcher, or (`robots`) with the crawl's, gate and robots.txt built in."""
     async def go():
-        async with Fetcher(config, sleep=sleep or FakeSleep()) as fetcher:
-            if robots:
-                fetcher.robots = Robots(config, fetcher)
+        sleep_ = sleep or FakeSleep()
+        async with (open_fetcher(config, sleep=sleep_) if robots else Fetcher(config, sleep=sleep_)) as fetcher:
             return await fetcher.fetch(url, **kwargs)
     return asyncio.run(go())
 
 
 def test_fetch_page(crawl_server):
-    response = fetch(crawl_server.url("/news/harbour-bridge.html"))
-    assert response.status == 200
-    assert b"Harbour bridge to close" in response.body
-    assert response.charset == "utf-8"
-    assert response.header("etag")
-    page = response.to_page()
-    assert page.url == page.requested_url == crawl_server.url("/news/harbour-bridge.html")
+    page = fetch(crawl_server.url("/news/harbour-bridge.html"))
+    assert isinstance(page, Page) and page.kind == "html"
+    assert page.status == 200
+    assert b"Harbour bridge to close" in page.body
+    assert page.charset == "utf-8"
+    assert page.header("etag") and page.header("ETag") == page.header("etag")
+    assert page.fetched_at is not None and page.fetched_at.tzinfo is not None
+    assert page.url == page.requested_url == str(page.source) == crawl_server.url("/news/harbour-bridge.html")
     assert crawl_server.requests()[0].headers["User-Agent"] == "scrape-test/1.0"
 
 
@@ -171,8 +175,7 @@ def test_conditional_request_gets_304(crawl_server):
 
 def test_robots_disallow_and_fetched_once(crawl_server):
     async def go():
-        async with Fetcher(CONFIG, sleep=FakeSleep()) as fetcher:
-            fetcher.robots = Robots(CONFIG, fetcher)
+        async with open_fetcher(CONFIG, sleep=FakeSleep()) as fetcher:
             with pytest.raises(RobotsDisallowed):
                 await fetcher.fetch(crawl_server.url("/news/drafts/embargoed.html"))
             await asyncio.gather(*(fetcher.fetch(crawl_server.url(f"/news/{s}.html"))
@@ -215,13 +218,10 @@ def test_redirect_to_a_new_host_loads_its_robots_without_deadlock(crawl_server):
 
     @crawl_server.route("/fault/to-other-host")
     def _(req):
-        from crawl_server import Reply
-        return Reply(302, "", {"Location": target})
+        return 302, "", {"Location": target}
 
     async def go():
-        gate = HostGate(config)
-        async with Fetcher(config, gate=gate, sleep=FakeSleep()) as fetcher:
-            fetcher.robots = Robots(config, fetcher, gate)
+        async with open_fetcher(config, sleep=FakeSleep()) as fetcher:
             return await asyncio.wait_for(fetcher.fetch(crawl_server.url("/fault/to-other-host")), 5)
     response = asyncio.run(go())
     assert response.url == target
@@ -231,8 +231,7 @@ def test_redirect_to_a_new_host_loads_its_robots_without_deadlock(crawl_server):
 def test_redirect_target_checked_against_robots(crawl_server):
     @crawl_server.route("/fault/to-draft")
     def _(req):
-        from crawl_server import Reply
-        return Reply(302, "", {"Location": "/news/drafts/embargoed.html"})
+        return 302, "", {"Location": "/news/drafts/embargoed.html"}
 
     with pytest.raises(RobotsDisallowed):
         fetch(crawl_server.url("/fault/to-draft"), robots=True)
@@ -243,9 +242,7 @@ def test_robots_crawl_delay_spaces_requests(crawl_server):
     crawl_server.overrides["/robots.txt"] = b"User-agent: *\nCrawl-delay: 0.1\nDisallow: /news/drafts/\n"
 
     async def go():
-        gate = HostGate(CONFIG)
-        async with Fetcher(CONFIG, gate=gate) as fetcher:
-            fetcher.robots = Robots(CONFIG, fetcher, gate)
+        async with open_fetcher(CONFIG) as fetcher:
             await asyncio.gather(*(fetcher.fetch(crawl_server.url(f"/news/{s}.html"))
                                    for s in ("tram-line", "cafe-reopens", "school-garden", "council-budget")))
     start = time.monotonic()
@@ -256,9 +253,28 @@ def test_robots_crawl_delay_spaces_requests(crawl_server):
 def test_robots_unreachable_closes_the_host_for_the_run(crawl_server):
     @crawl_server.route("/robots.txt")
     def _(req):
-        from crawl_server import Reply
-        return Reply(500, "broken")
+        return 500, "broken"
 
     with pytest.raises(RobotsDisallowed, match="could not be fetched"):
         fetch(crawl_server.url("/news/tram-line.html"), robots=True)
     assert not crawl_server.requests("/news/tram-line.html")
+
+
+def _raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize("encoding, encode", [
+    ("deflate", zlib.compress),  # zlib-wrapped, as the RFC says
+    ("deflate", _raw_deflate),  # raw, as many servers send it
+    ("gzip, br", lambda data: brotli.compress(gzip.compress(data))),  # stacked: undone last first
+])
+def test_compressed_bodies_are_decoded(crawl_server, encoding, encode):
+    body = b"<p>every layer undone</p>" * 200
+
+    @crawl_server.route("/fault/encoded")
+    def _(req):
+        return 200, encode(body), {"Content-Encoding": encoding, "Content-Type": "text/html"}
+
+    assert fetch(crawl_server.url("/fault/encoded")).body == body

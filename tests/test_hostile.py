@@ -18,28 +18,17 @@ from urllib.parse import quote
 import httpcore
 import pytest
 
-from crawl_helpers import make_config
-from crawl_server import CrawlServer, install_faults, install_hostile
-from scrape.crawl import fetch as fetch_module
 from scrape.config import CrawlConfig
 from scrape.crawl.run import run_crawl
 from scrape.errors import TooLarge, TransportError, UnsafeURL
 from scrape.crawl.discovery import parse_feed, parse_sitemap
 from scrape.crawl.fetch import Fetcher, TooManyRedirects
+from scrape.crawl.transport import guarded_transport
 from scrape.crawl.urls import address_allowed
 
 BASE = "http://news.example"
 CONFIG = CrawlConfig(allow_private=True, retries=0, connect_timeout=1.0, read_timeout=1.5, total_timeout=2.5,
                      max_bytes=200_000, per_host_delay=0.0, user_agent="scrape-test/1.0")
-
-
-@pytest.fixture
-def crawl_server():
-    """The crawl test server with the fault and the hostile routes."""
-    with CrawlServer() as srv:
-        install_faults(srv)
-        install_hostile(srv)
-        yield srv
 
 
 def logged(server, at_least: int = 1) -> int:
@@ -55,9 +44,9 @@ def logged(server, at_least: int = 1) -> int:
     return len(server.requests())
 
 
-def fetch(url, config=CONFIG):
+def fetch(url, config=CONFIG, transport=None):
     async def go():
-        async with Fetcher(config) as fetcher:
+        async with Fetcher(config, transport=transport) as fetcher:
             return await fetcher.fetch(url)
     return asyncio.run(go())
 
@@ -151,13 +140,13 @@ def test_sitemap_entity_bombs_are_refused_or_never_expanded(case):
         assert all(len(e.url) < 200 and "root:" not in e.url for e in result.urls)
 
 
-def test_crawl_goes_on_past_feed_and_sitemap_bombs(tmp_path, crawl_server):
+def test_crawl_goes_on_past_feed_and_sitemap_bombs(crawl_files, crawl_server):
     crawl_server.overrides["/bomb.rss"] = FEED_BOMBS["quadratic blowup"].encode()
     crawl_server.overrides["/bomb-sitemap.xml"] = sitemap(
         "<url><loc>{{base}}/news/x&lol9;.html</loc></url>", f"<!DOCTYPE urlset [{LAUGHS_DTD}]>").encode()
-    config = make_config(tmp_path, [{"url": crawl_server.base + "/bomb.rss", "type": "feed"},
-                                    {"url": crawl_server.base + "/bomb-sitemap.xml", "type": "sitemap"},
-                                    {"url": crawl_server.base + "/feed.rss", "type": "feed"}])
+    config = crawl_files.config([{"url": crawl_server.base + "/bomb.rss", "type": "feed"},
+                                 {"url": crawl_server.base + "/bomb-sitemap.xml", "type": "sitemap"},
+                                 {"url": crawl_server.base + "/feed.rss", "type": "feed"}])
     start = time.monotonic()
     stats = run_crawl(config)
     assert stats.source_errors == 2 and stats.new == 3  # the good feed's three articles
@@ -202,23 +191,21 @@ def test_redirect_to_another_scheme_or_no_host_is_refused(crawl_server, target):
     assert logged(crawl_server) == 1
 
 
-@pytest.fixture
-def loopback_only_first_hop(monkeypatch):
-    """Private addresses refused, except 127.0.0.1 (the test server); every connection the
-    fetcher opens is recorded."""
-    connected = []
-    real_connect = httpcore.AnyIOBackend.connect_tcp
+class RecordingNetwork(httpcore.AnyIOBackend):
+    """Opens connections as the fetcher's default does, and records the address of each."""
 
-    def allowed(address, allow_private):
-        return address == "127.0.0.1" or address_allowed(address, False)
+    def __init__(self):
+        super().__init__()
+        self.connected = []
 
-    async def connect(self, host, port, *args, **kwargs):
-        connected.append(host)
-        return await real_connect(self, host, port, *args, **kwargs)
+    async def connect_tcp(self, host, port, *args, **kwargs):
+        self.connected.append(host)
+        return await super().connect_tcp(host, port, *args, **kwargs)
 
-    monkeypatch.setattr(fetch_module, "address_allowed", allowed)
-    monkeypatch.setattr(httpcore.AnyIOBackend, "connect_tcp", connect)
-    return connected
+
+def loopback_or_public(address, allow_private):
+    """The address check with one exception: 127.0.0.1, where the test server is."""
+    return address == "127.0.0.1" or address_allowed(address, False)
 
 
 @pytest.mark.parametrize("target", [
@@ -226,13 +213,15 @@ def loopback_only_first_hop(monkeypatch):
     "http://192.168.1.1:8080/admin", "http://[fd00::1]/", "http://[::ffff:10.0.0.1]/", "http://[2002:a00:1::1]/",
     "http://0.0.0.0:{port}/", "http://0x0a000001/",
 ])
-def test_redirect_to_a_private_address_is_refused_before_connecting(crawl_server, loopback_only_first_hop, target):
+def test_redirect_to_a_private_address_is_refused_before_connecting(crawl_server, target):
     target = target.format(port=crawl_server.server_address[1])
     config = replace(CONFIG, allow_private=False)
-    result, seconds, _ = timed(fetch, crawl_server.url("/hostile/redirect?to=" + quote(target)), config)
+    network = RecordingNetwork()
+    transport = guarded_transport(config, allows=loopback_or_public, network=network)
+    result, seconds, _ = timed(fetch, crawl_server.url("/hostile/redirect?to=" + quote(target)), config, transport)
     assert isinstance(result, UnsafeURL), result
     assert seconds < 1.0
-    assert loopback_only_first_hop == ["127.0.0.1"]  # the first hop only; the target never
+    assert network.connected == ["127.0.0.1"]  # the first hop only; the target never
     assert logged(crawl_server) == 1
 
 
@@ -252,25 +241,25 @@ def test_public_addresses_stay_allowed(address):
 FEED_ONLY = "/feed.rss"  # three articles, none under /news/drafts/
 
 
-def crawl_site(tmp_path, server, **crawl):
-    config = make_config(tmp_path, [{"url": server.base + FEED_ONLY, "type": "feed"},
-                                    {"url": server.base + "/drafts.rss", "type": "feed"}], **crawl)
+def crawl_site(crawl_files, server, **crawl):
+    config = crawl_files.config([{"url": server.base + FEED_ONLY, "type": "feed"},
+                                 {"url": server.base + "/drafts.rss", "type": "feed"}], **crawl)
     server.overrides["/drafts.rss"] = rss("<item><link>{{base}}/news/drafts/embargoed.html</link></item>").encode()
     start = time.monotonic()
     stats = run_crawl(config)
     return stats, time.monotonic() - start
 
 
-def test_huge_robots_txt_is_read_to_500_kib_and_the_crawl_goes_on(tmp_path, crawl_server):
+def test_huge_robots_txt_is_read_to_500_kib_and_the_crawl_goes_on(crawl_files, crawl_server):
     rules = "".join(f"Disallow: /private/{n}/*/x$\n" for n in range(200_000))  # 6 MB
     crawl_server.overrides["/robots.txt"] = ("User-agent: *\nDisallow: /news/drafts/\n" + rules
                                              + "Disallow: /\n").encode()  # the last line is past the cut
-    stats, seconds = crawl_site(tmp_path, crawl_server)
+    stats, seconds = crawl_site(crawl_files, crawl_server)
     assert stats.new == 3 and stats.skipped == {"robots.txt": 1}
     assert seconds < 5.0
 
 
-def test_a_rule_cut_by_the_limit_is_dropped_whole(tmp_path, crawl_server):
+def test_a_rule_cut_by_the_limit_is_dropped_whole(crawl_files, crawl_server):
     from scrape.crawl.politeness import ROBOTS_MAX_BYTES
 
     head = "User-agent: *\nDisallow: /news/drafts/\n"
@@ -278,20 +267,19 @@ def test_a_rule_cut_by_the_limit_is_dropped_whole(tmp_path, crawl_server):
     text = head + filler * ((ROBOTS_MAX_BYTES - len(head)) // len(filler)) + "Disallow: /news/\n"
     assert len(text) > ROBOTS_MAX_BYTES >= text.rindex("Disallow: /news/\n") + len("Disallow: /ne")
     crawl_server.overrides["/robots.txt"] = text.encode()
-    stats, _ = crawl_site(tmp_path, crawl_server)
+    stats, _ = crawl_site(crawl_files, crawl_server)
     assert stats.new == 3  # "Disallow: /ne" would have shut out every article
 
 
 @pytest.mark.parametrize("case", ["random bytes", "an HTML page", "NUL bytes", "gzip bomb", "endless"])
-def test_garbage_robots_txt_allows_the_crawl(tmp_path, crawl_server, case):
+def test_garbage_robots_txt_allows_the_crawl(crawl_files, crawl_server, case):
     import gzip
     import random
 
     if case == "gzip bomb":
         @crawl_server.route("/robots.txt")
         def _(req):
-            from crawl_server import Reply
-            return Reply(200, gzip.compress(b"\0" * 20_000_000), {"Content-Encoding": "gzip"})
+            return 200, gzip.compress(b"\0" * 20_000_000), {"Content-Encoding": "gzip"}
     elif case == "endless":
         crawl_server.routes["/robots.txt"] = crawl_server.routes["/hostile/endless-chunked"]
     else:
@@ -300,7 +288,7 @@ def test_garbage_robots_txt_allows_the_crawl(tmp_path, crawl_server, case):
             "an HTML page": b"<!doctype html><html><body><h1>Welcome</h1>" + b"<p>Disallow this</p>" * 500,
             "NUL bytes": b"\0" * 100_000 + b"User-agent: *\nDisallow: /news/drafts/\n",
         }[case]
-    stats, seconds = crawl_site(tmp_path, crawl_server)
+    stats, seconds = crawl_site(crawl_files, crawl_server)
     assert stats.new == 4 and not stats.skipped  # no rule could be read: everything is allowed
     assert seconds < 5.0
 
@@ -392,7 +380,7 @@ def test_a_planted_symlink_in_the_out_dir_is_replaced_not_followed(tmp_path):
     assert not (out / "story.json").is_symlink()
 
 
-def test_crawl_run_files_are_named_by_the_run_not_by_pages(tmp_path, crawl_server):
+def test_crawl_run_files_are_named_by_the_run_not_by_pages(crawl_files, tmp_path, crawl_server):
     import os
     import re
 
@@ -406,7 +394,7 @@ def test_crawl_run_files_are_named_by_the_run_not_by_pages(tmp_path, crawl_serve
             b'rel="canonical"', b'rel="ignored"')
         items += f"<item><link>{{{{base}}}}{path.replace('&', '&amp;')}</link></item>"
     crawl_server.overrides["/hostile-names.rss"] = rss(items).encode()
-    config = make_config(tmp_path, [{"url": crawl_server.base + "/hostile-names.rss", "type": "feed"}], warc=True)
+    config = crawl_files.config([{"url": crawl_server.base + "/hostile-names.rss", "type": "feed"}], warc=True)
     stats = run_crawl(config)
     assert stats.new >= 1
     found = [os.path.relpath(os.path.join(d, f), tmp_path) for d, _, files in os.walk(tmp_path) for f in files]
@@ -420,24 +408,20 @@ def test_crawl_run_files_are_named_by_the_run_not_by_pages(tmp_path, crawl_serve
 
 
 @pytest.mark.parametrize("workers", [1, 2])
-def test_a_page_that_hangs_the_cleaner_costs_itself_only(tmp_path, crawl_server, monkeypatch, workers):
+def test_a_page_that_hangs_the_cleaner_costs_itself_only(crawl_files, crawl_server, hanging_cleaner, workers):
     from functools import partial
 
-    from crawl_helpers import HANG, clean_or_hang
-    from scrape.crawl import cleaner
-    from scrape.crawl import run as crawl
     from scrape.config import CleanConfig
+    from scrape.workers import Cleaner
 
     crawl_server.overrides["/news/stuck.html"] = crawl_server.body_of("/news/tram-line.html").replace(
-        b"</body>", HANG + b"</body>")
+        b"</body>", hanging_cleaner.marker + b"</body>")
     crawl_server.overrides["/stuck.rss"] = rss("".join(
         f"<item><link>{{{{base}}}}/news/{name}.html</link></item>"
         for name in ("stuck", "harbour-bridge", "cafe-reopens", "library-extension", "school-garden"))).encode()
-    config = make_config(tmp_path, [{"url": crawl_server.base + "/stuck.rss", "type": "feed"}], clean_workers=workers)
+    config = crawl_files.config([{"url": crawl_server.base + "/stuck.rss", "type": "feed"}], clean_workers=workers)
     config = replace(config, clean=CleanConfig(timeout=0.5))
-    monkeypatch.setattr(cleaner, "STUCK_GRACE", 0.5)
-    monkeypatch.setattr(crawl, "Cleaner", partial(cleaner.Cleaner, clean=clean_or_hang))
     start = time.monotonic()
-    stats = run_crawl(config)
+    stats = run_crawl(config, open_cleaner=partial(Cleaner, clean=hanging_cleaner.clean, stuck_grace=0.5))
     assert stats.skipped == {"timeout": 1} and stats.new == 4  # the stuck page alone is lost
     assert time.monotonic() - start < 15

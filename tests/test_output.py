@@ -11,6 +11,7 @@ import pytest
 
 from scrape.errors import OutputError
 from scrape.models import Article, Removal, Source
+from scrape.io.atomic import write_atomically
 from scrape.io.outputs import (
     FileSink,
     FolderSink,
@@ -22,7 +23,6 @@ from scrape.io.outputs import (
     render_md,
     render_txt,
     slugify,
-    write_atomically,
     yaml_quote,
 )
 

@@ -3,20 +3,22 @@ stops the run (exceptions, hangs, dying workers)."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import os
 import signal
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
-import scrape.workers as parallel
-from scrape.config import default_config
+import scrape.workers as workers
+from scrape.config import CleanConfig, CrawlConfig, default_config
 from scrape.errors import CleanTimeout, NotAnArticle, SkipError, Unreadable
 from scrape.models import Article, Page, Source
 from scrape.errors import UnexpectedError
-from scrape.workers import CleanOptions, clean_pages
+from scrape.workers import Cleaner, CleanOptions, clean_pages
 from scrape.io.inputs import iter_pages
 
 INPUTS = Path(__file__).resolve().parent.parent / "fixtures" / "inputs"
@@ -50,12 +52,12 @@ def outcome(result) -> str:
     return result.text
 
 
-def options(jobs: int, timeout: float = 5.0) -> CleanOptions:
-    return CleanOptions(config=default_config(), jobs=jobs, timeout=timeout)
+def options(jobs: int, timeout: float = 5.0, stuck_grace: float = workers.STUCK_GRACE) -> CleanOptions:
+    return CleanOptions(config=default_config(), jobs=jobs, timeout=timeout, stuck_grace=stuck_grace)
 
 
-def run(items, jobs, timeout=5.0):
-    return [outcome(r) for r in clean_pages(iter(items), options(jobs, timeout), clean=fake_clean)]
+def run(items, jobs, timeout=5.0, stuck_grace=workers.STUCK_GRACE):
+    return [outcome(r) for r in clean_pages(iter(items), options(jobs, timeout, stuck_grace), clean=fake_clean)]
 
 
 @pytest.mark.parametrize("jobs", [1, 2])
@@ -106,11 +108,10 @@ def test_slow_page_times_out_and_the_run_goes_on(jobs):
     assert isinstance(results[1], CleanTimeout)
 
 
-def test_page_that_ignores_the_alarm_is_stopped_by_the_parent(monkeypatch):
-    monkeypatch.setattr(parallel, "STUCK_GRACE", 1.0)
+def test_page_that_ignores_the_alarm_is_stopped_by_the_parent():
     items = [page(f"a{i}") for i in range(6)] + [page("STUCK", "stuck.html")] + [page(f"b{i}") for i in range(9)]
     started = time.monotonic()
-    results = run(items, jobs=2, timeout=0.5)
+    results = run(items, jobs=2, timeout=0.5, stuck_grace=1.0)
     assert time.monotonic() - started < 30
     assert results == [f"a{i}" for i in range(6)] + ["timeout:stuck.html"] + [f"b{i}" for i in range(9)]
 
@@ -134,7 +135,7 @@ def test_work_in_flight_is_bounded():
     first = [outcome(r) for r in itertools.islice(results, 50)]
     results.close()  # stops the workers
     assert first == [f"p{i}" for i in range(50)]
-    bound = 50 + 2 * parallel.CHUNKS_PER_JOB * parallel.CHUNK_PAGES + parallel.CHUNK_PAGES
+    bound = 50 + 2 * workers.CHUNKS_PER_JOB * workers.CHUNK_PAGES + workers.CHUNK_PAGES
     assert pulled <= bound
 
 
@@ -174,5 +175,34 @@ def test_many_loading_skips_between_pages_do_not_pile_up():
 
     results = clean_pages(skips_then_pages(), options(2), clean=fake_clean)
     assert outcome(next(results)) == "unreadable:in.jsonl:0"
-    assert pulled <= 2 * parallel.CHUNKS_PER_JOB * parallel.CHUNK_ITEMS + parallel.CHUNK_ITEMS
+    assert pulled <= 2 * workers.CHUNKS_PER_JOB * workers.CHUNK_ITEMS + workers.CHUNK_ITEMS
     results.close()
+
+
+# --- the crawl's front end: page by page, beside an event loop ---------------------------------
+
+
+def clean_beside_a_loop(bodies: list[str], clean_workers: int) -> list[str]:
+    config = replace(default_config(), crawl=CrawlConfig(clean_workers=clean_workers),
+                     clean=CleanConfig(timeout=5.0))
+
+    async def go():
+        cleaner = Cleaner(config, clean=fake_clean, stuck_grace=1.0)
+        try:
+            return await asyncio.gather(*(cleaner.clean(page(body)) for body in bodies))
+        finally:
+            cleaner.close()
+
+    return [outcome(result) for result in asyncio.run(go())]
+
+
+@pytest.mark.parametrize("clean_workers", [0, 2])
+def test_the_crawls_cleaner_gives_each_page_its_own_result(clean_workers):
+    assert clean_beside_a_loop(["a", "BOOM", "SHORT", "b"], clean_workers) == [
+        "a", "error:BOOM", "not an article:SHORT", "b"]
+
+
+def test_the_crawls_cleaner_loses_only_the_page_whose_worker_died():
+    # Every page in the workers when one dies is lost with it; each runs again alone.
+    assert clean_beside_a_loop(["a", "CRASH", "b", "c", "d"], clean_workers=2) == [
+        "a", "error:CRASH", "b", "c", "d"]

@@ -1,7 +1,7 @@
 """`scrape clean`: clean local HTML files, text dumps, JSONL and WARC files into articles.
 
-Loads inputs with `sources`, cleans them with `parallel` (worker processes), writes them
-with `output`. Every skipped input gets one "skip <input>: <reason>" line on stderr, and
+Loads the inputs with `io.inputs`, cleans them with `workers` (worker processes), writes
+them with `io.outputs`. Every skipped input gets one "skip <input>: <reason>" line on stderr, and
 stderr ends with a summary such as "cleaned 120, skipped 3: 2 not an article, 1 unreadable".
 Exit codes: 0 all cleaned, 1 some skipped, 2 usage error (no inputs, bad option, config).
 """
@@ -15,15 +15,19 @@ import signal
 import sys
 import threading
 from collections import Counter
+from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager
+from types import FrameType
 from typing import TextIO
 
 from tqdm import tqdm
 
+from ..clean.page import clean_page
 from ..errors import ScrapeError, SkipError
 from ..io.inputs import STDIN, iter_pages
 from ..io.outputs import FORMATS, Sink, format_for_path, open_sink
-from ..workers import CleanOptions, clean_pages
+from ..models import Article
+from ..workers import CleanFunction, CleanOptions, clean_pages
 from .common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
 
 PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
@@ -31,7 +35,7 @@ PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
 # those pages as skips ourselves, so their logs show only with -v.
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `clean` command."""
     parser = subparsers.add_parser(
         "clean",
@@ -58,28 +62,54 @@ def register(subparsers) -> None:
     parser.set_defaults(run=run)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Run `scrape clean` with parsed arguments; returns the exit code."""
+def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
+    """Run `scrape clean` with parsed arguments; returns the exit code. `clean` cleans one
+    page (tests pass one that breaks)."""
     if not args.verbose:
         for name in NOISY_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    if args.paths.count(STDIN) > 1:
-        print("scrape: - (stdin) can be given only once", file=sys.stderr)
-        return EXIT_USAGE
-    missing = [p for p in args.paths if p != STDIN and not os.path.exists(p)]
-    if len(missing) == len(args.paths):
-        print(f"scrape: no inputs found: {', '.join(missing)}: no such file or directory", file=sys.stderr)
+    wrong = _usage_error(args.paths)
+    if wrong:
+        print(f"scrape: {wrong}", file=sys.stderr)
         return EXIT_USAGE
     config = resolve_config(args.config)
     fmt = args.format or format_for_path(args.output)
     options = CleanOptions.from_config(config, explain=args.explain, jobs=args.jobs)
     sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir)
     report = Report(sys.stderr, quiet=args.quiet)
-    commit = False  # only a run that got through its inputs, or was interrupted, replaces output
+    ended_early = _clean_into(sink, report, clean_pages(iter_pages(args.paths), options, clean))
+    if ended_early is not None:
+        return ended_early
+    if report.total == 0:
+        print(f"scrape: no inputs found in {', '.join(args.paths)}", file=sys.stderr)
+        return EXIT_USAGE
+    report.summary()
+    return report.exit_code()
+
+
+def _usage_error(paths: list[str]) -> str | None:
+    """What is wrong with the inputs named, before any is read: stdin twice, or none exists."""
+    if paths.count(STDIN) > 1:
+        return "- (stdin) can be given only once"
+    missing = [p for p in paths if p != STDIN and not os.path.exists(p)]
+    if len(missing) == len(paths):
+        return f"no inputs found: {', '.join(missing)}: no such file or directory"
+    return None
+
+
+def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipError, None, None]) -> int | None:
+    """Write every article of `results` to `sink` and report every skip. Returns the exit
+    code of a run that ended early (the reader of stdout went away, an internal error), or
+    None when it got through its inputs.
+
+    The output is committed when the run got through, or was interrupted (SIGINT, SIGTERM:
+    what was cleaned so far is kept, whole); otherwise an existing output stays as it was.
+    """
+    commit = False
     interrupted = False
     try:
         # closing(): on any way out, the worker processes are stopped at once.
-        with _terminate_as_interrupt(), closing(clean_pages(iter_pages(args.paths), options)) as results:
+        with _terminate_as_interrupt(), closing(results):
             for result in results:
                 if isinstance(result, SkipError):
                     report.skip(result)
@@ -88,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
                     report.cleaned()
         commit = report.total > 0
     except KeyboardInterrupt:
-        commit = interrupted = True  # keep what was cleaned so far, committed whole
+        commit = interrupted = True
         raise
     except BrokenPipeError:  # the reader went away (`| head`): nothing more to tell it
         _silence_stdout()
@@ -107,22 +137,18 @@ def run(args: argparse.Namespace) -> int:
             _close_quietly(sink)
         if interrupted:
             report.summary()  # how much was kept; cli.main then says "interrupted"
-    if report.total == 0:
-        print(f"scrape: no inputs found in {', '.join(args.paths)}", file=sys.stderr)
-        return EXIT_USAGE
-    report.summary()
-    return report.exit_code()
+    return None
 
 
 @contextmanager
-def _terminate_as_interrupt():
+def _terminate_as_interrupt() -> Iterator[None]:
     """SIGTERM (a service manager, `timeout`) stops the run as Ctrl-C does: what was cleaned
     so far is committed."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
 
-    def interrupt(signum, frame):
+    def interrupt(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, interrupt)
@@ -203,7 +229,7 @@ class Report:
         return EXIT_SKIPPED if self.skips else EXIT_OK
 
 
-class _Progress(tqdm):
+class _Progress(tqdm):  # type: ignore[misc]  # tqdm ships no types
     # No monitor thread: worker processes are forked, and forking beside threads is unsafe.
     monitor_interval = 0
 
@@ -222,7 +248,7 @@ def skip_line(error: SkipError) -> str:
     return f"skip {error.input or '?'}: {message}"
 
 
-def summary_line(cleaned: int, skips: Counter) -> str:
+def summary_line(cleaned: int, skips: Counter[str]) -> str:
     """ "cleaned 120, skipped 3: 2 not an article, 1 unreadable" (most frequent reason first)."""
     skipped = sum(skips.values())
     line = f"cleaned {cleaned}, skipped {skipped}"

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
+from typing import TypeVar
 
 from ..config import Config, load_config
+
+Number = TypeVar("Number", int, float)
 
 EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, EXIT_LOCKED, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
 
 
-def number_option(convert, minimum, wrong_type: str, too_small: str):
+def number_option(convert: Callable[[str], Number], minimum: Number, wrong_type: str,
+                  too_small: str) -> Callable[[str], Number]:
     """An argparse `type=` that converts with `convert` and refuses values under `minimum`."""
 
-    def parse(value: str):
+    def parse(value: str) -> Number:
         try:
             number = convert(value)
         except ValueError:

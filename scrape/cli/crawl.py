@@ -27,7 +27,7 @@ from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_L
 log = logging.getLogger("scrape.crawl")
 
 
-def register(subparsers) -> None:
+def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Add the `crawl` and `fetch` commands."""
     crawl = subparsers.add_parser(
         "crawl", help="fetch what is new or changed in the configured sources (for cron)",
@@ -35,9 +35,10 @@ def register(subparsers) -> None:
                     "new and changed articles go to crawl.out_dir/YYYY/MM/DD/articles-<run start>.jsonl, "
                     "unchanged ones are asked for conditionally and not written again. A second run "
                     "started while one runs exits at once with code 3.")
-    crawl.add_argument("--max-pages", type=number_option(int, 0, "not a whole number", "must not be negative"), metavar="N", help="fetch at most N pages (default: crawl.max_pages)")
-    crawl.add_argument("--max-seconds", type=number_option(float, 0, "not a number", "must not be negative"), metavar="S",
-                       help="stop after S seconds, saving what is done (default: crawl.max_seconds)")
+    crawl.add_argument("--max-pages", type=number_option(int, 0, "not a whole number", "must not be negative"),
+                       metavar="N", help="fetch at most N pages (default: crawl.max_pages)")
+    crawl.add_argument("--max-seconds", type=number_option(float, 0.0, "not a number", "must not be negative"),
+                       metavar="S", help="stop after S seconds, saving what is done (default: crawl.max_seconds)")
     crawl.add_argument("--stats-json", metavar="FILE", help="also write the run's stats to FILE as JSON")
     crawl.add_argument("--out-dir", metavar="DIR", help="output folder (default: crawl.out_dir)")
     crawl.add_argument("--state", metavar="FILE", help="state file (default: crawl.state)")
@@ -56,23 +57,25 @@ def register(subparsers) -> None:
     fetch.set_defaults(run=run_fetch_command)
 
 
-def _quiet_libraries(args) -> None:
+def _quiet_libraries(args: argparse.Namespace) -> None:
     if not args.verbose:
         for name in (*NOISY_LOGGERS, "httpx", "httpcore", "hpack"):
             logging.getLogger(name).setLevel(logging.ERROR)
         logging.getLogger("scrape").setLevel(logging.WARNING)
 
 
-def _with_overrides(config: Config, args) -> Config:
-    changes = {}
+def _with_overrides(config: Config, args: argparse.Namespace) -> Config:
+    """The config with --out-dir and --state in place of crawl.out_dir and crawl.state."""
+    crawl = config.crawl
     if args.out_dir:
-        changes["out_dir"] = args.out_dir
+        crawl = dataclasses.replace(crawl, out_dir=args.out_dir)
     if args.state:
-        changes["state"] = args.state
-    return dataclasses.replace(config, crawl=dataclasses.replace(config.crawl, **changes)) if changes else config
+        crawl = dataclasses.replace(crawl, state=args.state)
+    return config if crawl is config.crawl else dataclasses.replace(config, crawl=crawl)
 
 
 def run_crawl_command(args: argparse.Namespace) -> int:
+    """Run `scrape crawl` with parsed arguments; returns the exit code."""
     from ..crawl.run import CrawlOptions, run_crawl
 
     _quiet_libraries(args)
@@ -84,7 +87,7 @@ def run_crawl_command(args: argparse.Namespace) -> int:
                            recheck_all=args.recheck_all, progress=not args.quiet)
     stats = run_crawl(config, options)
     if args.stats_json:
-        from ..io.outputs import write_atomically
+        from ..io.atomic import write_atomically
 
         write_atomically(args.stats_json, json.dumps(stats.as_dict(), indent=2).encode() + b"\n")
     if not args.quiet:
@@ -95,7 +98,8 @@ def run_crawl_command(args: argparse.Namespace) -> int:
 
 
 def run_fetch_command(args: argparse.Namespace) -> int:
-    from ..crawl.run import fetch_and_clean
+    """Run `scrape fetch` with parsed arguments; returns the exit code."""
+    from ..crawl.fetch_now import fetch_and_clean
 
     _quiet_libraries(args)
     config = resolve_config(args.config)
@@ -106,7 +110,7 @@ def run_fetch_command(args: argparse.Namespace) -> int:
         async for url, result in fetch_and_clean(config, args.urls):
             if isinstance(result, ScrapeError):
                 failed += 1
-                print(f"skip {url}: {getattr(result, 'detail', result)}", file=sys.stderr)
+                print(f"skip {url}: {result.detail}", file=sys.stderr)
             else:
                 sys.stdout.buffer.write(render_jsonl(result))
                 sys.stdout.buffer.flush()

@@ -3,8 +3,8 @@
 Each command lives in its own module (`cli/clean.py`, `cli/crawl.py`) and registers an argparse
 subparser; this module dispatches and is the one place errors become messages and exit codes.
 
-Exit codes: 0 all done; 1 some inputs skipped or failed; 2 usage or config error;
-3 another crawl holds the lock; 130 interrupted.
+Exit codes: 0 all done; 1 some inputs skipped or failed; 2 usage or config error (or a crawl
+state from a newer scrape); 3 another crawl holds the lock; 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+from collections.abc import Callable
 
 from .. import __doc__ as package_doc
-from ..errors import ConfigError, LockHeld, ScrapeError
+from ..errors import ConfigError, LockHeld, ScrapeError, StateError
 from . import clean as cli_clean
 from . import crawl as cli_crawl
 from .common import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_SKIPPED, EXIT_USAGE
@@ -38,10 +39,14 @@ def main(argv: list[str] | None = None) -> int:
         format="%(message)s",
         stream=sys.stderr,
     )
+    run: Callable[[argparse.Namespace], int] = args.run  # the command's, set by its register()
     try:
-        return args.run(args)
+        return run(args)
     except ConfigError as exc:
         print(f"scrape: config error: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StateError as exc:  # nothing was done; an upgrade (or another state file) is the fix
+        print(f"scrape: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except LockHeld as exc:
         print(f"scrape: {exc}", file=sys.stderr)

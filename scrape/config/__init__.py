@@ -7,14 +7,14 @@ from .settings import (
     CleanConfig,
     Config,
     CrawlConfig,
+    CrawlSource,
     SiteRule,
-    SourceConfig,
     builtin_rules,
     default_config,
     load_config,
 )
 
 __all__ = [
-    "CleanConfig", "Config", "CrawlConfig", "Lexicon", "NoiseRule", "RuleSet", "SiteRule", "SourceConfig",
+    "CleanConfig", "Config", "CrawlConfig", "CrawlSource", "Lexicon", "NoiseRule", "RuleSet", "SiteRule",
     "builtin_rules", "default_config", "default_lexicon", "load_config", "load_lexicon",
 ]

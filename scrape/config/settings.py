@@ -103,7 +103,7 @@ class CrawlConfig:
 
 
 @dataclass(frozen=True)
-class SourceConfig:
+class CrawlSource:
     """A crawl source: an RSS/Atom feed, a sitemap (or index), or a seed page."""
 
     url: str
@@ -123,7 +123,7 @@ class Config:
     rules: tuple[NoiseRule, ...] = ()
     sites: tuple[SiteRule, ...] = ()
     crawl: CrawlConfig = field(default_factory=CrawlConfig)
-    sources: tuple[SourceConfig, ...] = ()
+    sources: tuple[CrawlSource, ...] = ()
 
     def site_for(self, url: str | None) -> SiteRule | None:
         """The site rule for `url`; the longest matching domain wins."""
@@ -148,7 +148,7 @@ class Config:
 
 
 # TOML table name -> Config field, for the array-of-tables sections ([[rule]] has its own builder).
-_ARRAYS: dict[str, tuple[str, type]] = {"site": ("sites", SiteRule), "source": ("sources", SourceConfig)}
+_ARRAYS: dict[str, tuple[str, type]] = {"site": ("sites", SiteRule), "source": ("sources", CrawlSource)}
 _TABLES: dict[str, type] = {"clean": CleanConfig, "crawl": CrawlConfig}
 
 

@@ -5,9 +5,9 @@ take them for a file name and read that file) and only when the document declare
 entities: feedparser keeps "simple" entity declarations and expands them, so a 9 MB feed of
 references to a 300-byte entity would become gigabytes. Sitemaps (plain, gzipped, indexes,
 Google News) are parsed by lxml with entities, DTDs and the network disabled, so a hostile
-document cannot read files or expand into gigabytes. Seed pages give their links (selectolax); the crawler keeps the same-site ones
-that match the source's `allow` pattern. Every URL leaves here canonicalised; URLs that are
-not http(s) are dropped.
+document cannot read files or expand into gigabytes. Seed pages give their links
+(selectolax); the crawler keeps the same-site ones that match the source's `allow` pattern.
+Every URL leaves here canonicalised; URLs that are not http(s) are dropped.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import feedparser
-from feedparser.encodings import convert_to_utf8
-from lxml import etree
+from feedparser.encodings import convert_to_utf8  # type: ignore[import-untyped]  # feedparser ships no types
+from lxml import etree  # type: ignore[import-untyped]  # no lxml stubs are installed
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
 from ..errors import TooLarge, UnsafeURL
@@ -114,7 +114,8 @@ def gunzip_bounded(body: bytes, limit: int) -> bytes:
     return data
 
 
-def _local(tag) -> str:
+def _local(tag: object) -> str:
+    """An element's tag without its namespace; "" for comments and processing instructions."""
     return tag.rsplit("}", 1)[-1] if isinstance(tag, str) else ""
 
 

@@ -9,8 +9,8 @@ killed in:
 
 1. `State.record_page` commits an article record to the `pending` table together with the
    URL's state (so the record exists if and only if the URL counts as done);
-2. `export_run` assigns the run's pending records to a file name (a commit), writes them to
-   a temporary file, fsyncs it, renames it into place and fsyncs the folder;
+2. `export_run` assigns the run's pending records to a file name (a commit) and writes them
+   to it atomically (`io.atomic`: a temporary file, fsynced, renamed into place);
 3. it then deletes the records from `pending` (a commit).
 
 `recover` runs at the start of every run, under the lock: a file named in `pending` that
@@ -34,8 +34,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict
 
 from ..errors import OutputError
+from ..io.atomic import AtomicFile, fsync_folder, remove_stale_temps, temp_prefix
+from ..models import Page
 from .state import State
 
 log = logging.getLogger(__name__)
@@ -47,14 +50,6 @@ def run_stamp(started_at: datetime) -> str:
 
 def run_dir(out_dir: str, started_at: datetime) -> Path:
     return Path(out_dir) / started_at.astimezone(UTC).strftime("%Y/%m/%d")
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _free_path(folder: Path, stem: str, suffix: str) -> Path:
@@ -95,27 +90,24 @@ def check_writable(out_dir: str) -> None:
 
 
 def _write_file(state: State, path: str) -> int:
-    """Write the records assigned to `path` atomically (temp file, fsync, rename)."""
-    target = Path(path)
-    temp = target.with_name(f".{target.name}.tmp")
+    """Write the records assigned to `path` atomically; returns how many. The temporary file
+    of an export that was killed is removed first (a full disk wants its space back, and so
+    does one whose write failed)."""
+    folder, name = os.path.split(path)
+    remove_stale_temps(folder, temp_prefix(name))
     count = 0
     try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        with open(temp, "wb") as out:
-            for record in state.records_for(path):
-                out.write(record)
-                out.write(b"\n")
-                count += 1
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temp, target)
-        _fsync_dir(target.parent)
-    except OSError as exc:
+        target = AtomicFile(path)
         try:
-            temp.unlink(missing_ok=True)  # a full disk wants its space back
-        except OSError:
-            pass
-        raise OutputError(f"cannot write: {exc.strerror or exc}", path) from None
+            for record in state.records_for(path):
+                target.write(record + b"\n")
+                count += 1
+        except BaseException:
+            target.discard()
+            raise
+        target.commit()
+    except OutputError as exc:
+        raise OutputError(f"cannot write: {exc.detail}", path) from None
     return count
 
 
@@ -146,16 +138,16 @@ def recover(state: State, out_dir: str, current_run: int | None = None) -> list[
         warc = salvage_warc(out_dir, started_at)
         if warc:
             written.append(warc)
-        path, count = export_run(state, run_id, out_dir, started_at)
-        if path:
-            written.append(path)
-            log.warning("recovery: run %d was killed; wrote its %d articles to %s", run_id, count, path)
+        exported, count = export_run(state, run_id, out_dir, started_at)
+        if exported:
+            written.append(exported)
+            log.warning("recovery: run %d was killed; wrote its %d articles to %s", run_id, count, exported)
         state.mark_killed(run_id)
     for run_id in state.runs_with_unassigned():  # a finished run whose export failed
         if run_id != current_run:
-            path, _ = export_run(state, run_id, out_dir, state.run_started(run_id))
-            if path:
-                written.append(path)
+            exported, _ = export_run(state, run_id, out_dir, state.run_started(run_id))
+            if exported:
+                written.append(exported)
     return written
 
 
@@ -198,11 +190,34 @@ def salvage_warc(out_dir: str, started_at: datetime) -> str | None:
         with open(part, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(part, final)
-        _fsync_dir(final.parent)
+        fsync_folder(str(final.parent))
     except OSError as exc:
         raise OutputError(f"cannot finish the WARC: {exc.strerror or exc}", str(part)) from None
     log.warning("recovery: kept the %d whole bytes of a killed run's WARC in %s", whole, final)
     return str(final)
+
+
+class RunStatsRecord(TypedDict):
+    """`RunStats.as_dict()`: the stats of a run as `--stats-json` writes them."""
+
+    started_at: str
+    finished_at: str | None
+    seconds: float | None
+    discovered: int
+    fetched: int
+    new: int
+    changed: int
+    unchanged: int
+    not_modified: int
+    not_due: int
+    skipped: dict[str, int]
+    failed: dict[str, int]
+    source_errors: int
+    written: int
+    output: str | None
+    warc: str | None
+    recovered: list[str]
+    stopped: str | None
 
 
 @dataclass
@@ -218,8 +233,8 @@ class RunStats:
     unchanged: int = 0  # same content hash, or 304
     not_modified: int = 0  # of those, 304s
     not_due: int = 0  # known URLs whose lastmod says nothing changed: not asked
-    skipped: Counter = field(default_factory=Counter)  # by reason
-    failed: Counter = field(default_factory=Counter)  # by reason
+    skipped: Counter[str] = field(default_factory=Counter)  # by reason
+    failed: Counter[str] = field(default_factory=Counter)  # by reason
     source_errors: int = 0
     written: int = 0  # records in this run's output
     output: str | None = None
@@ -227,7 +242,8 @@ class RunStats:
     recovered: list[str] = field(default_factory=list)  # files finished for killed runs
     stopped: str | None = None  # why the run ended early: max-pages, max-seconds, SIGTERM, SIGINT
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> RunStatsRecord:
+        """The stats as JSON (`--stats-json`, and each run's row in the state)."""
         return {
             "started_at": self.started_at.isoformat(timespec="seconds"),
             "finished_at": self.finished_at.isoformat(timespec="seconds") if self.finished_at else None,
@@ -240,7 +256,7 @@ class RunStats:
         }
 
     def summary(self) -> str:
-        def by_reason(counter: Counter) -> str:
+        def by_reason(counter: Counter[str]) -> str:
             total = sum(counter.values())
             inner = ", ".join(f"{reason} {n}" for reason, n in sorted(counter.items()))
             return f"{total}" + (f" ({inner})" if inner else "")
@@ -277,17 +293,19 @@ class WarcOutput:
         self._writer = WARCWriter(self._file, gzip=True)
         self.count = 0
 
-    def write(self, url: str, status: int, headers: tuple[tuple[str, str], ...], body: bytes,
-              fetched_at: datetime) -> None:
+    def write(self, page: Page) -> None:
+        """Append a fetched page as a response record (URL, status, headers, body, fetch time)."""
         from warcio.statusandheaders import StatusAndHeaders
 
         # The body is stored decoded, so the headers that described its transfer go.
-        kept = [(k, v) for k, v in headers if k.lower() not in ("content-encoding", "content-length",
-                                                                "transfer-encoding")]
-        kept.append(("Content-Length", str(len(body))))
+        kept = [(k, v) for k, v in page.headers if k.lower() not in ("content-encoding", "content-length",
+                                                                     "transfer-encoding")]
+        kept.append(("Content-Length", str(len(page.body))))
+        status = page.status or 200
         http_headers = StatusAndHeaders(f"{status} OK" if status == 200 else str(status), kept, protocol="HTTP/1.1")
+        fetched_at = page.fetched_at or datetime.now(UTC)
         record = self._writer.create_warc_record(
-            url, "response", payload=io.BytesIO(body), http_headers=http_headers,
+            page.url or page.source.path, "response", payload=io.BytesIO(page.body), http_headers=http_headers,
             warc_headers_dict={"WARC-Date": fetched_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")})
         try:
             self._writer.write_record(record)

@@ -1,4 +1,5 @@
-"""Politeness: how many requests may be in flight, how often one host is asked, robots.txt.
+"""Politeness: how many requests may be in flight, how often one host is asked, robots.txt;
+and `open_fetcher`, which builds the crawl's fetcher with both.
 
 Reads `crawl.concurrency` (requests in flight over all hosts), `crawl.per_host_concurrency`,
 `crawl.per_host_delay` (minimum seconds between two request starts on one host, raised to the
@@ -15,19 +16,19 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
+import httpx
 from protego import Protego
 
 from ..config import CrawlConfig
 from ..errors import FetchError, HTTPStatusError, RobotsDisallowed
+from ..models import Page
+from .fetch import Fetcher
 from .urls import host_of
-
-if TYPE_CHECKING:
-    from .fetch import Fetcher
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +80,7 @@ class HostGate:
         state.next_start = max(state.next_start, self._clock() + seconds)
 
     @asynccontextmanager
-    async def slot(self, url: str):
+    async def slot(self, url: str) -> AsyncIterator[None]:
         """Wait until a request to `url` may start; the slot is held while it runs."""
         state = self._host(host_of(url))
         async with state.slots:
@@ -92,27 +93,26 @@ class HostGate:
                 yield
 
 
+# Fetches a robots.txt URL: its first ROBOTS_MAX_BYTES + 1 bytes, not checked against
+# robots.txt itself and not through the gate (see `open_fetcher`).
+RobotsTxtFetch = Callable[[str], Awaitable[Page]]
+
+
 class Robots:
     """robots.txt per host, fetched once per run, shared by concurrent callers."""
 
-    def __init__(self, config: CrawlConfig, fetcher: Fetcher, gate: HostGate | None = None):
+    def __init__(self, config: CrawlConfig, fetch: RobotsTxtFetch, gate: HostGate | None = None):
         self._config = config
-        self._fetcher = fetcher
+        self._fetch = fetch
         self._gate = gate
-        self._parsers: dict[str, asyncio.Future] = {}
+        self._parsers: dict[str, asyncio.Future[Protego | None]] = {}
 
     async def _load(self, url: str) -> Protego | None:
         """The parsed robots.txt of `url`'s host; None when the host is closed for this run."""
-        from urllib.parse import urlsplit
-
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         try:
-            # Not through the gate: a redirect hop to a new host asks for its robots.txt while
-            # holding a slot, and waiting for another slot there could deadlock.
-            response = await self._fetcher.fetch(robots_url, follow_robots=False, gated=False,
-                                                 truncate_at=ROBOTS_MAX_BYTES + 1)
-            body = response.body
+            body = (await self._fetch(robots_url)).body
             if len(body) > ROBOTS_MAX_BYTES:  # a line cut in half could say something else
                 body = body[:body.rfind(b"\n", 0, ROBOTS_MAX_BYTES) + 1]
                 log.info("robots.txt of %s is over %d bytes; only its head is read", parts.netloc, ROBOTS_MAX_BYTES)
@@ -156,3 +156,28 @@ class Robots:
             raise RobotsDisallowed("robots.txt could not be fetched", url)
         if not parser.can_fetch(url, self._config.user_agent):
             raise RobotsDisallowed("disallowed by robots.txt", url)
+
+
+def open_fetcher(config: CrawlConfig, sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 transport: httpx.AsyncBaseTransport | None = None) -> Fetcher:
+    """The crawl's fetcher: every request waits for its `HostGate` slot and is checked against
+    its host's robots.txt (when `crawl.respect_robots`), redirect hops included.
+
+    robots.txt itself is read through the same fetcher (its pool, limits and address checks),
+    but not through the gate: a redirect hop to a new host asks for that host's robots.txt
+    while it holds a slot, and waiting there for another slot could deadlock.
+
+    Args:
+        config: the crawl settings.
+        sleep: the wait of retries and of the gate; tests pass a fake.
+        transport: an httpx transport instead of the guarded default (tests).
+    """
+    gate = HostGate(config, sleep=sleep)
+
+    async def fetch_robots_txt(url: str) -> Page:
+        return await fetcher.fetch(url, follow_robots=False, gated=False, truncate_at=ROBOTS_MAX_BYTES + 1)
+
+    # `fetch_robots_txt` is first called from inside `fetcher.fetch`, after this assignment.
+    fetcher = Fetcher(config, gate=gate, robots=Robots(config, fetch_robots_txt, gate), sleep=sleep,
+                      transport=transport)
+    return fetcher

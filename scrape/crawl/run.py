@@ -1,6 +1,6 @@
 """`scrape crawl`: one scheduled run over the configured sources.
 
-A run takes the lock, finishes what a killed run left (`runout.recover`), fetches the
+A run takes the lock, finishes what a killed run left (`output.recover`), fetches the
 sources (feeds, sitemaps, seed pages), and for every discovered URL decides from the state
 whether it is due: new URLs are fetched; known ones are asked again conditionally when the
 source gives a newer lastmod, when they have no lastmod and `crawl.recheck_after` has passed,
@@ -27,17 +27,19 @@ from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
+from typing import Protocol
 
-from ..config import Config, SourceConfig
+from ..config import Config, CrawlSource
 from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
 from ..io.outputs import render_jsonl
-from ..models import Article
-from .cleaner import Cleaner
+from ..models import Article, Page
+from ..workers import Cleaner
 from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
-from .fetch import Fetcher, Response, is_retried_later
+from .fetch import is_retried_later
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
-from .politeness import HostGate, Robots
+from .politeness import open_fetcher
 from .state import Fetched, State
 from .urls import canonicalize, host_of, same_site
 
@@ -62,11 +64,16 @@ class CrawlOptions:
 class _Job:
     url: str
     kind: str  # "page", "feed", "sitemap", "seed"
-    source: SourceConfig | None = None
+    source: CrawlSource | None = None
     depth: int = 0  # link hops from the seed page; sitemap nesting for sitemaps
     lastmod: datetime | None = None
     etag: str | None = None
     last_modified: str | None = None
+
+
+def _final_url(page: Page) -> str:
+    """The URL a fetched page came from, after redirects (the fetcher always sets it)."""
+    return page.url or page.source.path
 
 
 def failure_reason(exc: FetchError) -> str:
@@ -82,30 +89,30 @@ class Crawler:
     """One run over the sources: discovery, fetching, cleaning and state updates."""
 
     def __init__(self, config: Config, options: CrawlOptions, state: State, run_id: int, stats: RunStats,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 open_cleaner: Callable[[Config], Cleaner] = Cleaner):
         self.config = config
         self.crawl = config.crawl
         self.options = options
         self.state = state
         self.run_id = run_id
         self.stats = stats
-        self.gate = HostGate(self.crawl, sleep=sleep)
-        self.fetcher = Fetcher(self.crawl, gate=self.gate, sleep=sleep)
-        self.fetcher.robots = Robots(self.crawl, self.fetcher, self.gate)
+        self.fetcher = open_fetcher(self.crawl, sleep=sleep)
+        self._open_cleaner = open_cleaner
         self.cleaner: Cleaner | None = None
         self.warc: WarcOutput | None = None
         self._seen: set[str] = set()
         self._article_keys: set[str] = set()
         self._queues: dict[str, deque[_Job]] = {}
         self._workers: dict[str, int] = {}
-        self._tasks: set[asyncio.Task] = set()
+        self._tasks: set[asyncio.Task[None]] = set()
         self._outstanding = 0
         self._stopping = False
         self._idle = asyncio.Event()
         max_pages = options.max_pages if options.max_pages is not None else self.crawl.max_pages
         self._page_budget = max_pages or None
         self._now = options.now()
-        self._progress = None
+        self._progress: _Progress | None = None
         self.error: OutputError | None = None  # the state or the WARC could not be written
 
     # queueing
@@ -161,7 +168,7 @@ class Crawler:
         if not any(self._workers.values()):
             self._idle.set()
 
-    def offer(self, entry: Entry, source: SourceConfig | None, depth: int = 0) -> None:
+    def offer(self, entry: Entry, source: CrawlSource | None, depth: int = 0) -> None:
         """Queue a discovered page URL when the state says it is due."""
         url = entry.url
         if url in self._seen:
@@ -187,26 +194,28 @@ class Crawler:
 
     async def _source(self, job: _Job) -> None:
         try:
-            response = await self.fetcher.fetch(job.url)
+            page = await self.fetcher.fetch(job.url)
         except FetchError as exc:
             self.stats.source_errors += 1
             log.warning("source %s: %s", job.url, exc.detail)
             return
         source = job.source
+        assert source is not None, "a source's job carries its source"
         try:
             if job.kind == "seed":
-                self._follow_links(response, source, 1)
-            elif job.kind == "feed" or looks_like_feed(response.body):
-                for entry in parse_feed(response.body, response.url):
+                self._follow_links(page, source, 1)
+            elif job.kind == "feed" or looks_like_feed(page.body):
+                for entry in parse_feed(page.body, _final_url(page)):
                     self.offer(entry, source)
             else:
-                self._sitemap(response, job)
+                self._sitemap(page, job)
         except (ValueError, SyntaxError, FetchError) as exc:
             self.stats.source_errors += 1
             log.warning("source %s: cannot parse: %s", job.url, exc)
 
-    def _sitemap(self, response: Response, job: _Job) -> None:
-        parsed = parse_sitemap(response.body, response.url, self.crawl.max_bytes)
+    def _sitemap(self, page: Page, job: _Job) -> None:
+        parsed = parse_sitemap(page.body, _final_url(page), self.crawl.max_bytes)
+        assert job.source is not None, "a sitemap's job carries its source"
         cutoff = self._now - timedelta(days=job.source.since_days) if job.source.since_days else None
         for child in parsed.sitemaps:
             if cutoff and child.lastmod and child.lastmod < cutoff:
@@ -219,8 +228,8 @@ class Crawler:
                 continue
             self.offer(entry, job.source)
 
-    def _follow_links(self, response: Response, source: SourceConfig, depth: int) -> None:
-        links, _ = extract_links(response.body, response.url)
+    def _follow_links(self, page: Page, source: CrawlSource, depth: int) -> None:
+        links, _ = extract_links(page.body, _final_url(page))
         allow = re.compile(source.allow) if source.allow else None
         for link in links:
             if same_site(link, source.url) and (allow is None or allow.search(link)):
@@ -234,7 +243,7 @@ class Crawler:
             self.stats.skipped["duplicate"] += 1
             return
         try:
-            response = await self.fetcher.fetch(url, etag=job.etag, last_modified=job.last_modified)
+            page = await self.fetcher.fetch(url, etag=job.etag, last_modified=job.last_modified)
         except RobotsDisallowed as exc:
             self.stats.skipped[exc.reason] += 1
             self.state.record_skip(url, exc.reason)
@@ -248,39 +257,39 @@ class Crawler:
             return
         finally:
             self._tick()
-        if response.status == 304:
+        if page.status == 304:
             self.stats.unchanged += 1
             self.stats.not_modified += 1
             self.state.record_not_modified(url, job.lastmod)
             return
         self.stats.fetched += 1
         if self.warc is not None:
-            self.warc.write(response.url, response.status, response.headers, response.body, response.fetched_at)
+            self.warc.write(page)
         source = job.source
         if source is not None and source.type == "seed" and job.depth < source.depth:
-            self._follow_links(response, source, job.depth + 1)
-        fetched = Fetched(response.status, response.header("etag"), response.header("last-modified"))
-        if not self.options.clean:
-            await self._record_raw(url, response, fetched, job)
+            self._follow_links(page, source, job.depth + 1)
+        fetched = Fetched(page.status, page.header("etag"), page.header("last-modified"))
+        if self.cleaner is None:  # --no-clean
+            await self._record_raw(url, page, fetched, job)
             return
-        result = await self.cleaner.clean(response.to_page())
+        result = await self.cleaner.clean(page)
         if isinstance(result, SkipError):
             self.stats.skipped[result.reason] += 1
             self.state.record_skip(url, result.reason, fetched, job.lastmod)
             return
-        self._record_article(url, result, fetched, job, response)
+        self._record_article(url, result, fetched, job, page)
 
-    def _article_key(self, article: Article, response: Response) -> str:
-        for candidate in (article.canonical_url, response.url):
+    def _article_key(self, article: Article, page: Page) -> str:
+        for candidate in (article.canonical_url, _final_url(page)):
             if candidate:
                 try:
                     return canonicalize(candidate)
                 except UnsafeURL:
                     continue
-        return response.url
+        return _final_url(page)
 
-    def _record_article(self, url: str, article: Article, fetched: Fetched, job: _Job, response: Response) -> None:
-        key = self._article_key(article, response)
+    def _record_article(self, url: str, article: Article, fetched: Fetched, job: _Job, page: Page) -> None:
+        key = self._article_key(article, page)
         self._seen.add(key)  # the canonical URL, found later in this run, is not fetched again
         self._article_keys.add(key)  # ... nor when it is already queued
         content_hash = article.content_hash or hashlib.sha256(article.text.encode()).hexdigest()
@@ -296,8 +305,8 @@ class Crawler:
         self.state.record_page(url, fetched, outcome, job.lastmod, key, record, self.run_id)
         self.stats.written += 1
 
-    async def _record_raw(self, url: str, response: Response, fetched: Fetched, job: _Job) -> None:
-        content_hash = hashlib.blake2b(response.body, digest_size=16).hexdigest()
+    async def _record_raw(self, url: str, page: Page, fetched: Fetched, job: _Job) -> None:
+        content_hash = hashlib.blake2b(page.body, digest_size=16).hexdigest()
         row = self.state.get(url)
         previous = row.content_hash if row else None
         outcome = "new" if previous is None else ("unchanged" if previous == content_hash else "changed")
@@ -312,48 +321,73 @@ class Crawler:
     # the run
 
     async def run(self) -> None:
-        max_seconds = self.options.max_seconds if self.options.max_seconds is not None else self.crawl.max_seconds
+        """Crawl until no work is left, `max_seconds` pass, or the task is cancelled (a signal)."""
+        self._open()
+        try:
+            self._queue_sources()
+            if self._outstanding == 0:
+                self._idle.set()
+            await self._until_idle()
+        except asyncio.CancelledError:
+            self.stats.stopped = self.stats.stopped or "cancelled"
+        finally:
+            await self._close()
+
+    def _open(self) -> None:
+        """Start what the run works with besides the fetcher: the cleaner, the WARC, a progress bar."""
         if self.options.clean:
-            self.cleaner = Cleaner(self.config)
+            self.cleaner = self._open_cleaner(self.config)
         if self.crawl.warc:
             self.warc = WarcOutput(self.crawl.out_dir, self.stats.started_at)
         if self.options.progress and sys.stderr.isatty():
             from tqdm import tqdm
 
             self._progress = tqdm(unit="page", desc="crawl", file=sys.stderr, leave=False)
-        try:
-            for url in self.state.retry_candidates(self.crawl.max_failures):
-                self.offer(Entry(url), None)
-            for source in self.config.sources:
-                try:
-                    url = canonicalize(source.url)
-                except UnsafeURL as exc:
-                    log.warning("source %s: %s", source.url, exc.detail)
-                    self.stats.source_errors += 1
-                    continue
-                self._seen.add(url)
-                self._add(_Job(url, source.type, source, 0))
-            if self._outstanding == 0:
-                self._idle.set()
+
+    def _queue_sources(self) -> None:
+        """Queue the URLs whose last try failed (worth another), then every configured source."""
+        for url in self.state.retry_candidates(self.crawl.max_failures):
+            self.offer(Entry(url), None)
+        for source in self.config.sources:
             try:
-                async with asyncio.timeout(max_seconds or None):
-                    await self._idle.wait()
-            except TimeoutError:
-                self.stats.stopped = self.stats.stopped or "max-seconds"
-        except asyncio.CancelledError:
-            self.stats.stopped = self.stats.stopped or "cancelled"
-        finally:
-            self._stopping = True
-            for task in list(self._tasks):  # in-flight work is dropped; it stays due for next run
-                task.cancel()
-            await asyncio.gather(*self._tasks, return_exceptions=True)
-            await self.fetcher.aclose()
-            if self.cleaner is not None:
-                await asyncio.get_running_loop().run_in_executor(None, self.cleaner.close)
-            if self.warc is not None:
-                self.stats.warc = self.warc.close()
-            if self._progress is not None:
-                self._progress.close()
+                url = canonicalize(source.url)
+            except UnsafeURL as exc:
+                log.warning("source %s: %s", source.url, exc.detail)
+                self.stats.source_errors += 1
+                continue
+            self._seen.add(url)
+            self._add(_Job(url, source.type, source, 0))
+
+    async def _until_idle(self) -> None:
+        """Wait until every queued job is done, or `max_seconds` have passed."""
+        max_seconds = self.options.max_seconds if self.options.max_seconds is not None else self.crawl.max_seconds
+        try:
+            async with asyncio.timeout(max_seconds or None):
+                await self._idle.wait()
+        except TimeoutError:
+            self.stats.stopped = self.stats.stopped or "max-seconds"
+
+    async def _close(self) -> None:
+        """Drop the work in flight (it stays due for the next run) and close what the run opened."""
+        self._stopping = True
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        await self.fetcher.aclose()
+        if self.cleaner is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.cleaner.close)
+        if self.warc is not None:
+            self.stats.warc = self.warc.close()
+        if self._progress is not None:
+            self._progress.close()
+
+
+class _Progress(Protocol):
+    """The progress bar (tqdm) the crawl ticks once per page."""
+
+    def update(self, n: int = 1) -> object: ...
+
+    def close(self) -> None: ...
 
 
 class CrawlLock:
@@ -376,7 +410,7 @@ class CrawlLock:
         self._fd = fd
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self._fd is not None:
             fcntl.flock(self._fd, fcntl.LOCK_UN)
             os.close(self._fd)
@@ -388,8 +422,13 @@ def lock_path(config: Config) -> str:
 
 
 def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
-              sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> RunStats:
+              sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+              open_state: Callable[[str], State] = State,
+              open_cleaner: Callable[[Config], Cleaner] = Cleaner) -> RunStats:
     """One crawl run, start to end: lock, recover, crawl, export, record the run.
+
+    `sleep` (the fetcher's waits), `open_state` (the state file) and `open_cleaner` (what
+    cleans the pages) are for tests.
 
     SIGTERM and SIGINT stop the run cleanly: in-flight requests are dropped (they stay due),
     everything done so far is exported and the state saved.
@@ -404,12 +443,13 @@ def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
     """
     with CrawlLock(lock_path(config)):
         check_writable(config.crawl.out_dir)
-        state = State(config.crawl.state)
+        state = open_state(config.crawl.state)
         try:
             stats = RunStats(started_at=datetime.now(UTC).replace(microsecond=0))
             stats.recovered = recover(state, config.crawl.out_dir)
             run_id = state.begin_run(stats.started_at)
-            asyncio.run(_run_async(config, options, state, run_id, stats, sleep))
+            # The crawler is made inside the event loop that runs it (its client, gate and events).
+            asyncio.run(_run_async(partial(Crawler, config, options, state, run_id, stats, sleep, open_cleaner)))
             stats.output, _ = export_run(state, run_id, config.crawl.out_dir, stats.started_at)
             stats.finished_at = datetime.now(UTC)
             status = "stopped" if stats.stopped in ("SIGTERM", "SIGINT", "cancelled") else "done"
@@ -419,8 +459,9 @@ def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
     return stats
 
 
-async def _run_async(config, options, state, run_id, stats, sleep) -> None:
-    crawler = Crawler(config, options, state, run_id, stats, sleep)
+async def _run_async(make_crawler: Callable[[], Crawler]) -> None:
+    crawler = make_crawler()
+    stats = crawler.stats
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()
     run_task = loop.create_task(crawler.run())
@@ -449,38 +490,3 @@ async def _run_async(config, options, state, run_id, stats, sleep) -> None:
             loop.remove_signal_handler(signum)
     if crawler.error is not None:
         raise crawler.error
-
-
-# --- scrape fetch ----------------------------------------------------------------------
-
-
-async def fetch_and_clean(config: Config, urls: list[str],
-                          sleep: Callable[[float], Awaitable[None]] = asyncio.sleep):
-    """Fetch and clean `urls` now, no state; yields (url, Article | ScrapeError) in order."""
-    gate = HostGate(config.crawl, sleep=sleep)
-    cleaner = Cleaner(_thread_cleaning(config))
-    async with Fetcher(config.crawl, gate=gate, sleep=sleep) as fetcher:
-        fetcher.robots = Robots(config.crawl, fetcher, gate)
-
-        async def one(url: str):
-            try:
-                response = await fetcher.fetch(canonicalize(url))
-            except FetchError as exc:
-                return exc
-            return await cleaner.clean(response.to_page())
-
-        tasks = [asyncio.ensure_future(one(url)) for url in urls]
-        try:
-            for url, task in zip(urls, tasks):
-                yield url, await task
-        finally:
-            for task in tasks:
-                task.cancel()
-            cleaner.close()
-
-
-def _thread_cleaning(config: Config) -> Config:
-    from dataclasses import replace
-
-    return replace(config, crawl=replace(config.crawl, clean_workers=0))
-

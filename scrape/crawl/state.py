@@ -1,6 +1,8 @@
 """The crawl state: what each URL gave last time, each article's hash, each run's stats.
 
-One SQLite file (`crawl.state`), WAL mode, with a schema version in `meta`. Tables:
+One SQLite file (`crawl.state`), WAL mode. Its schema version is recorded in `meta`; a file
+from an older scrape is migrated forward when it is opened (`MIGRATIONS`), and one from a
+newer scrape is refused with a `StateError` naming both versions. Tables:
 
     urls      per canonical URL: first seen, last fetched, status, ETag, Last-Modified,
               content hash, the source's lastmod when last checked, failures, last error
@@ -10,7 +12,7 @@ One SQLite file (`crawl.state`), WAL mode, with a schema version in `meta`. Tabl
 
 Exactly-once output rests on `record_page`: the URL's new state, the article's new hash and
 the article record (in `pending`) are committed in one transaction, so a kill leaves either
-all three or none. `runout` then moves pending records to files (see there).
+all three or none. `output` then moves pending records to files (see there).
 
 A state that cannot be opened or written (a full disk, a read-only or missing folder) is an
 `OutputError` naming the state file; the transaction it cut short is rolled back.
@@ -20,53 +22,62 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import TracebackType
+from typing import TypedDict
 
-from ..errors import ConfigError, OutputError
+from ..errors import OutputError, StateError
 
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS urls (
-    url TEXT PRIMARY KEY,
-    first_seen TEXT NOT NULL,
-    last_fetched TEXT,          -- last time a response (or a 304) came
-    status INTEGER,             -- last HTTP status; NULL before any answer
-    etag TEXT,
-    last_modified TEXT,
-    content_hash TEXT,
-    lastmod TEXT,               -- the source's lastmod when the URL was last checked
-    failures INTEGER NOT NULL DEFAULT 0,   -- retryable failures in a row
-    last_error TEXT,
-    outcome TEXT                -- new, changed, unchanged, not modified, skipped: x, failed: x
-);
-CREATE TABLE IF NOT EXISTS articles (
-    canonical_url TEXT PRIMARY KEY,
-    content_hash TEXT NOT NULL,
-    versions INTEGER NOT NULL,
-    first_written TEXT NOT NULL,
-    last_written TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS pending (
-    id INTEGER PRIMARY KEY,
-    run_id INTEGER NOT NULL,
-    record BLOB NOT NULL,
-    export_path TEXT            -- set once the record is assigned to an output file
-);
-CREATE INDEX IF NOT EXISTS pending_export ON pending (export_path, run_id);
-CREATE TABLE IF NOT EXISTS runs (
-    id INTEGER PRIMARY KEY,
-    started_at TEXT NOT NULL,
-    finished_at TEXT,
-    status TEXT NOT NULL,       -- running, done, stopped, killed (found unfinished later)
-    stats TEXT,
-    outputs TEXT
-);
-"""
+# The schema, as the steps that build it: step N takes a file from version N - 1 to N, and
+# the version a file is at is recorded in `meta`. A file with no recorded version (an empty
+# file, or one made before versions were recorded, with the version 1 tables) is version 0.
+# A change to the schema is a new step at the end, never an edit to an old one.
+_STEP_1 = (
+    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+    """CREATE TABLE IF NOT EXISTS urls (
+        url TEXT PRIMARY KEY,
+        first_seen TEXT NOT NULL,
+        last_fetched TEXT,          -- last time a response (or a 304) came
+        status INTEGER,             -- last HTTP status; NULL before any answer
+        etag TEXT,
+        last_modified TEXT,
+        content_hash TEXT,
+        lastmod TEXT,               -- the source's lastmod when the URL was last checked
+        failures INTEGER NOT NULL DEFAULT 0,   -- retryable failures in a row
+        last_error TEXT,
+        outcome TEXT                -- new, changed, unchanged, not modified, skipped: x, failed: x
+    )""",
+    """CREATE TABLE IF NOT EXISTS articles (
+        canonical_url TEXT PRIMARY KEY,
+        content_hash TEXT NOT NULL,
+        versions INTEGER NOT NULL,
+        first_written TEXT NOT NULL,
+        last_written TEXT NOT NULL
+    )""",
+    """CREATE TABLE IF NOT EXISTS pending (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL,
+        record BLOB NOT NULL,
+        export_path TEXT            -- set once the record is assigned to an output file
+    )""",
+    "CREATE INDEX IF NOT EXISTS pending_export ON pending (export_path, run_id)",
+    """CREATE TABLE IF NOT EXISTS runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        status TEXT NOT NULL,       -- running, done, stopped, killed (found unfinished later)
+        stats TEXT,
+        outputs TEXT
+    )""",
+)
+# (version, statements), in order: step 2 will go after step 1, and so on, numbers without gaps.
+MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
+    (1, _STEP_1),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]  # the version this scrape reads and writes
 
 
 def _now() -> str:
@@ -79,6 +90,22 @@ def _iso(when: datetime | None) -> str | None:
 
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def _required_when(value: str) -> datetime:
+    """A time a column always holds (NOT NULL)."""
+    return datetime.fromisoformat(value)
+
+
+class RunRecord(TypedDict):
+    """One run as the state records it."""
+
+    id: int
+    started_at: str
+    finished_at: str | None
+    status: str  # running, done, stopped, killed
+    stats: dict[str, object] | None  # RunStats.as_dict(), as JSON
+    outputs: list[str]
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,7 +127,7 @@ class UrlState:
 class Fetched:
     """What a response says about its URL, for the state."""
 
-    status: int
+    status: int | None
     etag: str | None = None
     last_modified: str | None = None
     content_hash: str | None = None
@@ -122,22 +149,50 @@ class State:
             self.db.execute("PRAGMA busy_timeout=5000")
         except (OSError, sqlite3.Error) as exc:
             raise OutputError(f"cannot open the state: {getattr(exc, 'strerror', None) or exc}", self.path) from None
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.db.close()
+            raise
 
     def _migrate(self) -> None:
+        """Bring the file to SCHEMA_VERSION, one step at a time, all in one transaction.
+
+        Raises:
+            StateError: the file is from a newer scrape.
+            OutputError: the file is not a database, or cannot be written.
+        """
         try:
-            self.db.executescript(_SCHEMA)  # idempotent: IF NOT EXISTS throughout
-        except sqlite3.Error as exc:  # not a database, a full disk, a read-only file
+            if self._stored_version() == SCHEMA_VERSION:
+                return
+        except sqlite3.Error as exc:  # not a database
             raise OutputError(f"cannot open the state: {exc}", self.path) from None
         with self.transaction():
-            row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
-            if row is None:
-                self.db.execute("INSERT INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),))
-            elif int(row[0]) > SCHEMA_VERSION:
-                raise ConfigError(f"state schema version {row[0]} is newer than this scrape ({SCHEMA_VERSION})",
-                                  key="crawl.state", path=self.path)
+            version = self._stored_version()  # again: another process may have migrated it meanwhile
+            if version > SCHEMA_VERSION:
+                raise StateError(f"state schema version {version} is newer than this scrape ({SCHEMA_VERSION}); "
+                                 "upgrade scrape", self.path)
+            for number, statements in MIGRATIONS:
+                if number > version:
+                    for statement in statements:
+                        self.db.execute(statement)
+            self.db.execute("INSERT INTO meta VALUES ('schema_version', ?) ON CONFLICT(key) DO UPDATE SET"
+                            " value=excluded.value", (str(SCHEMA_VERSION),))
 
-    def transaction(self):
+    def _stored_version(self) -> int:
+        """The schema version recorded in the file; 0 when there is none."""
+        if not self.db.execute("SELECT 1 FROM sqlite_master WHERE type='table' AND name='meta'").fetchone():
+            return 0
+        row = self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()
+        if row is None:
+            return 0
+        try:
+            return int(row[0])
+        except ValueError:
+            raise StateError(f"unreadable state schema version {row[0]!r}", self.path) from None
+
+    def transaction(self) -> _Transaction:
+        """`with state.transaction():` runs its statements as one transaction (nested: the outer one)."""
         return _Transaction(self.db, self.path)
 
     def close(self) -> None:
@@ -145,7 +200,7 @@ class State:
 
     @property
     def schema_version(self) -> int:
-        return int(self.db.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone()[0])
+        return self._stored_version()
 
     # --- URLs ---------------------------------------------------------------------------
 
@@ -155,10 +210,10 @@ class State:
             " failures, last_error, outcome FROM urls WHERE url=?", (url,)).fetchone()
         if row is None:
             return None
-        return UrlState(row[0], _when(row[1]), _when(row[2]), row[3], row[4], row[5], row[6], _when(row[7]),
-                        row[8], row[9], row[10])
+        return UrlState(row[0], _required_when(row[1]), _when(row[2]), row[3], row[4], row[5], row[6],
+                        _when(row[7]), row[8], row[9], row[10])
 
-    def _upsert(self, url: str, **fields) -> None:
+    def _upsert(self, url: str, **fields: object) -> None:
         now = _now()
         self.db.execute("INSERT INTO urls (url, first_seen) VALUES (?, ?) ON CONFLICT(url) DO NOTHING", (url, now))
         names = ", ".join(f"{k}=?" for k in fields)
@@ -192,7 +247,7 @@ class State:
                     lastmod: datetime | None = None) -> None:
         """A URL that gave no article (robots.txt, not an article, ...). Its validators are
         kept, so that it is asked for conditionally next time."""
-        fields: dict = {"outcome": f"skipped: {reason}", "failures": 0, "last_error": None}
+        fields: dict[str, object] = {"outcome": f"skipped: {reason}", "failures": 0, "last_error": None}
         if fetched is not None:
             fields.update(last_fetched=_now(), status=fetched.status, etag=fetched.etag,
                           last_modified=fetched.last_modified, content_hash=fetched.content_hash)
@@ -238,23 +293,24 @@ class State:
         with self.transaction():
             cursor = self.db.execute("INSERT INTO runs (started_at, status) VALUES (?, 'running')",
                                      (_iso(started_at),))
+        assert cursor.lastrowid is not None  # an INSERT into a table with an INTEGER PRIMARY KEY sets it
         return cursor.lastrowid
 
-    def finish_run(self, run_id: int, status: str, stats: dict, outputs: list[str]) -> None:
+    def finish_run(self, run_id: int, status: str, stats: Mapping[str, object], outputs: list[str]) -> None:
         with self.transaction():
             self.db.execute("UPDATE runs SET finished_at=?, status=?, stats=?, outputs=? WHERE id=?",
                             (_now(), status, json.dumps(stats), json.dumps(outputs), run_id))
 
     def unfinished_runs(self, exclude: int | None = None) -> list[tuple[int, datetime]]:
         rows = self.db.execute("SELECT id, started_at FROM runs WHERE status='running' AND id IS NOT ?", (exclude,))
-        return [(r[0], _when(r[1])) for r in rows]
+        return [(r[0], _required_when(r[1])) for r in rows]
 
     def mark_killed(self, run_id: int) -> None:
         with self.transaction():
             self.db.execute("UPDATE runs SET status='killed', finished_at=? WHERE id=? AND status='running'",
                             (_now(), run_id))
 
-    def run(self, run_id: int) -> dict:
+    def run(self, run_id: int) -> RunRecord:
         row = self.db.execute("SELECT id, started_at, finished_at, status, stats, outputs FROM runs WHERE id=?",
                               (run_id,)).fetchone()
         return {"id": row[0], "started_at": row[1], "finished_at": row[2], "status": row[3],
@@ -262,8 +318,8 @@ class State:
 
     def pending_count(self, run_id: int | None = None) -> int:
         if run_id is None:
-            return self.db.execute("SELECT count(*) FROM pending").fetchone()[0]
-        return self.db.execute("SELECT count(*) FROM pending WHERE run_id=?", (run_id,)).fetchone()[0]
+            return int(self.db.execute("SELECT count(*) FROM pending").fetchone()[0])
+        return int(self.db.execute("SELECT count(*) FROM pending WHERE run_id=?", (run_id,)).fetchone()[0])
 
     def assign_export(self, run_id: int, path: str) -> int:
         """Assign a run's unassigned pending records to the output file `path`."""
@@ -290,7 +346,7 @@ class State:
             self.db.execute("DELETE FROM pending WHERE export_path=?", (path,))
 
     def run_started(self, run_id: int) -> datetime:
-        return _when(self.db.execute("SELECT started_at FROM runs WHERE id=?", (run_id,)).fetchone()[0])
+        return _required_when(self.db.execute("SELECT started_at FROM runs WHERE id=?", (run_id,)).fetchone()[0])
 
 
 class _Transaction:
@@ -301,7 +357,7 @@ class _Transaction:
         self.path = path
         self.outer = False
 
-    def __enter__(self):
+    def __enter__(self) -> sqlite3.Connection:
         self.outer = not self.db.in_transaction
         if self.outer:
             try:
@@ -310,19 +366,19 @@ class _Transaction:
                 raise OutputError(f"cannot write the state: {error}", self.path) from None
         return self.db
 
-    def __exit__(self, kind, exc, tb):
+    def __exit__(self, kind: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
         if not self.outer:
-            return False
+            return
         if kind is None:
             try:
                 self.db.execute("COMMIT")
-                return False
+                return
             except sqlite3.Error as error:
                 exc = error
         self._rollback()
         if isinstance(exc, sqlite3.Error):
             raise OutputError(f"cannot write the state: {exc}", self.path) from None
-        return False
 
     def _rollback(self) -> None:
         if self.db.in_transaction:  # SQLite may have rolled back already (a full disk does)

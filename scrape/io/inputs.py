@@ -20,18 +20,26 @@ import io
 import os
 import re
 import sys
-import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Literal
 
 import orjson
-from isal import igzip, isal_zlib
+from isal import igzip
 
 from ..clean.decode import looks_binary
 from ..errors import EmptyInput, SkipError, UnexpectedError, Unreadable
 from ..models import Page, Source
-from .warc import load_warc
+from .streams import (
+    GZIP_ERRORS,
+    ByteStream,
+    Reopen,
+    Replayable,
+    gzip_detail,
+    read_head,
+    read_head_until_error,
+)
+from .warc import WarcLoader, load_warc
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -57,10 +65,11 @@ class LoadOptions:
     """How inputs are loaded."""
 
     max_page_bytes: int = 64 * 1024 * 1024  # a page body (or JSONL line) larger than this is skipped
+    load_warc: WarcLoader = load_warc  # reads the pages of a WARC input (tests pass one that breaks)
 
 
 def iter_pages(paths: list[str], options: LoadOptions | None = None,
-               stdin: BinaryIO | None = None) -> Iterator[Page | SkipError]:
+               stdin: ByteStream | None = None) -> Iterator[Page | SkipError]:
     """Load every input named in `paths`, lazily, in order.
 
     Args:
@@ -101,40 +110,47 @@ def walk_folder(folder: str) -> Iterator[str | SkipError]:
     FOLDER_SUFFIXES (with or without ".gz"). Symlinked folders are not followed, so a link
     loop cannot trap the walk. A folder that cannot be listed is yielded as Unreadable.
     """
-    stack: list[Iterator[os.DirEntry]] = []
-
-    def listing(path: str) -> Iterator[os.DirEntry] | Unreadable:
-        try:
-            with os.scandir(path) as entries:
-                return iter(sorted(entries, key=lambda e: e.name))
-        except OSError as exc:
-            return Unreadable(f"cannot list folder: {exc.strerror}", input=path)
-
-    first = listing(folder)
+    first = _listing(folder)
     if isinstance(first, SkipError):
         yield first
         return
-    stack.append(first)
+    stack = [first]  # the listings of the folders being walked, innermost last
     while stack:
         entry = next(stack[-1], None)
         if entry is None:
             stack.pop()
             continue
-        if entry.name.startswith("."):
-            continue
-        try:
-            is_dir = entry.is_dir(follow_symlinks=False)
-            is_file = not is_dir and entry.is_file()
-        except OSError:
-            continue
-        if is_dir:
-            sub = listing(entry.path)
-            if isinstance(sub, SkipError):
-                yield sub
+        kind = _entry_kind(entry)
+        if kind == "folder":
+            listing = _listing(entry.path)
+            if isinstance(listing, SkipError):
+                yield listing
             else:
-                stack.append(sub)
-        elif is_file and _wanted_in_folder(entry.name):
+                stack.append(listing)
+        elif kind == "page":
             yield entry.path
+
+
+def _listing(folder: str) -> Iterator[os.DirEntry[str]] | Unreadable:
+    """The entries of `folder`, sorted by name."""
+    try:
+        with os.scandir(folder) as entries:
+            return iter(sorted(entries, key=lambda e: e.name))
+    except OSError as exc:
+        return Unreadable(f"cannot list folder: {exc.strerror}", input=folder)
+
+
+def _entry_kind(entry: os.DirEntry[str]) -> Literal["folder", "page"] | None:
+    """A folder to walk into, a page file to read, or None: hidden, not a page file, or gone."""
+    if entry.name.startswith("."):
+        return None
+    try:
+        if entry.is_dir(follow_symlinks=False):
+            return "folder"
+        is_file = entry.is_file()
+    except OSError:
+        return None
+    return "page" if is_file and _wanted_in_folder(entry.name) else None
 
 
 def _wanted_in_folder(name: str) -> bool:
@@ -207,163 +223,94 @@ def _is_page_record(line: str) -> bool:
     return isinstance(record, dict) and ("html" in record or "text" in record)
 
 
-# --- streams -------------------------------------------------------------------------------
+# --- one input ----------------------------------------------------------------------------
 
 
-class _Replayable(io.RawIOBase):
-    """A read-only stream that can be rewound to its start while it records.
-
-    Lets us sniff the head of stdin or of a gzip member and then read the input from the
-    start, without seeking. Recording stops at the first rewind(record=False), after which
-    the recorded bytes are replayed once and dropped.
-    """
-
-    def __init__(self, raw):
-        self._raw = raw
-        self._buf = bytearray()
-        self._pos = 0
-        self._recording = True
-
-    def readable(self) -> bool:
-        return True
-
-    def readinto(self, target) -> int:
-        want = len(target)
-        if self._pos < len(self._buf):
-            chunk = self._buf[self._pos:self._pos + want]
-            target[:len(chunk)] = chunk
-            self._pos += len(chunk)
-            if not self._recording and self._pos == len(self._buf):
-                self._buf, self._pos = bytearray(), 0
-            return len(chunk)
-        data = self._raw.read(want)
-        if not data:
-            return 0
-        if self._recording:
-            self._buf += data
-            self._pos += len(data)
-        target[:len(data)] = data
-        return len(data)
-
-    def rewind(self, record: bool = False) -> None:
-        """Start again from the first byte; keep recording only if `record`."""
-        self._pos = 0
-        self._recording = record
-
-    def stop_recording(self) -> None:
-        """Go on from here, forgetting what was read so far."""
-        del self._buf[:self._pos]
-        self._pos = 0
-        self._recording = False
-
-
-def _read_head(stream, size: int) -> bytes:
-    """Up to `size` bytes, reading again after short reads (pipes, gzip)."""
-    parts, got = [], 0
-    while got < size:
-        data = stream.read(size - got)
-        if not data:
-            break
-        parts.append(data)
-        got += len(data)
-    return b"".join(parts)
-
-
-def _read_head_until_error(stream, size: int) -> tuple[bytes, BaseException | None]:
-    """Like _read_head, but a gzip error ends the read and is returned with what came before.
-
-    Reads in small steps: GzipFile drops what one read() had decompressed when it raises.
-    """
-    parts, got = [], 0
-    while got < size:
-        try:
-            data = stream.read(min(size - got, 4096))
-        except _GZIP_ERRORS as exc:
-            return b"".join(parts), exc
-        if not data:
-            break
-        parts.append(data)
-        got += len(data)
-    return b"".join(parts), None
-
-
-def _extend_first_line(stream, head: bytes, limit: int) -> tuple[bytes, BaseException | None]:
+def _extend_first_line(stream: ByteStream, head: bytes, limit: int) -> tuple[bytes, BaseException | None]:
     """Read on until the head holds its first non-empty line whole (for JSONL sniffing)."""
     while len(head) < limit:
         stripped = head.lstrip()
         if not stripped.startswith((b"{", b"\xef\xbb\xbf{")) or b"\n" in stripped:
             break
-        more, error = _read_head_until_error(stream, SNIFF_BYTES)
+        more, error = read_head_until_error(stream, SNIFF_BYTES)
         head += more
         if error is not None or not more:
             return head, error
     return head, None
 
 
-_GZIP_ERRORS = (OSError, EOFError, zlib.error, isal_zlib.error)
+@dataclass(frozen=True)
+class _Sniffed:
+    """An input opened and its kind told."""
+
+    kind: str  # warc, jsonl, html or text
+    stream: Replayable  # the input's bytes (inflated when it is gzipped), from the first
+    head: bytes  # its first bytes, the whole first line when that is a JSON object
+    gzipped: bool
+    gzip_error: BaseException | None  # met while reading the head; what came before is read
 
 
-def _load_stream(raw, name: str, options: LoadOptions, reopen) -> Iterator[Page | SkipError]:
+def _load_stream(raw: ByteStream, name: str, options: LoadOptions, reopen: Reopen | None) -> Iterator[Page | SkipError]:
     """Sniff one input's kind and hand it to the loader for that kind."""
-    outer = _Replayable(raw)
+    outer = Replayable(raw)
+    sniffed = _sniff(outer, name, options)
+    if isinstance(sniffed, SkipError):
+        yield sniffed
+        return
+    if sniffed.gzip_error is not None and sniffed.kind not in ("warc", "jsonl"):
+        # WARC and JSONL are read record by record, say where they break and keep what came
+        # before; a page cut short would be cleaned into a partial article that looks whole.
+        yield Unreadable(f"corrupt gzip data ({gzip_detail(sniffed.gzip_error)})", input=name)
+        return
+    if sniffed.kind == "warc":
+        # warcio reads record-gzipped WARCs itself, and its offsets are the compressed ones.
+        outer.rewind(record=False)
+        yield from options.load_warc(outer, name, options.max_page_bytes, reopen if sniffed.gzipped else None)
+        return
+    if sniffed.gzipped:
+        outer.stop_recording()
+    sniffed.stream.rewind(record=False)
+    if sniffed.kind == "jsonl":
+        yield from _load_jsonl(sniffed.stream, name, options, sniffed.gzip_error)
+    else:
+        yield from _load_document(sniffed.stream, sniffed.head, sniffed.kind, name, options)
+
+
+def _sniff(outer: Replayable, name: str, options: LoadOptions) -> _Sniffed | SkipError:
+    """Read the head of an input (inflating it when it is gzipped) and tell its kind; an
+    empty or unreadable input is a skip."""
     try:
-        head = _read_head(outer, SNIFF_BYTES)
+        head = read_head(outer, SNIFF_BYTES)
     except OSError as exc:
-        yield Unreadable(_os_detail(exc), input=name)
-        return
+        return Unreadable(_os_detail(exc), input=name)
     if not head.strip():
-        yield EmptyInput("empty input", input=name)
-        return
+        return EmptyInput("empty input", input=name)
     stream, gzipped, gzip_error = outer, head.startswith(GZIP_MAGIC), None
     if gzipped:
         outer.rewind(record=True)
-        inner = _Replayable(igzip.GzipFile(fileobj=outer, mode="rb"))  # ISA-L: 2-3 times zlib's speed
-        head, gzip_error = _read_head_until_error(inner, SNIFF_BYTES)
+        # ISA-L: 2-3 times zlib's speed. isal.igzip carries no annotations.
+        stream = Replayable(igzip.GzipFile(fileobj=outer, mode="rb"))  # type: ignore[no-untyped-call]
+        head, gzip_error = read_head_until_error(stream, SNIFF_BYTES)
         if not head.strip():
             if gzip_error is not None:
-                yield Unreadable(f"corrupt gzip data ({_gzip_detail(gzip_error)})", input=name)
-            else:
-                yield EmptyInput("empty input (gzip holds nothing)", input=name)
-            return
-        stream = inner
+                return Unreadable(f"corrupt gzip data ({gzip_detail(gzip_error)})", input=name)
+            return EmptyInput("empty input (gzip holds nothing)", input=name)
     if gzip_error is None:
         head, gzip_error = _extend_first_line(stream, head, options.max_page_bytes)
-    kind = sniff_kind(head, name)
-    if gzip_error is not None and kind not in ("warc", "jsonl"):
-        # WARC and JSONL are read record by record, say where they break and keep what came
-        # before; a page cut short would be cleaned into a partial article that looks whole.
-        yield Unreadable(f"corrupt gzip data ({_gzip_detail(gzip_error)})", input=name)
-        return
-    if kind == "warc":
-        # warcio reads record-gzipped WARCs itself, and its offsets are the compressed ones.
-        outer.rewind(record=False)
-        yield from load_warc(outer, name, options.max_page_bytes, reopen if gzipped else None)
-        return
-    if gzipped:
-        outer.stop_recording()
-    stream.rewind(record=False)
-    if kind == "jsonl":
-        yield from _load_jsonl(stream, name, options, gzip_error)
-    else:
-        yield from _load_document(stream, head, kind, name, options)
+    return _Sniffed(sniff_kind(head, name), stream, head, gzipped, gzip_error)
 
 
-def _gzip_detail(exc: BaseException) -> str:
-    if isinstance(exc, EOFError):
-        return "truncated"
-    return str(exc) or type(exc).__name__
-
-
-def _load_document(stream, head: bytes, kind: str, name: str, options: LoadOptions) -> Iterator[Page | SkipError]:
+def _load_document(stream: Replayable, head: bytes, kind: str, name: str,
+                   options: LoadOptions) -> Iterator[Page | SkipError]:
     """A whole file (or stdin) that is one HTML page or one text dump."""
     if looks_binary(head):
         yield Unreadable("binary data, not text", input=name)
         return
     try:
-        body = _read_head(stream, options.max_page_bytes + 1)
-    except _GZIP_ERRORS as exc:
+        body = read_head(stream, options.max_page_bytes + 1)
+    except GZIP_ERRORS as exc:
         # A partial page would be cleaned into a partial article that looks whole: skip it.
-        yield Unreadable(f"corrupt gzip data ({_gzip_detail(exc)})", input=name)
+        yield Unreadable(f"corrupt gzip data ({gzip_detail(exc)})", input=name)
         return
     if len(body) > options.max_page_bytes:
         yield Unreadable(f"larger than {options.max_page_bytes} bytes", input=name)
@@ -374,7 +321,7 @@ def _load_document(stream, head: bytes, kind: str, name: str, options: LoadOptio
 # --- JSONL ---------------------------------------------------------------------------------
 
 
-def _load_jsonl(stream, name: str, options: LoadOptions,
+def _load_jsonl(stream: Replayable, name: str, options: LoadOptions,
                 known_error: BaseException | None = None) -> Iterator[Page | SkipError]:
     """One page per line; a bad line is a skip for that line only.
 
@@ -386,13 +333,13 @@ def _load_jsonl(stream, name: str, options: LoadOptions,
     while True:
         try:
             line = reader.readline(limit + 1)
-        except _GZIP_ERRORS as exc:
-            yield Unreadable(f"corrupt gzip data after line {number} ({_gzip_detail(exc)})",
+        except GZIP_ERRORS as exc:
+            yield Unreadable(f"corrupt gzip data after line {number} ({gzip_detail(exc)})",
                              input=f"{name}:{number + 1}")
             return
         if not line:
             if known_error is not None:
-                yield Unreadable(f"corrupt gzip data after line {number} ({_gzip_detail(known_error)})",
+                yield Unreadable(f"corrupt gzip data after line {number} ({gzip_detail(known_error)})",
                                  input=f"{name}:{number + 1}")
             return
         number += 1
@@ -401,7 +348,7 @@ def _load_jsonl(stream, name: str, options: LoadOptions,
             try:
                 while (rest := reader.readline(SNIFF_BYTES)) and not rest.endswith(b"\n"):
                     pass
-            except _GZIP_ERRORS:
+            except GZIP_ERRORS:
                 pass
             yield Unreadable(f"line longer than {limit} bytes", input=str(source))
             continue

@@ -1,22 +1,18 @@
 """Writing articles: JSONL (default), Markdown with YAML front matter, or plain text; to
 stdout, to one file, or one file per article in a folder.
 
-Every file is written atomically: into a temporary file in the same folder, flushed and
-fsynced, then renamed over the target, so a reader never sees half a file and a failed run
-leaves an existing output as it was. A temporary file is a hidden `.<name>.<random>.tmp`,
-locked while it is written; one that nobody holds was left by a killed run, and the next
-run writing to that folder (or that file) removes it. A single output file is committed at the end of the
-run, or when the run is interrupted, with what was written so far. A write that fails is
-an `OutputError` naming the path. Reads no config keys.
+Every file is written atomically (`atomic.AtomicFile`), so a reader never sees half a file
+and a failed run leaves an existing output as it was; the next run writing to that folder
+(or that file) removes the temporary files a killed run left. A single output file is
+committed at the end of the run, or when the run is interrupted, with what was written so
+far. A write that fails is an `OutputError` naming the path. Reads no config keys.
 """
 
 from __future__ import annotations
 
-import fcntl
 import os
 import re
 import sys
-import tempfile
 import unicodedata
 from collections.abc import Callable
 from typing import BinaryIO
@@ -25,6 +21,7 @@ import orjson
 
 from ..errors import OutputError
 from ..models import Article
+from .atomic import AtomicFile, error_detail, remove_stale_temps, temp_prefix, write_atomically
 
 FORMATS = ("jsonl", "md", "txt")
 SUFFIXES = {"jsonl": ".json", "md": ".md", "txt": ".txt"}  # per-article files in --out-dir
@@ -44,7 +41,7 @@ def render_jsonl(article: Article, explain: bool = False) -> bytes:
         return orjson.dumps(_scrub(record)) + b"\n"
 
 
-def _scrub(value):
+def _scrub(value: object) -> object:
     if isinstance(value, str):
         return value.encode("utf-8", errors="replace").decode("utf-8")
     if isinstance(value, dict):
@@ -67,7 +64,7 @@ def yaml_quote(text: str) -> str:
     Only escapes that YAML and JSON share are used, so the result is valid JSON as well.
     """
 
-    def escape(match: re.Match) -> str:
+    def escape(match: re.Match[str]) -> str:
         char = match.group()
         if char in _YAML_ESCAPES:
             return _YAML_ESCAPES[char]
@@ -78,7 +75,7 @@ def yaml_quote(text: str) -> str:
     return '"' + _YAML_UNSAFE.sub(escape, text) + '"'
 
 
-def _yaml_value(value) -> str:
+def _yaml_value(value: object) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
@@ -97,10 +94,9 @@ def _yaml_value(value) -> str:
 def render_md(article: Article, explain: bool = False) -> bytes:
     """YAML front matter with every field but the text (flow style, quoted), then the text."""
     record = article.as_dict(explain)
-    text = record.pop("text")
     lines = ["---"]
-    lines += [f"{key}: {_yaml_value(value)}" for key, value in record.items()]
-    lines += ["---", "", text.rstrip("\n"), ""]
+    lines += [f"{key}: {_yaml_value(value)}" for key, value in record.items() if key != "text"]
+    lines += ["---", "", record["text"].rstrip("\n"), ""]
     return _encode("\n".join(lines))
 
 
@@ -121,176 +117,6 @@ RENDERERS: dict[str, Callable[[Article, bool], bytes]] = {
 }
 # How consecutive articles are kept apart in one stream or file.
 SEPARATORS = {"jsonl": b"", "md": b"\n", "txt": TEXT_SEPARATOR}
-
-
-# --- atomic files --------------------------------------------------------------------------
-
-
-class AtomicFile:
-    """A file written under a temporary name in its folder and renamed into place on commit.
-
-    If the target exists and is not a regular file (a FIFO, /dev/stdout), it is written in
-    place: there is nothing to rename over.
-    """
-
-    def __init__(self, path: str):
-        self.path = path
-        self.temp: str | None = None
-        self.handle: BinaryIO | None = None
-        self._key: tuple[int, int] | None = None
-        try:
-            folder = os.path.dirname(os.path.abspath(path))
-            if os.path.exists(path) and not os.path.isfile(path):
-                if os.path.isdir(path):
-                    raise IsADirectoryError(21, "Is a directory")
-                self.handle = open(path, "wb")
-                return
-            os.makedirs(folder, exist_ok=True)
-            fd, self.temp = tempfile.mkstemp(dir=folder, prefix=_temp_prefix(os.path.basename(path)), suffix=".tmp")
-            self._key = _hold(fd)
-            os.fchmod(fd, 0o666 & ~_umask())
-            self.handle = os.fdopen(fd, "wb")
-        except OSError as exc:
-            self._discard()
-            raise OutputError(_detail(exc), path) from None
-
-    def write(self, data: bytes) -> None:
-        try:
-            self.handle.write(data)
-        except OSError as exc:
-            raise OutputError(_detail(exc), self.path) from None
-
-    def commit(self) -> None:
-        """Make what was written the file at `path`."""
-        if self.handle is None:
-            return
-        try:
-            self.handle.flush()
-            renamed = self.temp is not None
-            if renamed:
-                os.fsync(self.handle.fileno())
-                os.replace(self.temp, self.path)  # still open, so still locked: never taken for stale
-                self.temp = None
-                _LIVE.discard(self._key)
-            self.handle.close()
-            self.handle = None
-            if renamed:
-                _fsync_folder(os.path.dirname(os.path.abspath(self.path)))
-        except OSError as exc:
-            self._discard()
-            raise OutputError(_detail(exc), self.path) from None
-
-    def discard(self) -> None:
-        """Drop what was written; an existing file at `path` stays as it was."""
-        self._discard()
-
-    def _discard(self) -> None:
-        if self.handle is not None:
-            try:
-                self.handle.close()
-            except OSError:
-                pass
-            self.handle = None
-        if self.temp is not None:
-            try:
-                os.unlink(self.temp)
-            except OSError:
-                pass
-            self.temp = None
-            _LIVE.discard(self._key)
-
-
-# What tempfile.mkstemp makes of prefix + random + suffix, for our prefixes.
-_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}\.tmp")
-_TEMP_STEM_BYTES = 100  # keeps ".<stem>.<random>.tmp" under 255 bytes whatever the target's name
-
-
-def _temp_prefix(name: str) -> str:
-    stem = name.encode("utf-8", "surrogateescape")[:_TEMP_STEM_BYTES].decode("utf-8", "ignore")
-    return f".{stem}."
-
-
-# (device, inode) of the temp files this process is writing. A POSIX lock does not stop its
-# own process, and closing any descriptor of a file drops the process's locks on it, so the
-# sweep must not even open these.
-_LIVE: set[tuple[int, int]] = set()
-
-
-def _hold(fd: int) -> tuple[int, int]:
-    """Mark a temporary file as in use while this process lives.
-
-    A POSIX (lockf) lock, not flock: it belongs to this process alone, so the worker
-    processes forked after the file was opened do not keep it held once this one is killed.
-    """
-    try:
-        fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except OSError:  # a filesystem without locks: such a temp file is never taken for stale
-        pass
-    info = os.fstat(fd)
-    _LIVE.add((info.st_dev, info.st_ino))
-    return info.st_dev, info.st_ino
-
-
-def remove_stale_temps(folder: str, prefix: str = ".") -> int:
-    """Remove the temporary files a killed run left in `folder` (those starting with
-    `prefix`); returns how many. A temp file is stale when no process holds its lock."""
-    removed = 0
-    try:
-        entries = [e for e in os.scandir(folder) if e.name.startswith(prefix) and _TEMP_NAME.fullmatch(e.name)]
-    except OSError:
-        return 0
-    for entry in entries:
-        try:
-            info = entry.stat(follow_symlinks=False)
-            if (info.st_dev, info.st_ino) in _LIVE:
-                continue
-            fd = os.open(entry.path, os.O_RDWR | os.O_NOFOLLOW)  # a write lock needs a writable descriptor
-        except OSError:
-            continue
-        try:
-            fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.unlink(entry.path)
-            removed += 1
-        except OSError:  # held: a run is writing it
-            pass
-        finally:
-            os.close(fd)
-    return removed
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def _fsync_folder(folder: str) -> None:
-    """Persist a rename; not every platform or filesystem can open a folder, so best effort."""
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
-def _detail(exc: OSError) -> str:
-    return exc.strerror or str(exc)
-
-
-def write_atomically(path: str, data: bytes) -> None:
-    """Write `data` to `path` atomically."""
-    target = AtomicFile(path)
-    try:
-        target.write(data)
-    except BaseException:
-        target.discard()
-        raise
-    target.commit()
 
 
 # --- safe names ----------------------------------------------------------------------------
@@ -325,8 +151,9 @@ def article_stem(article: Article) -> str:
     if article.title:
         parts.append(slugify(article.title, 80))
     stem = "-".join(part for part in parts if part)
-    if not stem and (article.url or article.canonical_url):
-        stem = slugify(_url_words(article.url or article.canonical_url))
+    url = article.url or article.canonical_url
+    if not stem and url:
+        stem = slugify(_url_words(url))
     if not stem and article.source is not None:
         stem = slugify(os.path.basename(str(article.source)))
     return slugify(stem) or "article"
@@ -373,7 +200,7 @@ class StreamSink(Sink):
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise OutputError(_detail(exc), self.name) from None
+            raise OutputError(error_detail(exc), self.name) from None
         self.written += 1
 
     def close(self, commit: bool = True) -> None:
@@ -382,7 +209,7 @@ class StreamSink(Sink):
         except BrokenPipeError:
             raise
         except OSError as exc:
-            raise OutputError(_detail(exc), self.name) from None
+            raise OutputError(error_detail(exc), self.name) from None
 
 
 class FileSink(Sink):
@@ -391,7 +218,7 @@ class FileSink(Sink):
     def __init__(self, path: str, fmt: str = "jsonl", explain: bool = False):
         super().__init__(fmt, explain)
         self.path = path
-        remove_stale_temps(os.path.dirname(os.path.abspath(path)), _temp_prefix(os.path.basename(path)))
+        remove_stale_temps(os.path.dirname(os.path.abspath(path)), temp_prefix(os.path.basename(path)))
         self.file = AtomicFile(path)
 
     def write(self, article: Article) -> None:
@@ -421,7 +248,7 @@ class FolderSink(Sink):
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as exc:
-            raise OutputError(_detail(exc), folder) from None
+            raise OutputError(error_detail(exc), folder) from None
         if not os.path.isdir(folder):
             raise OutputError("not a folder", folder)
         self.root = os.path.realpath(folder)

@@ -5,16 +5,17 @@ WARC-Target-URI as url, WARC-Date as fetched_at, the HTTP headers, the charset t
 Content-Type declares, and Source(path, offset) pointing at the record (the compressed
 offset in a record-gzipped WARC). A record cut short, or bytes after the last whole record
 that are not a record, end the input with an Unreadable naming the offset. Used by
-`sources`; reads no config keys.
+`inputs`; reads no config keys.
 """
 
 from __future__ import annotations
 
 import io
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from isal import igzip, isal_zlib
 from warcio.archiveiterator import ArchiveIterator
@@ -22,6 +23,11 @@ from warcio.exceptions import ArchiveLoadFailed
 
 from ..errors import SkipError, Unreadable
 from ..models import Page, Source
+from .streams import ByteStream, Reopen
+
+if TYPE_CHECKING:
+    from _typeshed import WriteableBuffer
+    from warcio.recordloader import ArcWarcRecord  # untyped: what warcio's iterator yields
 
 HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 # Headers that described the transfer of a WARC payload, not the payload warcio hands us
@@ -31,12 +37,16 @@ _WHOLE_FILE_GZIP = "non-chunked gzip"  # warcio's complaint about a WARC gzipped
 _READ_BYTES = 64 * 1024
 
 
+# load_warc's signature: (stream, input name, max_page_bytes, reopen) -> pages and skips.
+WarcLoader = Callable[[ByteStream, str, int, Reopen | None], Iterator[Page | SkipError]]
+
+
 class _Tally(io.RawIOBase):
     """Counts the bytes read through it and keeps the last few, to check a WARC ends cleanly."""
 
     TAIL = 4096
 
-    def __init__(self, raw):
+    def __init__(self, raw: ByteStream):
         self._raw = raw
         self.count = 0
         self.tail = b""
@@ -44,8 +54,9 @@ class _Tally(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
-    def readinto(self, target) -> int:
-        data = self._raw.read(len(target))
+    def readinto(self, buffer: WriteableBuffer, /) -> int:
+        target = memoryview(buffer).cast("B")
+        data = self._raw.read(len(target)) or b""
         target[:len(data)] = data
         self.count += len(data)
         self.tail = (self.tail + data)[-self.TAIL:]
@@ -55,12 +66,13 @@ class _Tally(io.RawIOBase):
 # --- WARC ----------------------------------------------------------------------------------
 
 
-def load_warc(stream, name: str, max_page_bytes: int, reopen=None) -> Iterator[Page | SkipError]:
+def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
+              reopen: Reopen | None = None) -> Iterator[Page | SkipError]:
     """HTML response records with status 200, one at a time; other records are passed over.
 
     Args:
         stream: the WARC, plain or record-gzipped, read from its first byte.
-        name: the input, for sources and skips.
+        name: the input's name, for each page's `Source` and for skips.
         max_page_bytes: a record body larger than this is skipped.
         reopen: opens the input again from the start, for a WARC gzipped as one member.
 
@@ -99,7 +111,7 @@ def load_warc(stream, name: str, max_page_bytes: int, reopen=None) -> Iterator[P
         yield Unreadable(f"truncated or corrupt WARC after offset {end}", input=f"{name}@{end}")
 
 
-def _isal_gzip():
+def _isal_gzip() -> isal_zlib.Decompress:
     return isal_zlib.decompressobj(16 + isal_zlib.MAX_WBITS)
 
 
@@ -118,10 +130,10 @@ def _inflate_with_isal(iterator: ArchiveIterator) -> None:
     reader.decompressor = _isal_gzip()
 
 
-def _load_whole_gzip_warc(reopen, name: str, max_page_bytes: int, skip: int) -> Iterator[Page | SkipError]:
+def _load_whole_gzip_warc(reopen: Reopen, name: str, max_page_bytes: int, skip: int) -> Iterator[Page | SkipError]:
     """A WARC gzipped as one member: read it decompressed; offsets are then uncompressed ones."""
     try:
-        handle = igzip.open(reopen(), "rb")
+        handle = igzip.open(reopen(), "rb")  # type: ignore[no-untyped-call]  # isal.igzip has no annotations
     except OSError as exc:
         yield Unreadable(f"cannot read: {exc.strerror or exc}", input=name)
         return
@@ -136,7 +148,7 @@ def _first_words(exc: BaseException) -> str:
     return text[:120]
 
 
-def _warc_record(record, max_page_bytes: int) -> tuple[_WarcPage | None, bool]:
+def _warc_record(record: ArcWarcRecord, max_page_bytes: int) -> tuple[_WarcPage | None, bool]:
     """What a WARC record holds if it is an HTML 200 response (else None), and whether the
     record was whole. Reads the record to its end either way."""
     page = None

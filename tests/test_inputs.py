@@ -449,17 +449,14 @@ def test_warc_is_streamed_record_by_record(tmp_path):
     assert sum(1 for _ in items) == 149
 
 
-def test_an_unexpected_loader_error_ends_only_that_input(tmp_path, monkeypatch):
-    import scrape.io.inputs as sources
-
+def test_an_unexpected_loader_error_ends_only_that_input(tmp_path):
     def broken(*args, **kwargs):
         raise RuntimeError("warcio surprise")
         yield  # a generator, like the real loader
 
-    monkeypatch.setattr(sources, "load_warc", broken)
     (tmp_path / "a.warc").write_bytes(make_warc(WARC_RECORDS[1:2], gz=False))
     (tmp_path / "b.html").write_bytes(HTML)
-    first, second = load(tmp_path)
+    first, second = load(tmp_path, options=LoadOptions(load_warc=broken))
     assert first.reason == "error" and first.input == str(tmp_path / "a.warc")
     assert "RuntimeError: warcio surprise" in first.detail
     assert isinstance(second, Page)
