@@ -3,7 +3,7 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup bench clean-out
+.PHONY: run test lint setup bench clean-out
 
 $(BIN)/scrape: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -17,7 +17,12 @@ setup: $(BIN)/scrape
 run: setup
 	$(BIN)/scrape clean fixtures/dumps fixtures/html -o out/articles.jsonl
 
-test: setup
+# Lint and types first: ruff (with the complexity limit) and mypy --strict must find nothing.
+lint: setup
+	$(BIN)/ruff check scrape tests bench
+	$(BIN)/mypy
+
+test: lint
 	$(BIN)/python -m pytest -q
 
 bench: setup

@@ -236,7 +236,7 @@ def child_scrapy(mode: str, base: str, work: Path, concurrency: int) -> dict:
     counted = {"pages": 0, "not_modified": 0, "articles": 0}
     clean = None
     if mode == "clean":
-        from scrape import Page, Source, SkipError, clean_page, default_config
+        from scrape import Page, SkipError, Source, clean_page, default_config
 
         config = default_config()
 

@@ -59,14 +59,15 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]  # the package, and the test ser
 
 from crawl_helpers import alive, descendants, make_config, write_toml  # noqa: E402
 from crawl_server import CrawlServer, Reply, install_faults, install_hostile  # noqa: E402
+
+from scrape.clean.page import clean_page  # noqa: E402
 from scrape.config import CrawlConfig, default_config  # noqa: E402
 from scrape.errors import FetchError, SkipError  # noqa: E402
-from scrape.models import Article, Page, Source  # noqa: E402
 from scrape.io.atomic import TEMP_NAME  # noqa: E402
-from scrape.io.outputs import FolderSink, open_sink  # noqa: E402
-from scrape.workers import CleanOptions, clean_one, clean_pages  # noqa: E402
-from scrape.clean.page import clean_page  # noqa: E402
 from scrape.io.inputs import iter_pages  # noqa: E402
+from scrape.io.outputs import FolderSink, open_sink  # noqa: E402
+from scrape.models import Article, Page, Source  # noqa: E402
+from scrape.workers import CleanOptions, clean_one, clean_pages  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "reliability.md"
 PYTHON = sys.executable
@@ -220,8 +221,8 @@ def _bound(box: dict, extra: str = "") -> str:
 
 
 def hostile_fetches(server: CrawlServer) -> list[Case]:
-    from scrape.errors import TooLarge, TransportError, UnsafeURL
     from scrape.crawl.fetch import TooManyRedirects
+    from scrape.errors import TooLarge, TransportError, UnsafeURL
 
     cases = [  # (case, path, expected error, time bound)
         ("gzip bomb (50 MB of zeros in 50 KB)", "/fault/gzip-bomb", TooLarge, 2.0),
@@ -404,6 +405,7 @@ def stuck_page(server: CrawlServer, work: Path) -> list[Case]:
     from functools import partial
 
     from crawl_helpers import HANG, clean_or_hang
+
     from scrape.config import CleanConfig
     from scrape.crawl.run import run_crawl
     from scrape.workers import Cleaner

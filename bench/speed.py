@@ -716,7 +716,7 @@ def main(argv: list[str] | None = None) -> int:
 
     load_note = (wait_until_quiet(args.wait_quiet, log) if args.wait_quiet is not None
                  else f"Load average at start {os.getloadavg()[0]:.2f}.")
-    when = dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
     machine = machine_line()  # the scrape commit measured: the one imported now
     pages = load_zyte(args.corpora)
     times = run_in_process(pages, args.rounds, log)
@@ -754,7 +754,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"bounded memory: {big_warc.name}, {big_info['records']} records, "
               f"{big_info['bytes'] / 1e9:.2f} GB", file=log, flush=True)
         big = run_clean(big_warc, big_info["records"], 2, log)
-        big_info = dict(big_info, measured=dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        big_info = dict(big_info, measured=dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
                         commit=scrape_commit())
         BIG_SAVED.write_text(json.dumps({"run": dataclasses.asdict(big), "info": big_info}))
     elif args.reuse_big and BIG_SAVED.exists():

@@ -17,11 +17,11 @@ import socket
 import struct
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from email.utils import formatdate
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Callable
 
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"
 LAST_MODIFIED = formatdate(1_700_000_000, usegmt=True)
@@ -52,7 +52,7 @@ RESET = object()  # a route returning this resets the connection
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
-    server: "CrawlServer"
+    server: CrawlServer
 
     def log_message(self, *args):  # quiet
         pass

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from datetime import UTC
 from pathlib import Path
 
 import pytest
@@ -22,11 +23,10 @@ import pytest
 from scrape.config import default_config
 from scrape.errors import OutputError
 from scrape.io.atomic import TEMP_NAME, remove_stale_temps
+from scrape.io.inputs import iter_pages
 from scrape.io.outputs import FileSink, FolderSink, open_sink
 from scrape.models import Article, Page, Source
 from scrape.workers import CleanOptions, clean_pages
-from scrape.io.inputs import iter_pages
-
 
 ROOT = Path(__file__).resolve().parent.parent
 PAGES = sorted((ROOT / "fixtures" / "html").glob("*.html"))
@@ -313,11 +313,11 @@ def fetched(url: str, body: bytes, when) -> Page:
 
 def test_a_killed_runs_warc_is_cut_at_its_last_whole_record(tmp_path):
     import gzip
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from scrape.crawl.output import WarcOutput, salvage_warc
 
-    started = datetime(2026, 11, 27, 6, 15, tzinfo=timezone.utc)
+    started = datetime(2026, 11, 27, 6, 15, tzinfo=UTC)
     warc = WarcOutput(str(tmp_path), started)
     for n in range(5):
         warc.write(fetched(f"https://news.example/{n}", b"<p>body</p>" * 50, started))
@@ -378,11 +378,11 @@ def test_crawl_killed_twice_then_rerun_every_article_once_and_files_whole(crawl_
 
 
 def test_runs_of_the_same_second_keep_their_own_warcs(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from scrape.crawl.output import WarcOutput, salvage_warc
 
-    started = datetime(2026, 11, 27, 6, 15, tzinfo=timezone.utc)
+    started = datetime(2026, 11, 27, 6, 15, tzinfo=UTC)
     paths = []
     for n in range(3):  # a finished run, a killed one, a finished one: all at 06:15:00
         warc = WarcOutput(str(tmp_path), started)

@@ -9,8 +9,8 @@ import pytest
 
 from scrape.cli.main import EXIT_LOCKED, main
 from scrape.crawl.run import CrawlLock, CrawlOptions, lock_path, run_crawl
-from scrape.errors import LockHeld
 from scrape.crawl.state import State
+from scrape.errors import LockHeld
 
 
 def page_requests(server, since=0):

@@ -8,8 +8,8 @@ import pytest
 from selectolax.lexbor import LexborHTMLParser
 
 import scrape
-from scrape.config import CleanConfig
 from scrape.clean.extract import extract_lines
+from scrape.config import CleanConfig
 
 PROSE = [
     "The council voted on Monday to replace fourteen miles of water mains, some of which were laid in the 1920s.",

@@ -1,11 +1,11 @@
 import gzip
+from datetime import UTC, datetime
 from pathlib import Path
-from datetime import datetime, timezone
 
 import pytest
 
-from scrape.errors import TooLarge
 from scrape.crawl.discovery import extract_links, find_canonical, parse_feed, parse_lastmod, parse_sitemap
+from scrape.errors import TooLarge
 
 BASE = "http://news.example"
 SITE = Path(__file__).resolve().parent.parent / "fixtures" / "site"  # what the crawl test server serves
@@ -19,23 +19,23 @@ def test_rss_links_are_canonical_with_dates():
     entries = parse_feed(fixture("feed.rss"), BASE + "/feed.rss")
     assert [e.url for e in entries] == [
         BASE + "/news/harbour-bridge.html", BASE + "/news/cafe-reopens.html", BASE + "/news/library-extension.html"]
-    assert entries[0].lastmod == datetime(2026, 11, 20, 7, 15, tzinfo=timezone.utc)
+    assert entries[0].lastmod == datetime(2026, 11, 20, 7, 15, tzinfo=UTC)
 
 
 def test_atom_links():
     entries = parse_feed(fixture("atom.xml"), BASE + "/atom.xml")
     assert [e.url for e in entries] == [BASE + "/news/tram-line.html", BASE + "/news/harbour-bridge.html"]
-    assert entries[1].lastmod == datetime(2026, 11, 20, 7, 15, tzinfo=timezone.utc)
+    assert entries[1].lastmod == datetime(2026, 11, 20, 7, 15, tzinfo=UTC)
 
 
 def test_sitemap_index_and_news_sitemap():
     index = parse_sitemap(fixture("sitemap_index.xml"), BASE)
     assert not index.urls
     assert [s.url for s in index.sitemaps][:2] == [BASE + "/sitemap-news.xml", BASE + "/sitemap-pages.xml.gz"]
-    assert index.sitemaps[1].lastmod == datetime(2026, 11, 19, tzinfo=timezone.utc)
+    assert index.sitemaps[1].lastmod == datetime(2026, 11, 19, tzinfo=UTC)
     news = parse_sitemap(fixture("sitemap-news.xml"), BASE)
     # a news sitemap's publication_date stands in for lastmod, offset applied
-    assert news.urls[0].lastmod == datetime(2026, 11, 16, 11, 0, tzinfo=timezone.utc)
+    assert news.urls[0].lastmod == datetime(2026, 11, 16, 11, 0, tzinfo=UTC)
 
 
 def test_gzipped_sitemap_and_its_bound():
@@ -54,9 +54,9 @@ def test_sitemap_does_not_expand_entities():
 
 
 def test_lastmod_forms():
-    assert parse_lastmod("2026-11-20") == datetime(2026, 11, 20, tzinfo=timezone.utc)
-    assert parse_lastmod("2026-11-20T08:00:00+01:00") == datetime(2026, 11, 20, 7, tzinfo=timezone.utc)
-    assert parse_lastmod("2026-11-20T08:00:00Z") == datetime(2026, 11, 20, 8, tzinfo=timezone.utc)
+    assert parse_lastmod("2026-11-20") == datetime(2026, 11, 20, tzinfo=UTC)
+    assert parse_lastmod("2026-11-20T08:00:00+01:00") == datetime(2026, 11, 20, 7, tzinfo=UTC)
+    assert parse_lastmod("2026-11-20T08:00:00Z") == datetime(2026, 11, 20, 8, tzinfo=UTC)
     assert parse_lastmod("yesterday") is None
 
 

@@ -10,11 +10,11 @@ from dataclasses import replace
 import brotli
 import pytest
 
-from scrape.config import CrawlConfig
 from scrape.clean.decode import decode_body
-from scrape.errors import HTTPStatusError, RobotsDisallowed, TooLarge, TransportError, UnsafeURL
+from scrape.config import CrawlConfig
 from scrape.crawl.fetch import Fetcher, TooManyRedirects, is_retried_later, parse_retry_after
 from scrape.crawl.politeness import HostGate, open_fetcher
+from scrape.errors import HTTPStatusError, RobotsDisallowed, TooLarge, TransportError, UnsafeURL
 from scrape.models import Page
 
 CONFIG = CrawlConfig(allow_private=True, retries=2, backoff_base=0.001, backoff_max=0.01, connect_timeout=1,

@@ -19,12 +19,12 @@ import httpcore
 import pytest
 
 from scrape.config import CrawlConfig
-from scrape.crawl.run import run_crawl
-from scrape.errors import TooLarge, TransportError, UnsafeURL
 from scrape.crawl.discovery import parse_feed, parse_sitemap
 from scrape.crawl.fetch import Fetcher, TooManyRedirects
+from scrape.crawl.run import run_crawl
 from scrape.crawl.transport import guarded_transport
 from scrape.crawl.urls import address_allowed
+from scrape.errors import TooLarge, TransportError, UnsafeURL
 
 BASE = "http://news.example"
 CONFIG = CrawlConfig(allow_private=True, retries=0, connect_timeout=1.0, read_timeout=1.5, total_timeout=2.5,
@@ -329,8 +329,8 @@ def assert_inside(folder, names_written: int) -> None:
 
 @pytest.mark.parametrize("fmt", ["jsonl", "md", "txt"])
 def test_out_dir_names_from_hostile_ids_titles_urls_and_sources_stay_inside(tmp_path, fmt):
-    from scrape.models import Article, Source
     from scrape.io.outputs import FolderSink
+    from scrape.models import Article, Source
 
     out = tmp_path / "out"
     sink = FolderSink(str(out), fmt)
@@ -351,8 +351,8 @@ def test_out_dir_names_stay_inside_for_any_text():
     from hypothesis import HealthCheck, given, settings
     from hypothesis import strategies as st
 
-    from scrape.models import Article
     from scrape.io.outputs import FolderSink
+    from scrape.models import Article
 
     @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
     @given(st.lists(st.tuples(st.none() | st.text(max_size=300), st.none() | st.text(max_size=300),
@@ -367,8 +367,8 @@ def test_out_dir_names_stay_inside_for_any_text():
 
 
 def test_a_planted_symlink_in_the_out_dir_is_replaced_not_followed(tmp_path):
-    from scrape.models import Article
     from scrape.io.outputs import FolderSink
+    from scrape.models import Article
 
     victim = tmp_path / "victim"
     victim.write_text("precious")

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -38,12 +38,12 @@ _KEYS = {"url", "title", "authors", "published", "paragraphs", "must_contain", "
 _STRUCTURAL_RULES = ("teaser-list", "doubled-block", "byline")
 
 
-@lru_cache(maxsize=None)
+@cache
 def expected(name: str) -> dict:
     return json.loads((FIXTURES / f"{name}.expected.json").read_text("utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def cleaned(name: str) -> scrape.Article:
     html = (FIXTURES / f"{name}.html").read_text("utf-8")
     return scrape.clean_html(html, url=expected(name)["url"], explain=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import gzip
 import io
 import os
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import orjson
@@ -15,8 +15,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from scrape.errors import EmptyInput, SkipError, Unreadable
-from scrape.models import Page
 from scrape.io.inputs import LoadOptions, iter_pages, sniff_kind, walk_folder
+from scrape.models import Page
 
 INPUTS = Path(__file__).resolve().parent.parent / "fixtures" / "inputs"
 HTML = (INPUTS / "harbour-ferry.html").read_bytes()
@@ -170,14 +170,14 @@ def test_warc_yields_html_200_responses_with_url_date_headers_and_offsets(tmp_pa
     first, second = load(path)
     assert first.url == "https://example.org/a"
     assert first.body == b"<html><body><p>first page</p></body></html>"
-    assert first.fetched_at == datetime(2024, 3, 1, 10, 0, tzinfo=timezone.utc)
+    assert first.fetched_at == datetime(2024, 3, 1, 10, 0, tzinfo=UTC)
     assert first.status == 200
     assert first.header("server") == "test"
     assert first.charset == "utf-8"
     assert second.url == "https://example.org/b"
     assert second.charset == "ISO-8859-1"
     assert second.body == "<p>caf\u00e9</p>".encode("latin-1")
-    assert second.fetched_at == datetime(2024, 3, 2, 11, 30, 15, tzinfo=timezone.utc)
+    assert second.fetched_at == datetime(2024, 3, 2, 11, 30, 15, tzinfo=UTC)
     assert_offsets_point_at_records(path, [first, second])
 
 

@@ -10,7 +10,6 @@ import orjson
 import pytest
 
 from scrape.errors import OutputError
-from scrape.models import Article, Removal, Source
 from scrape.io.atomic import write_atomically
 from scrape.io.outputs import (
     FileSink,
@@ -25,6 +24,7 @@ from scrape.io.outputs import (
     slugify,
     yaml_quote,
 )
+from scrape.models import Article, Removal, Source
 
 ARTICLE = Article(
     text="First paragraph.\n\nSecond paragraph.",

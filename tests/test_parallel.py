@@ -15,11 +15,10 @@ import pytest
 
 import scrape.workers as workers
 from scrape.config import CleanConfig, CrawlConfig, default_config
-from scrape.errors import CleanTimeout, NotAnArticle, SkipError, Unreadable
-from scrape.models import Article, Page, Source
-from scrape.errors import UnexpectedError
-from scrape.workers import Cleaner, CleanOptions, clean_pages
+from scrape.errors import CleanTimeout, NotAnArticle, SkipError, UnexpectedError, Unreadable
 from scrape.io.inputs import iter_pages
+from scrape.models import Article, Page, Source
+from scrape.workers import Cleaner, CleanOptions, clean_pages
 
 INPUTS = Path(__file__).resolve().parent.parent / "fixtures" / "inputs"
 

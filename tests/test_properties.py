@@ -25,14 +25,15 @@ from hypothesis import HealthCheck, currently_in_test_context, event, given, set
 from hypothesis import strategies as st
 
 import scrape
-from scrape.meta.bylines import parse_byline
+from scrape.clean.lines import match_rule
+from scrape.clean.textdump import reads_as_headline
 from scrape.config import Config, SiteRule
 from scrape.errors import CleanTimeout, EmptyInput, NotAnArticle, Unreadable
-from scrape.clean.lines import match_rule
+from scrape.meta.bylines import parse_byline
 from scrape.meta.normalise import count_words
+
 # The alarm `scrape clean` puts around each page (clean.timeout); _Deadline is what it raises.
 from scrape.workers import _Deadline, time_limit
-from scrape.clean.textdump import reads_as_headline
 
 CONFIG = scrape.default_config()
 # A config with a site rule, so pages at news.example go through drop/body selectors and

@@ -4,7 +4,7 @@ import os
 import sqlite3
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -15,7 +15,7 @@ from scrape.errors import OutputError, StateError
 
 ROOT = Path(__file__).resolve().parent.parent
 
-START = datetime(2026, 11, 27, 6, 15, tzinfo=timezone.utc)
+START = datetime(2026, 11, 27, 6, 15, tzinfo=UTC)
 
 
 @pytest.fixture

@@ -1,7 +1,7 @@
 import pytest
 
-from scrape.errors import UnsafeURL
 from scrape.crawl.urls import address_allowed, canonicalize, same_site
+from scrape.errors import UnsafeURL
 
 
 @pytest.mark.parametrize("raw, expected", [
