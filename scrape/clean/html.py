@@ -32,6 +32,7 @@ from ..meta.normalise import rank_titles
 from ..models import Extract, Removal
 from .doubles import drop_doubled_blocks
 from .extract import extract_lines
+from .learned import LearntTemplates, drop_learnt_blocks
 from .lines import filter_paragraphs
 from .prune import (
     drop_invisible,
@@ -265,9 +266,11 @@ def _guard_markup(html: str) -> str:
 
 
 def clean_html_document(html: str, url: str | None, config: Config, site: SiteRule | None,
-                        explain: bool = False) -> Extract:
+                        explain: bool = False, learnt: LearntTemplates | None = None) -> Extract:
     """Clean one decoded HTML document into an Extract. `explain` only adds detail to the
     removals (what noise a block removed whole held); the text is the same either way.
+    `learnt`: learnt templates; the one of the page's host (its URL, else its canonical URL)
+    removes what the built-in rules left of the host's template.
 
     Raises:
         Unreadable: markup no page needs and no parser handles in linear time.
@@ -287,6 +290,8 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
                    explain_with=config if explain else None)
     page_bylines = prune_noise_blocks(tree, config, removed)
     drop_page_frame(tree, removed)
+    if learnt and (template := learnt.for_url(url, meta.canonical_url)) is not None:
+        drop_learnt_blocks(tree, template, removed)  # after the bylines were read
     drop_doubled_blocks(tree, removed)
     lines = extract_text(tree, url, config, site)
     result = filter_paragraphs(lines, config.line_rules, config.heading_rules)

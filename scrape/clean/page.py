@@ -1,7 +1,8 @@
 """Page → Article: decode, clean (HTML or text dump), normalise. No I/O.
 
-`clean_page` is a pure, picklable function of (page, config, explain), shared by
-`scrape clean`, `scrape crawl` and `scrape fetch`, and by worker processes.
+`clean_page` is a pure, picklable function of (page, config, explain, learnt), shared by
+`scrape clean`, `scrape crawl` and `scrape fetch`, and by worker processes. `learnt` holds
+the templates learnt per host (`clean.learning`); the page's host's removes its boilerplate.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ from ..meta.normalise import build_article
 from ..models import Article, Page
 from .decode import decode_body
 from .html import clean_html_document
+from .learned import LearntTemplates
 from .textdump import clean_text_dump
 
 
-def clean_page(page: Page, config: Config | None = None, explain: bool = False) -> Article:
-    """Clean one page into an Article.
+def clean_page(page: Page, config: Config | None = None, explain: bool = False,
+               learnt: LearntTemplates | None = None) -> Article:
+    """Clean one page into an Article; `learnt`: templates learnt per host, or None.
 
     Raises:
         EmptyInput, Unreadable: the body holds no readable text.
@@ -30,9 +33,9 @@ def clean_page(page: Page, config: Config | None = None, explain: bool = False) 
     site = config.site_for(page.url)
     try:
         if page.kind == "text":
-            extract = clean_text_dump(text, config)
+            extract = clean_text_dump(text, config, learnt.for_url(page.url) if learnt else None)
         else:
-            extract = clean_html_document(text, page.url, config, site, explain)
+            extract = clean_html_document(text, page.url, config, site, explain, learnt)
     except SkipError as exc:
         if exc.input:
             raise

@@ -10,6 +10,7 @@ import re
 
 from ..config import Config
 from ..models import Extract, Removal
+from .learned import LearntTemplate, drop_learnt_lines
 from .lines import filter_paragraphs, match_rule
 
 _HEADLINE_MAX_WORDS = 30
@@ -50,8 +51,14 @@ def reads_as_headline(line: str) -> bool:
     )
 
 
-def clean_text_dump(text: str, config: Config) -> Extract:
-    """Split a text dump into title, body paragraphs, bylines and removed noise."""
+def dump_paragraphs(text: str) -> list[str]:
+    """A dump's paragraphs: its blank-line separated blocks, hard-wrapped lines joined."""
+    return [para for block in _blocks(text) for para in _unwrap(block)]
+
+
+def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = None) -> Extract:
+    """Split a text dump into title, body paragraphs, bylines and removed noise; `learnt`:
+    the host's learnt template, whose lines go first."""
     lines = [para for block in _blocks(text) for para in _unwrap(block)]
     line_rules, heading_rules = config.line_rules, config.heading_rules
     title = None
@@ -64,6 +71,8 @@ def clean_text_dump(text: str, config: Config) -> Extract:
             title = candidate
             lines = lines[1:]
             removed.append(Removal("title", candidate[:80]))
+    if learnt is not None:
+        lines = drop_learnt_lines(lines, learnt, removed)
     result = filter_paragraphs(lines, line_rules, heading_rules)
     authors = (tuple(a for b in result.bylines for a in b.authors),)
     published = tuple(b.date_text for b in result.bylines if b.date_text)

@@ -66,6 +66,9 @@ class CleanConfig:
     # "auto": scrape's own reading of the page where it is sure (most articles, several
     # times faster), trafilatura elsewhere; "trafilatura": trafilatura on every page.
     extractor: str = "auto"
+    # Learn each host's boilerplate from its own pages (a crawl's, or the inputs of `clean`
+    # holding several pages of a host) and remove it; false: built-in and own rules only.
+    learn: bool = True
 
     def __post_init__(self) -> None:
         if self.extractor not in EXTRACTORS:

@@ -1,0 +1,476 @@
+"""Learnt boilerplate: what repeats on many pages of one host is that host's template (issue 18).
+
+Hand rules only catch noise someone has seen before; a site's template repeats (the same promo,
+"more from this section" heading, newsletter box and footer lines on every article of a host)
+while its articles do not. The pure parts live here:
+
+- **fingerprints**: a page's text blocks (HTML: each block element's text, digits folded, with
+  a coarse DOM path, the tags of the block and its three nearest ancestors; a block with links
+  also gets a *frame*, its text outside the links, so that "Read also: <headline>" repeats
+  whatever the headline) and a dump's paragraphs, as 64-bit keys (`html_blocks`, `dump_keys`);
+- **the template** of one host (`LearntTemplate`, frozen and picklable, built by
+  `learning.HostLearner`) and of many (`LearntTemplates`, picked by the page's host);
+- **the removal** (`drop_learnt_blocks` on a parsed page, `drop_learnt_lines` on a dump's
+  paragraphs). A learnt block is removed only when it is not the page's main prose: a block
+  that reads as sentences among the page's other prose stays (a quote two stories share),
+  unless it is on most of the host's pages (at least `PERVASIVE_PAGES`), which no quote is. A
+  learnt heading goes with the teaser list it leads (the teasers change from page to page).
+
+No I/O.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from ..models import Removal
+from .lines import snippet
+
+# Elements whose text is one block; text in inline elements belongs to the nearest of these.
+BLOCK_TAGS = frozenset(
+    "address article aside blockquote body button caption dd details dialog div dl dt fieldset "
+    "figcaption figure footer form h1 h2 h3 h4 h5 h6 header hgroup li main nav ol p pre section "
+    "summary table tbody td tfoot th thead tr ul".split())
+# Text under these is never read (code, styles, form options, embedded documents).
+SKIP_TAGS = frozenset("script style noscript template svg math head title select option textarea iframe".split())
+PATH_LEVELS = 3  # ancestors in a block's coarse path
+MAX_BLOCK_CHARS = 2000  # longer blocks are article prose or data, never template lines
+PROSE_WORDS = 15  # a block of this many words ending as a sentence reads as prose
+PROSE_NEIGHBOUR_WORDS = 8  # the other prose around it: paragraphs of this many words
+# A learnt block seen on this many of the host's pages, and on at least this share of them,
+# is boilerplate even among prose (a promo paragraph a CMS puts into every story).
+PERVASIVE_PAGES = 8
+PERVASIVE_SHARE = 0.5
+HEADING_MAX_WORDS = 12  # a learnt block this short, not a sentence, may lead a teaser list
+TEASER_MAX_WORDS = 20
+TEASER_LINK_SHARE = 0.5  # a teaser block is mostly link text
+WIDGET_LEVELS = 5  # ancestors climbed from a learnt heading to the widget it leads
+TEASER_MAX_LINES = 12  # dumps: teaser lines taken after a learnt heading, at most
+RULE_PREFIX = "learnt:"
+
+_DIGITS = re.compile(r"\d+")
+_SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
+# Teaser headlines may end in "?", "!" or a quote; running text ends in a full stop.
+_RUNNING_TEXT_END = re.compile(r"[.:;…]$")
+# A dump line's label before a separator ("Read also: <headline>"): its frame.
+_LINE_FRAME = re.compile(r"^(\W{0,3}\w.{0,59}?)\s*(?:[:|→»▸›•–—]|\s-)\s*(\S.*)$")
+HEADLINE_SHORT_WORDS = 12  # a line this short may end in a full stop and still be a headline
+LABEL_MAX_WORDS = 6
+_FRAME_MARK = "\u2039\u203a"  # where links were, in a frame's text
+KIND_BLOCK, KIND_FRAME, KIND_LINE = 0, 1, 2
+KIND_NAMES = ("block", "frame", "line")
+
+
+def fold_text(text: str) -> str:
+    """The text as fingerprints see it: NFKC, casefolded, every number one digit, whitespace
+    collapsed ("12 comments" and "240 Comments" are one line)."""
+    text = unicodedata.normalize("NFKC", text).casefold()
+    return " ".join(_DIGITS.sub("0", text).split())
+
+
+def fingerprint(kind: int, path: str, folded: str) -> int:
+    """A 64-bit key of a block's kind, path and folded text (stable across processes, unlike
+    hash())."""
+    digest = hashlib.blake2b(f"{kind}\x1f{path}\x1f{folded}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "little")
+
+
+def host_of(url: str | None) -> str | None:
+    """The host learnt rules are kept for: lowercased, without a leading "www."."""
+    if not url:
+        return None
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return None
+    if not host:
+        return None
+    return host.removeprefix("www.")
+
+
+def _reads_as_sentence(text: str) -> bool:
+    return bool(_SENTENCE_END.search(text))
+
+
+# --- the blocks of a page --------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class Block:
+    """One text block of a parsed page, in document order."""
+
+    node: LexborNode
+    path: str
+    pieces: list[str] = field(default_factory=list)
+    in_link: list[bool] = field(default_factory=list)
+    under_link: bool = False  # the block itself sits in a link (a teaser card: <a><h4>...)
+    ancestry: tuple[int, ...] = ()  # ids of its ancestors, nearest first
+    text: str = ""
+    words: int = 0
+    link_share: float = 0.0
+    key: int = 0
+    frame_key: int | None = None
+
+    def finish(self) -> None:
+        self.text = " ".join(" ".join(self.pieces).split())
+        self.words = len(self.text.split())
+        total = sum(len(p.strip()) for p in self.pieces) or 1
+        pairs = zip(self.pieces, self.in_link, strict=True)
+        links = total if self.under_link else sum(len(p.strip()) for p, a in pairs if a)
+        self.link_share = links / total
+        self.key = fingerprint(KIND_BLOCK, self.path, fold_text(self.text))
+        if any(self.in_link) and not self.under_link:
+            frame = fold_text(" ".join(_FRAME_MARK if a else p for p, a in zip(self.pieces, self.in_link, strict=True)))
+            if any(ch.isalpha() for ch in frame.replace(_FRAME_MARK, "")):
+                self.frame_key = fingerprint(KIND_FRAME, self.path, frame)
+
+    @property
+    def prose(self) -> bool:
+        return self.words >= PROSE_WORDS and _reads_as_sentence(self.text)
+
+    def frame_text(self) -> str:
+        return " ".join(" ".join("…" if a else p for p, a in zip(self.pieces, self.in_link, strict=True)).split())
+
+
+def _climb(text_node: LexborNode) -> tuple[LexborNode | None, bool]:
+    """The block a text node belongs to, and whether a link sits between them; None when the
+    text is in an element never read."""
+    in_link = False
+    node = text_node.parent
+    while node is not None:
+        tag = node.tag or ""
+        if tag in SKIP_TAGS:
+            return None, False
+        if tag in BLOCK_TAGS:
+            return node, in_link
+        if tag == "a":
+            in_link = True
+        node = node.parent
+    return None, False
+
+
+def _describe(node: LexborNode) -> tuple[str, bool, tuple[int, ...]]:
+    """A block's coarse path (its tag and its ancestors' tags), whether it sits in a link
+    within that path, and its ancestors' ids."""
+    tags = [node.tag or ""]
+    ids: list[int] = []
+    under_link = False
+    parent = node.parent
+    while parent is not None:
+        if len(tags) <= PATH_LEVELS:
+            tags.append(parent.tag or "")
+            under_link = under_link or parent.tag == "a"
+        ids.append(parent.mem_id)
+        parent = parent.parent
+    return ">".join(reversed(tags)), under_link, tuple(ids)
+
+
+def html_blocks(tree: LexborHTMLParser) -> list[Block]:
+    """The page's text blocks in document order, each with its fingerprints."""
+    root = tree.body
+    if root is None:
+        return []
+    blocks: dict[int, Block] = {}
+    for node in root.traverse(include_text=True):
+        if node.tag != "-text":
+            continue
+        text = node.text_content
+        if not text or text.isspace():
+            continue
+        owner, in_link = _climb(node)
+        if owner is None:
+            continue
+        block = blocks.get(owner.mem_id)
+        if block is None:
+            path, under_link, ancestry = _describe(owner)
+            block = blocks[owner.mem_id] = Block(owner, path, under_link=under_link, ancestry=ancestry)
+        block.pieces.append(text)
+        block.in_link.append(in_link)
+    out = []
+    for block in blocks.values():
+        block.finish()
+        if block.text and len(block.text) <= MAX_BLOCK_CHARS and any(ch.isalnum() for ch in block.text):
+            out.append(block)
+    return out
+
+
+def dump_keys(paragraphs: Iterable[str]) -> list[tuple[int, int | None, str]]:
+    """A dump's paragraphs as (fingerprint, frame fingerprint or None, paragraph). A line
+    with a short label before a separator and a headline-like rest has a frame: its label."""
+    return [(fingerprint(KIND_LINE, "", fold_text(p)), _line_frame(p), p) for p in paragraphs]
+
+
+def _line_frame(text: str) -> int | None:
+    match = _LINE_FRAME.match(text)
+    if match is None or len(match.group(1).split()) > LABEL_MAX_WORDS:
+        return None
+    if not _headline_like(match.group(2)):
+        return None
+    return fingerprint(KIND_FRAME, "", fold_text(match.group(1)) + _FRAME_MARK)
+
+
+def leads_teasers(paragraphs: list[str], index: int) -> bool:
+    """Whether a dump's paragraph reads as a heading followed by at least two teaser lines."""
+    heading = paragraphs[index]
+    if len(heading.split()) > HEADING_MAX_WORDS or _RUNNING_TEXT_END.search(heading):
+        return False
+    following = paragraphs[index + 1:index + 3]
+    return len(following) == 2 and all(_headline_like(p) for p in following)
+
+
+def line_frame_text(text: str) -> str:
+    match = _LINE_FRAME.match(text)
+    return f"{match.group(1)} …" if match else text
+
+
+def canonical_url(tree: LexborHTMLParser) -> str | None:
+    """The page's own idea of its URL (<link rel=canonical>, og:url), for saved pages."""
+    for selector, attribute in (('link[rel="canonical"]', "href"), ('meta[property="og:url"]', "content")):
+        node = tree.css_first(selector)
+        value = node.attributes.get(attribute) if node is not None else None
+        if value and value.startswith(("http://", "https://")):
+            return value
+    return None
+
+
+# --- the template ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class LearntBlock:
+    """One learnt template block of a host."""
+
+    key: int
+    kind: int  # KIND_BLOCK, KIND_FRAME or KIND_LINE
+    pages: int  # pages of the host it was seen on
+    share: float  # of the host's pages since it was first seen
+    path: str
+    text: str  # as last seen (a snippet), for --explain and `scrape rules learnt`
+    leads: bool = False  # a dump line that led teaser lines on most of its pages
+
+    @property
+    def id(self) -> str:
+        return f"{self.key:016x}"[:8]
+
+    @property
+    def pervasive(self) -> bool:
+        return self.pages >= PERVASIVE_PAGES and self.share >= PERVASIVE_SHARE
+
+
+@dataclass(frozen=True)
+class LearntTemplate:
+    """The learnt template of one host: its blocks by fingerprint, and on how many pages
+    they were learnt. Frozen and picklable: it travels to worker processes with the page."""
+
+    host: str
+    pages: int
+    blocks: Mapping[int, LearntBlock] = field(hash=False, compare=False)
+
+    def rule_name(self, block: LearntBlock) -> str:
+        """The name --explain gives a removal: the host, the block's id and its pages."""
+        return f"{RULE_PREFIX}{self.host}#{block.id} (seen on {block.pages} of {self.pages} pages)"
+
+    def match(self, block: Block) -> LearntBlock | None:
+        found = self.blocks.get(block.key)
+        if found is None and block.frame_key is not None:
+            found = self.blocks.get(block.frame_key)
+        return found
+
+
+@dataclass(frozen=True)
+class LearntTemplates:
+    """Learnt templates by host; `for_url` picks a page's."""
+
+    hosts: Mapping[str, LearntTemplate] = field(default_factory=dict, hash=False, compare=False)
+
+    @classmethod
+    def of(cls, templates: Iterable[LearntTemplate]) -> LearntTemplates:
+        return cls({t.host: t for t in templates if t.blocks})
+
+    def for_url(self, *urls: str | None) -> LearntTemplate | None:
+        """The template of the first of `urls` whose host has one."""
+        for url in urls:
+            host = host_of(url)
+            if host is not None and host in self.hosts:
+                return self.hosts[host]
+        return None
+
+    def __bool__(self) -> bool:
+        return bool(self.hosts)
+
+    def __len__(self) -> int:
+        return len(self.hosts)
+
+
+# --- removal from a page ---------------------------------------------------------------------
+
+
+@dataclass
+class _Page:
+    """The blocks of one page, with what the removal decisions ask of them."""
+
+    blocks: list[Block]
+    hits: dict[int, LearntBlock]  # block index -> the learnt block it matched
+    counts: dict[int, int] = field(default_factory=dict)  # ancestor id -> blocks under it
+    homes: list[int | None] = field(default_factory=list)  # block index -> its home
+    prose_at: dict[int, int] = field(default_factory=dict)  # home -> prose blocks not learnt
+
+    def __post_init__(self) -> None:
+        for block in self.blocks:
+            for ancestor in block.ancestry:
+                self.counts[ancestor] = self.counts.get(ancestor, 0) + 1
+        # A block's home: its nearest ancestor that holds another block too (a quote's
+        # <blockquote> holds only the quote; the body column around it holds the article).
+        self.homes = [next((a for a in block.ancestry if self.counts.get(a, 0) > 1), None)
+                      for block in self.blocks]
+        for index, (block, home) in enumerate(zip(self.blocks, self.homes, strict=True)):
+            if home is not None and index not in self.hits and block.words >= PROSE_NEIGHBOUR_WORDS:
+                self.prose_at[home] = self.prose_at.get(home, 0) + 1
+
+    def protected(self, index: int) -> bool:
+        """Main prose: a sentence-like block whose home holds two more prose blocks that are
+        not learnt (the article's paragraphs around a quote), unless it is pervasive."""
+        if not self.blocks[index].prose or self.hits[index].pervasive:
+            return False
+        home = self.homes[index]
+        return home is not None and self.prose_at.get(home, 0) >= 2
+
+    def widget(self, index: int) -> tuple[LexborNode, list[int]]:
+        """What a learnt block takes with it: when it is a heading that leads a teaser list,
+        the widget holding both and the teasers; else the block alone."""
+        block = self.blocks[index]
+        if block.words > HEADING_MAX_WORDS or _RUNNING_TEXT_END.search(block.text):
+            return block.node, []
+        target, teasers = block.node, []
+        node = block.node.parent
+        for _ in range(WIDGET_LEVELS):
+            if node is None or node.tag in ("body", "html", "main", "article"):
+                break
+            inside = self._under(node.mem_id, index)
+            if inside is None:
+                break
+            if inside:
+                target, teasers = node, inside
+            node = node.parent
+        return target, teasers
+
+    def _under(self, ancestor: int, index: int) -> list[int] | None:
+        """The blocks after `index` under `ancestor` when `index` is its first block and all
+        the others are teasers ([] when it holds only `index`); None otherwise."""
+        if index > 0 and ancestor in self.blocks[index - 1].ancestry:
+            return None
+        inside = []
+        for other in range(index + 1, len(self.blocks)):
+            candidate = self.blocks[other]
+            if ancestor not in candidate.ancestry:
+                break
+            if other not in self.hits and not _teaser(candidate):
+                return None
+            inside.append(other)
+        if inside and len(inside) < 2:
+            return None
+        return inside
+
+
+def _teaser(block: Block) -> bool:
+    return block.link_share >= TEASER_LINK_SHARE and block.words <= TEASER_MAX_WORDS and not block.prose
+
+
+def drop_learnt_blocks(tree: LexborHTMLParser, template: LearntTemplate, removed: list[Removal]) -> None:
+    """Remove the host's learnt blocks from a parsed page (see the module docstring)."""
+    blocks = html_blocks(tree)
+    hits = {i: learnt for i, block in enumerate(blocks) if (learnt := template.match(block)) is not None}
+    if not hits:
+        return
+    page = _Page(blocks, hits)
+    targets: dict[int, LexborNode] = {}
+    taken: set[int] = set()
+    for index, learnt in hits.items():
+        if index in taken or page.protected(index):
+            continue
+        node, teasers = page.widget(index)
+        targets[node.mem_id] = node
+        rule = template.rule_name(learnt)
+        removed.append(Removal(rule, snippet(blocks[index].text)))
+        for teaser in teasers:
+            if teaser not in taken:
+                taken.add(teaser)
+                removed.append(Removal(rule, snippet(blocks[teaser].text)))
+    for node in targets.values():
+        if not any(a in targets for a in _ancestor_ids(node)):
+            node.decompose()
+
+
+def _ancestor_ids(node: LexborNode) -> Iterable[int]:
+    parent = node.parent
+    while parent is not None:
+        yield parent.mem_id
+        parent = parent.parent
+
+
+# --- removal from a dump ---------------------------------------------------------------------
+
+
+def drop_learnt_lines(paragraphs: list[str], template: LearntTemplate, removed: list[Removal]) -> list[str]:
+    """A dump's paragraphs without the host's learnt lines (and the teaser lines a learnt
+    heading leads)."""
+    hits = {}
+    for i, (key, frame, _) in enumerate(dump_keys(paragraphs)):
+        learnt = template.blocks.get(key) or (template.blocks.get(frame) if frame is not None else None)
+        if learnt is not None:
+            hits[i] = learnt
+    if not hits:
+        return paragraphs
+    drop: set[int] = set()
+    for index, learnt in hits.items():
+        text = paragraphs[index]
+        if index in drop or _protected_line(paragraphs, hits, index, learnt):
+            continue
+        drop.add(index)
+        rule = template.rule_name(learnt)
+        removed.append(Removal(rule, snippet(text)))
+        for teaser in _teaser_lines(paragraphs, hits, index) if learnt.leads else ():
+            drop.add(teaser)
+            removed.append(Removal(rule, snippet(paragraphs[teaser])))
+    return [p for i, p in enumerate(paragraphs) if i not in drop]
+
+
+def _headline_like(text: str) -> bool:
+    """A teaser headline: short, and not ending as running text unless very short."""
+    words = len(text.split())
+    return words <= TEASER_MAX_WORDS and (words <= HEADLINE_SHORT_WORDS or not _RUNNING_TEXT_END.search(text))
+
+
+def _is_prose_line(text: str, words: int) -> bool:
+    return len(text.split()) >= words and _reads_as_sentence(text)
+
+
+def _protected_line(paragraphs: list[str], hits: Mapping[int, LearntBlock], index: int, learnt: LearntBlock) -> bool:
+    """Main prose in a dump: a sentence-like paragraph next to a prose paragraph that is not
+    learnt, unless it is pervasive."""
+    if learnt.pervasive or not _is_prose_line(paragraphs[index], PROSE_WORDS):
+        return False
+    return any(0 <= n < len(paragraphs) and n not in hits and _is_prose_line(paragraphs[n], PROSE_NEIGHBOUR_WORDS)
+               for n in (index - 1, index + 1))
+
+
+def _teaser_lines(paragraphs: list[str], hits: Mapping[int, LearntBlock], index: int) -> list[int]:
+    """The teaser lines after a learnt heading: short lines that do not end as sentences
+    (headlines), at least two of them, at most TEASER_MAX_LINES."""
+    heading = paragraphs[index]
+    if len(heading.split()) > HEADING_MAX_WORDS or _RUNNING_TEXT_END.search(heading):
+        return []
+    found = []
+    for other in range(index + 1, min(len(paragraphs), index + 1 + TEASER_MAX_LINES)):
+        text = paragraphs[other]
+        if other in hits or len(text.split()) > TEASER_MAX_WORDS or _RUNNING_TEXT_END.search(text):
+            break
+        found.append(other)
+    return found if len(found) >= 2 else []
