@@ -1,7 +1,10 @@
 """`scrape clean`: clean local HTML files, text dumps, JSONL and WARC files into articles.
 
 Loads the inputs with `io.inputs`, cleans them with `workers` (worker processes), writes
-them with `io.outputs`. Every skipped input gets one "skip <input>: <reason>" line on stderr, and
+them with `io.outputs` (and the visual report, `--explain-html`, with `io.report`). With
+`clean.learn` (the default) each host's template is learnt first from the inputs, or from the
+`--learn-from` folders (`io.learn`), and every page is cleaned with its host's. Every skipped
+input gets one "skip <input>: <reason>" line on stderr, and
 stderr ends with a summary such as "cleaned 120, skipped 3: 2 not an article, 1 unreadable".
 Exit codes: 0 all cleaned, 1 some skipped, 2 usage error (no inputs, bad option, config).
 """
@@ -17,15 +20,19 @@ import threading
 from collections import Counter
 from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager
+from functools import partial
 from types import FrameType
 from typing import TextIO
 
 from tqdm import tqdm
 
 from ..clean.page import clean_page
+from ..config import Config
 from ..errors import ScrapeError, SkipError
 from ..io.inputs import STDIN, iter_pages
+from ..io.learn import learn_from_paths
 from ..io.outputs import FORMATS, Sink, format_for_path, open_sink
+from ..io.report import ReportSink
 from ..models import Article
 from ..workers import CleanFunction, CleanOptions, clean_pages
 from .common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
@@ -54,6 +61,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help="jsonl (default), md (YAML front matter + text) or txt (title + text); "
                              "default from the -o suffix (.md, .txt), else jsonl")
     parser.add_argument("--explain", action="store_true", help="list the noise removed from each article")
+    parser.add_argument("--explain-html", metavar="DIR",
+                        help="also write DIR/index.html and one HTML page per article showing the text kept "
+                             "beside what was removed, by rule (learnt rules apart)")
+    parser.add_argument("--learn-from", metavar="PATH", action="append",
+                        help="learn each host's boilerplate from PATH (a folder, WARC or JSONL of the same "
+                             "sites; repeatable) instead of from the inputs; learns even with clean.learn = false")
     parser.add_argument("-j", "--jobs", metavar="N",
                         type=number_option(int, 1, "not a number", "must be at least 1"),
                         help=f"worker processes (default: number of CPUs, {os.cpu_count()})")
@@ -74,8 +87,11 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
         return EXIT_USAGE
     config = resolve_config(args.config)
     fmt = args.format or format_for_path(args.output)
-    options = CleanOptions.from_config(config, explain=args.explain, jobs=args.jobs)
+    options = CleanOptions.from_config(config, explain=args.explain or bool(args.explain_html), jobs=args.jobs)
+    clean = _with_learnt(clean, config, args)
     sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir)
+    if args.explain_html:
+        sink = ReportSink(sink, args.explain_html)
     report = Report(sys.stderr, quiet=args.quiet)
     ended_early = _clean_into(sink, report, clean_pages(iter_pages(args.paths), options, clean))
     if ended_early is not None:
@@ -85,6 +101,19 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
         return EXIT_USAGE
     report.summary()
     return report.exit_code()
+
+
+def _with_learnt(clean: CleanFunction, config: Config, args: argparse.Namespace) -> CleanFunction:
+    """clean_page given the templates learnt from the inputs (or --learn-from), when there are
+    any; another `clean` (a test's) as it is."""
+    if clean is not clean_page or not (config.clean.learn or args.learn_from):
+        return clean
+    learnt = learn_from_paths(args.learn_from or args.paths)
+    if not learnt.templates:
+        return clean
+    if not args.quiet:
+        print(learnt.summary(), file=sys.stderr)
+    return partial(clean_page, learnt=learnt.templates)
 
 
 def _usage_error(paths: list[str]) -> str | None:

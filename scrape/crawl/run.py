@@ -8,7 +8,10 @@ or when their last try failed. A 304 writes nothing. A fetched page is cleaned b
 `clean_page` that `scrape clean` uses; its article is new, changed (written again, as a new
 version) or unchanged (same content hash: not written), by its canonical URL.
 
-Reads every `crawl` key and the `[[source]]` tables. Scheduling: each host has its own queue
+With `clean.learn`, pages are cleaned with the templates the state had learnt when the run
+started (`learnt.py`; output never depends on fetch order) and teach the next run's.
+
+Reads every `crawl` key, `clean.learn` and the `[[source]]` tables. Scheduling: each host has its own queue
 and up to `per_host_concurrency` workers, all under the global `concurrency` (see
 `politeness`), so a slow host never holds up the others.
 """
@@ -31,6 +34,7 @@ from functools import partial
 from pathlib import Path
 from typing import Protocol
 
+from ..clean.page import clean_page
 from ..config import Config, CrawlSource
 from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
 from ..io.outputs import render_jsonl
@@ -38,6 +42,7 @@ from ..models import Article, Page
 from ..workers import Cleaner
 from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
 from .fetch import is_retried_later
+from .learnt import CrawlLearning
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
 from .politeness import open_fetcher
 from .state import Fetched, State
@@ -114,6 +119,7 @@ class Crawler:
         self._now = options.now()
         self._progress: _Progress | None = None
         self.error: OutputError | None = None  # the state or the WARC could not be written
+        self.learning: CrawlLearning | None = None  # with clean.learn: the templates being learnt
 
     # queueing
 
@@ -277,6 +283,8 @@ class Crawler:
             self.stats.skipped[result.reason] += 1
             self.state.record_skip(url, result.reason, fetched, job.lastmod)
             return
+        if self.learning is not None:
+            self.learning.observe(page)
         self._record_article(url, result, fetched, job, page)
 
     def _article_key(self, article: Article, page: Page) -> str:
@@ -336,13 +344,23 @@ class Crawler:
     def _open(self) -> None:
         """Start what the run works with besides the fetcher: the cleaner, the WARC, a progress bar."""
         if self.options.clean:
-            self.cleaner = self._open_cleaner(self.config)
+            self.cleaner = self._open_cleaner_with_learnt()
         if self.crawl.warc:
             self.warc = WarcOutput(self.crawl.out_dir, self.stats.started_at)
         if self.options.progress and sys.stderr.isatty():
             from tqdm import tqdm
 
             self._progress = tqdm(unit="page", desc="crawl", file=sys.stderr, leave=False)
+
+    def _open_cleaner_with_learnt(self) -> Cleaner:
+        """The cleaner, given the templates the state has learnt (with clean.learn)."""
+        if not self.config.clean.learn:
+            return self._open_cleaner(self.config)
+        self.learning = CrawlLearning(self.state)
+        templates = self.learning.templates()
+        if templates and self._open_cleaner is Cleaner:  # a test's cleaner cleans as it likes
+            return Cleaner(self.config, clean=partial(clean_page, learnt=templates))
+        return self._open_cleaner(self.config)
 
     def _queue_sources(self) -> None:
         """Queue the URLs whose last try failed (worth another), then every configured source."""
@@ -380,6 +398,11 @@ class Crawler:
             self.stats.warc = self.warc.close()
         if self._progress is not None:
             self._progress.close()
+        try:
+            if self.learning is not None:
+                self.learning.save()
+        except OutputError as exc:  # only statistics: the run's output is already safe
+            self.error = self.error or exc
 
 
 class _Progress(Protocol):

@@ -9,6 +9,8 @@ newer scrape is refused with a `StateError` naming both versions. Tables:
     articles  per article (its canonical URL): content hash, versions written
     pending   article records written by a run and not yet exported to its JSONL file
     runs      per run: start, end, status, stats, output files
+    learnt    per host: the pages its template was learnt from and the fingerprint counts
+              (`clean.learning.HostLearner.to_bytes`, bounded in size), when last updated
 
 Exactly-once output rests on `record_page`: the URL's new state, the article's new hash and
 the article record (in `pending`) are committed in one transaction, so a kill leaves either
@@ -73,9 +75,19 @@ _STEP_1 = (
         outputs TEXT
     )""",
 )
-# (version, statements), in order: step 2 will go after step 1, and so on, numbers without gaps.
+# Step 2: the template learnt per host (issue 18).
+_STEP_2 = (
+    """CREATE TABLE IF NOT EXISTS learnt (
+        host TEXT PRIMARY KEY,
+        pages INTEGER NOT NULL,     -- pages of the host learnt from
+        counts BLOB NOT NULL,       -- HostLearner.to_bytes()
+        updated TEXT NOT NULL
+    )""",
+)
+# (version, statements), in order: step 3 will go after step 2, and so on, numbers without gaps.
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, _STEP_1),
+    (2, _STEP_2),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]  # the version this scrape reads and writes
 
@@ -286,6 +298,27 @@ class State:
                     (canonical_url, fetched.content_hash, now, now))
             if record is not None:
                 self.db.execute("INSERT INTO pending (run_id, record) VALUES (?, ?)", (run_id, record))
+
+    # --- learnt templates ---------------------------------------------------------------
+
+    def learnt_counts(self) -> Iterator[tuple[str, bytes]]:
+        """Every host's learnt fingerprint counts, by host name."""
+        for host, counts in self.db.execute("SELECT host, counts FROM learnt ORDER BY host"):
+            yield host, bytes(counts)
+
+    def learnt_hosts(self) -> list[tuple[str, int, int]]:
+        """(host, pages learnt from, bytes kept) for every host."""
+        return [(r[0], r[1], r[2]) for r in self.db.execute(
+            "SELECT host, pages, length(counts) FROM learnt ORDER BY host")]
+
+    def save_learnt(self, counts: Mapping[str, tuple[int, bytes]]) -> None:
+        """Replace the learnt counts of the hosts given ({host: (pages, counts)}), together."""
+        now = _now()
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO learnt VALUES (?, ?, ?, ?) ON CONFLICT(host) DO UPDATE SET pages=excluded.pages,"
+                " counts=excluded.counts, updated=excluded.updated",
+                [(host, pages, data, now) for host, (pages, data) in counts.items()])
 
     # --- runs and pending output --------------------------------------------------------
 
