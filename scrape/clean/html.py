@@ -290,7 +290,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
                    explain_with=config if explain else None)
     page_bylines = prune_noise_blocks(tree, config, removed)
     drop_page_frame(tree, removed)
-    if learnt and (template := learnt.for_url(url, meta.canonical_url)) is not None:
+    if learnt and (template := learnt.for_url(url or meta.canonical_url)):
         drop_learnt_blocks(tree, template, removed)  # after the bylines were read
     drop_doubled_blocks(tree, removed)
     lines = extract_text(tree, url, config, site)

@@ -9,7 +9,8 @@ while its articles do not. The pure parts live here:
   also gets a *frame*, its text outside the links, so that "Read also: <headline>" repeats
   whatever the headline) and a dump's paragraphs, as 64-bit keys (`html_blocks`, `dump_keys`);
 - **the template** of one host (`LearntTemplate`, frozen and picklable, built by
-  `learning.HostLearner`) and of many (`LearntTemplates`, picked by the page's host);
+  `learning.HostLearner`) and of many (`LearntTemplates`, picked by the page's host: its URL's,
+  else its canonical URL's);
 - **the removal** (`drop_learnt_blocks` on a parsed page, `drop_learnt_lines` on a dump's
   paragraphs). A learnt block is removed only when it is not the page's main prose: a block
   that reads as sentences among the page's other prose stays (a quote two stories share),
@@ -45,9 +46,10 @@ MAX_BLOCK_CHARS = 2000  # longer blocks are article prose or data, never templat
 PROSE_WORDS = 15  # a block of this many words ending as a sentence reads as prose
 PROSE_NEIGHBOUR_WORDS = 8  # the other prose around it: paragraphs of this many words
 # A learnt block seen on this many of the host's pages, and on at least this share of them,
-# is boilerplate even among prose (a promo paragraph a CMS puts into every story).
-PERVASIVE_PAGES = 8
-PERVASIVE_SHARE = 0.5
+# is boilerplate even among prose (a promo paragraph a CMS puts into every story); a quote
+# two or three stories share is neither.
+PERVASIVE_PAGES = 5
+PERVASIVE_SHARE = 0.6
 HEADING_MAX_WORDS = 12  # a learnt block this short, not a sentence, may lead a teaser list
 TEASER_MAX_WORDS = 20
 TEASER_LINK_SHARE = 0.5  # a teaser block is mostly link text
@@ -60,7 +62,7 @@ _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
 # Teaser headlines may end in "?", "!" or a quote; running text ends in a full stop.
 _RUNNING_TEXT_END = re.compile(r"[.:;…]$")
 # A dump line's label before a separator ("Read also: <headline>"): its frame.
-_LINE_FRAME = re.compile(r"^(\W{0,3}\w.{0,59}?)\s*(?:[:|→»▸›•–—]|\s-)\s*(\S.*)$")
+_LINE_FRAME = re.compile(r"^(\W{0,3}\w.{0,59}?)\s*(?:[:|»▸›•–—>\u2190-\u21ff\u27f0-\u27ff\u2900-\u297f]|\s-)\s*(\S.*)$")
 HEADLINE_SHORT_WORDS = 12  # a line this short may end in a full stop and still be a headline
 LABEL_MAX_WORDS = 6
 _FRAME_MARK = "\u2039\u203a"  # where links were, in a frame's text
@@ -294,13 +296,11 @@ class LearntTemplates:
     def of(cls, templates: Iterable[LearntTemplate]) -> LearntTemplates:
         return cls({t.host: t for t in templates if t.blocks})
 
-    def for_url(self, *urls: str | None) -> LearntTemplate | None:
-        """The template of the first of `urls` whose host has one."""
-        for url in urls:
-            host = host_of(url)
-            if host is not None and host in self.hosts:
-                return self.hosts[host]
-        return None
+    def for_url(self, url: str | None) -> LearntTemplate | None:
+        """The template of the URL's host (as learning took it: a fetched or recorded page's
+        URL, else a saved page's canonical URL), if one was learnt."""
+        host = host_of(url)
+        return self.hosts.get(host) if host is not None else None
 
     def __bool__(self) -> bool:
         return bool(self.hosts)
@@ -453,12 +453,17 @@ def _is_prose_line(text: str, words: int) -> bool:
 
 
 def _protected_line(paragraphs: list[str], hits: Mapping[int, LearntBlock], index: int, learnt: LearntBlock) -> bool:
-    """Main prose in a dump: a sentence-like paragraph next to a prose paragraph that is not
-    learnt, unless it is pervasive."""
+    """Main prose in a dump: a sentence-like paragraph whose nearest paragraph that is not
+    learnt, before or after it, is prose too; unless it is pervasive."""
     if learnt.pervasive or not _is_prose_line(paragraphs[index], PROSE_WORDS):
         return False
-    return any(0 <= n < len(paragraphs) and n not in hits and _is_prose_line(paragraphs[n], PROSE_NEIGHBOUR_WORDS)
-               for n in (index - 1, index + 1))
+    for step in (-1, 1):
+        other = index + step
+        while other in hits:
+            other += step
+        if 0 <= other < len(paragraphs) and _is_prose_line(paragraphs[other], PROSE_NEIGHBOUR_WORDS):
+            return True
+    return False
 
 
 def _teaser_lines(paragraphs: list[str], hits: Mapping[int, LearntBlock], index: int) -> list[int]:
