@@ -179,7 +179,7 @@ def test_scrape_clean_learns_from_its_inputs(tmp_path, capsys):
     assert len(records) == 6
     assert not any(left_in(r["text"]) for r in records)
     assert any(r["rule"].startswith(RULE_PREFIX) for r in records[0]["removed"])
-    assert f"of 1 hosts from 6 pages" in capsys.readouterr().err
+    assert "of 1 hosts from 6 pages" in capsys.readouterr().err
 
 
 def test_scrape_clean_learn_from_and_the_switch(tmp_path):
@@ -216,7 +216,7 @@ def test_rules_learnt_lists_from_inputs_and_from_the_crawl_state(tmp_path, capsy
     state.save_learnt({HOST: (learner.pages, learner.to_bytes())})
     state.close()
     assert main(["rules", "learnt", f"https://www.{HOST}/", "--state", str(state_path)]) == 0
-    assert capsys.readouterr().out == shown.replace(f"--from", "")  # the same blocks, from the state
+    assert capsys.readouterr().out == shown.replace("--from", "")  # the same blocks, from the state
     assert main(["rules", "learnt", "nowhere.example", "--state", str(state_path)]) == 0
     assert "nothing learnt" in capsys.readouterr().out
 
