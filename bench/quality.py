@@ -12,6 +12,10 @@ the truth is known and not listed in the case's `exclude`.
     python bench/quality.py [CORPORA] [--corpus NAME]... [--leave-out NAME]... [--no-anchors]
                             [--failures [N]] [--json FILE] [--raise-floors] [--no-write]
 
+`--learn` lets scrape learn each host's boilerplate from the corpus's own pages first, as
+`scrape clean` does from its inputs (issue 18): with few pages per host it must learn nothing
+that lowers a figure.
+
 `--leave-out NAME` reports corpus NAME apart as held out (its own table, no failure listing):
 tune on the others, and read NAME's figures to tell a general fix from a fitted one.
 
@@ -157,6 +161,17 @@ class Output:
     error: str | None = None  # an unexpected exception (a bug in the tool)
 
 
+LEARNT: dict[str, object] = {}  # corpus -> the templates scrape learnt from its pages (--learn)
+
+
+def learn_corpus(cases: list[Case]):
+    """The templates scrape learns from a corpus's pages (as `scrape clean` from its inputs)."""
+    import scrape
+
+    return scrape.learn(scrape.Page(source=scrape.Source(case.id), body=case.html.encode("utf-8"), url=case.url,
+                                    charset="utf-8") for case in cases)
+
+
 def _scrape_tool():
     import scrape
 
@@ -168,7 +183,7 @@ def _scrape_tool():
 
     def run(case: Case) -> Output:
         try:
-            article = scrape.clean_html(case.html, url=case.url, config=config)
+            article = scrape.clean_html(case.html, url=case.url, config=config, learnt=LEARNT.get(case.corpus))
         except scrape.SkipError as exc:
             return Output(skipped=exc.reason)
         return Output(text=article.text, title=article.title, authors=tuple(article.authors),
@@ -365,8 +380,8 @@ class Result:
 
 
 def run_benchmark(root: Path = DEFAULT_CORPORA, corpora: list[str] | None = None,
-                  anchors: bool = True, progress=None) -> Result:
-    """Run and score the tools on the corpora under `root`."""
+                  anchors: bool = True, progress=None, learn: bool = False) -> Result:
+    """Run and score the tools on the corpora under `root` (`learn`: see --learn)."""
     tools = make_tools(anchors)
     result = Result({}, {}, {t.name: {} for t in tools})
     warmed = False
@@ -377,6 +392,11 @@ def run_benchmark(root: Path = DEFAULT_CORPORA, corpora: list[str] | None = None
         if not warmed:
             warm_up(tools, cases[0])
             warmed = True
+        if learn:
+            LEARNT[folder.name] = learnt = learn_corpus(cases)
+            if progress:
+                hosts = ", ".join(f"{h} ({len(t.blocks)} blocks, {t.pages} pages)" for h, t in learnt.hosts.items())
+                progress(f"{folder.name}: learnt {hosts or 'nothing'}")
         if progress:
             progress(f"{folder.name}: {len(cases)} pages × {len(tools)} tools")
         runs = run_tools(cases, tools)
@@ -701,6 +721,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--leave-out", action="append", default=[], metavar="NAME",
                         help="report corpus NAME apart, as held out: its figures are shown in "
                              "their own table and its failures are never listed (repeatable)")
+    parser.add_argument("--learn", action="store_true",
+                        help="scrape learns each host's boilerplate from the corpus's pages first")
     parser.add_argument("--json", type=Path, metavar="FILE", help="write the figures as JSON")
     parser.add_argument("--raise-floors", action="store_true",
                         help="raise bench/floors.json where scrape's new figures are higher")
@@ -713,7 +735,7 @@ def main(argv: list[str] | None = None) -> int:
     command = " ".join(["python", "bench/quality.py"] + [shlex.quote(a) for a in
                        (sys.argv[1:] if argv is None else argv)])
     result = run_benchmark(args.corpora, args.corpus, anchors=not args.no_anchors,
-                           progress=lambda msg: print(msg, file=sys.stderr, flush=True))
+                           progress=lambda msg: print(msg, file=sys.stderr, flush=True), learn=args.learn)
     when = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     unknown = set(args.leave_out) - set(result.cases)
     if unknown:
