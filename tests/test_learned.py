@@ -230,3 +230,34 @@ def test_the_state_keeps_learnt_counts_from_migration_step_2(tmp_path):
     state.close()
     raw = sqlite3.connect(tmp_path / "s.sqlite")
     assert raw.execute("SELECT value FROM meta WHERE key='schema_version'").fetchone() == ("2",)
+
+
+def test_the_crawl_learns_keeps_it_in_the_state_and_cleans_the_next_run_with_it(crawl_files, crawl_server, capsys):
+    from scrape.crawl.run import run_crawl
+
+    pages = sorted(PAGES.glob("*.html"))
+    for page in pages:
+        crawl_server.overrides[f"/harbour/{page.name}"] = page.read_bytes()
+    items = "".join(f"<item><link>{{{{base}}}}/harbour/{p.name}</link></item>" for p in pages)
+    crawl_server.overrides["/harbour.rss"] = f'<rss version="2.0"><channel><title>t</title>{items}</channel></rss>'.encode()
+    config = crawl_files.config([{"url": crawl_server.base + "/harbour.rss", "type": "feed"}])
+    first = run_crawl(config)
+    assert first.new == 6
+    # The first run had nothing learnt: the built-in rules alone leave the template's noise.
+    assert any(left_in(r["text"]) for r in crawl_files.records())
+    state = State(config.crawl.state)
+    [(host, learnt_pages, size)] = state.learnt_hosts()
+    state.close()
+    assert (host, learnt_pages) == ("127.0.0.1", 6) and 0 < size < 20_000
+    assert main(["rules", "learnt", "127.0.0.1", "--state", str(config.crawl.state)]) == 0
+    assert "Along the waterfront this week" in capsys.readouterr().out
+    # A new story of the site, in the next run, is cleaned with what the first run learnt.
+    story = (PAGES / "06-museum.html").read_bytes().replace(b"museum-exhibition.html", b"museum-lenses.html")
+    crawl_server.overrides["/harbour/07-lenses.html"] = story
+    crawl_server.overrides["/harbour.rss"] = crawl_server.overrides["/harbour.rss"].replace(
+        b"</channel>", b"<item><link>{{base}}/harbour/07-lenses.html</link></item></channel>")
+    second = run_crawl(config)
+    assert second.new == 1 and second.not_modified == 6
+    new = [r for r in crawl_files.records() if r["canonical_url"].endswith("museum-lenses.html")]
+    assert len(new) == 1 and not left_in(new[0]["text"])
+    assert "old lamp lenses" in new[0]["text"]
