@@ -205,12 +205,12 @@ def _pages(items: list[dress.Dressed], kind: str):
                           url=item.story.url, charset="utf-8")
 
 
-def run(sites: dict[Host, list[dress.Dressed]], show_left: bool) -> dict:
+def run(sites: dict[Host, list[dress.Dressed]], show_left: bool, kinds=("page", "dump")) -> dict:
     from scrape.clean.learning import Learner
 
     config = _config()
     rows: dict = {}
-    for kind in ("page", "dump"):
+    for kind in kinds:
         learner = Learner()
         started = time.process_time()
         for items in sites.values():
@@ -246,9 +246,11 @@ def _mean(rows: dict, kind: str, mode: str, key: str, hosts) -> float:
     return sum(values) / len(values)
 
 
-def render(rows: dict, hosts) -> str:
+def render(rows: dict, hosts, kinds=("page", "dump")) -> str:
     out = []
     for kind, label in (("page", "HTML pages"), ("dump", "text dumps")):
+        if kind not in kinds:
+            continue
         out.append(f"### {label}\n")
         out.append("| host | lang | pages | learnt | state bytes | noise-free off → on | strings left off → on "
                    "| body P off → on | body R off → on | ms/page off → on |")
@@ -286,15 +288,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpora", nargs="?", type=Path, default=noise.DEFAULT_CORPORA)
     ap.add_argument("--show-left", action="store_true")
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--kind", choices=("page", "dump"), action="append")
     args = ap.parse_args(argv)
     started = time.time()
     sites = build_sites(args.corpora)
-    rows = run(sites, args.show_left)
-    table = render(rows, list(sites))
+    kinds = tuple(args.kind or ("page", "dump"))
+    rows = run(sites, args.show_left, kinds)
+    table = render(rows, list(sites), kinds)
     print(table)
     elapsed = time.time() - started
     print(f"{elapsed:.0f} s")
-    if not args.no_write:
+    if not args.no_write and len(kinds) == 2:
         when = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
         RESULTS.write_text(f"# Learnt boilerplate on multi-page sites (bench/learned.py)\n\nMeasured {when} on "
                            f"{noise.machine_line()}, in {elapsed:.0f} s.\n\n{table}\n\n{NOTES}", "utf-8")

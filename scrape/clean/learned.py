@@ -418,9 +418,11 @@ def _ancestor_ids(node: LexborNode) -> Iterable[int]:
 # --- removal from a dump ---------------------------------------------------------------------
 
 
-def drop_learnt_lines(paragraphs: list[str], template: LearntTemplate, removed: list[Removal]) -> list[str]:
+def drop_learnt_lines(paragraphs: list[str], template: LearntTemplate, removed: list[Removal],
+                      starts: frozenset[int] | None = None) -> list[str]:
     """A dump's paragraphs without the host's learnt lines (and the teaser lines a learnt
-    heading leads)."""
+    heading leads). `starts`: the paragraphs that begin a blank-line separated block, when
+    known: a heading with lines set under it in its block leads exactly those."""
     hits = {}
     for i, (key, frame, _) in enumerate(dump_keys(paragraphs)):
         learnt = template.blocks.get(key) or (template.blocks.get(frame) if frame is not None else None)
@@ -430,15 +432,16 @@ def drop_learnt_lines(paragraphs: list[str], template: LearntTemplate, removed: 
         return paragraphs
     drop: set[int] = set()
     for index, learnt in hits.items():
-        text = paragraphs[index]
-        if index in drop or _protected_line(paragraphs, hits, index, learnt):
-            continue
-        drop.add(index)
         rule = template.rule_name(learnt)
-        removed.append(Removal(rule, snippet(text)))
-        for teaser in _teaser_lines(paragraphs, hits, index) if learnt.leads else ():
-            drop.add(teaser)
-            removed.append(Removal(rule, snippet(paragraphs[teaser])))
+        if index not in drop:  # (a learnt teaser another heading's list took is not judged again)
+            if _protected_line(paragraphs, hits, index, learnt):
+                continue
+            drop.add(index)
+            removed.append(Removal(rule, snippet(paragraphs[index])))
+        for teaser in _teaser_lines(paragraphs, index, starts) if learnt.leads else ():
+            if teaser not in drop:
+                drop.add(teaser)
+                removed.append(Removal(rule, snippet(paragraphs[teaser])))
     return [p for i, p in enumerate(paragraphs) if i not in drop]
 
 
@@ -466,16 +469,34 @@ def _protected_line(paragraphs: list[str], hits: Mapping[int, LearntBlock], inde
     return False
 
 
-def _teaser_lines(paragraphs: list[str], hits: Mapping[int, LearntBlock], index: int) -> list[int]:
+def _teaser_lines(paragraphs: list[str], index: int, starts: frozenset[int] | None = None) -> list[int]:
     """The teaser lines after a learnt heading: short lines that do not end as sentences
-    (headlines), at least two of them, at most TEASER_MAX_LINES."""
+    (headlines), at least two of them, at most TEASER_MAX_LINES. Learnt lines among them
+    (a teaser that was on several pages, the next widget's heading) are taken too; so is a
+    short line ending in a full stop or colon when another teaser follows it (a headline
+    such as "They just might be."), never as the last of the list."""
     heading = paragraphs[index]
     if len(heading.split()) > HEADING_MAX_WORDS or _RUNNING_TEXT_END.search(heading):
         return []
+    if starts is not None and index + 1 < len(paragraphs) and index + 1 not in starts:
+        # The list is set under its heading, one item a line: the rest of the block.
+        block = []
+        for other in range(index + 1, len(paragraphs)):
+            if other in starts:
+                break
+            block.append(other)
+        return block if len(block) >= 2 and all(len(paragraphs[i].split()) <= TEASER_MAX_WORDS for i in block) else []
     found = []
-    for other in range(index + 1, min(len(paragraphs), index + 1 + TEASER_MAX_LINES)):
+    end = min(len(paragraphs), index + 1 + TEASER_MAX_LINES)
+    for other in range(index + 1, end):
         text = paragraphs[other]
-        if other in hits or len(text.split()) > TEASER_MAX_WORDS or _RUNNING_TEXT_END.search(text):
+        if len(text.split()) > TEASER_MAX_WORDS:
+            break
+        if _RUNNING_TEXT_END.search(text) and not (other + 1 < end and _strict_teaser(paragraphs[other + 1])):
             break
         found.append(other)
     return found if len(found) >= 2 else []
+
+
+def _strict_teaser(text: str) -> bool:
+    return len(text.split()) <= TEASER_MAX_WORDS and not _RUNNING_TEXT_END.search(text)

@@ -56,6 +56,16 @@ def dump_paragraphs(text: str) -> list[str]:
     return [para for block in _blocks(text) for para in _unwrap(block)]
 
 
+def paragraph_starts(text: str) -> frozenset[int]:
+    """Which of `dump_paragraphs(text)` begin a blank-line separated block (a list set one
+    item a line under its heading is one block)."""
+    starts, count = set(), 0
+    for block in _blocks(text):
+        starts.add(count)
+        count += len(_unwrap(block))
+    return frozenset(starts)
+
+
 def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = None) -> Extract:
     """Split a text dump into title, body paragraphs, bylines and removed noise; `learnt`:
     the host's learnt template, whose lines go first."""
@@ -72,7 +82,9 @@ def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = N
             lines = lines[1:]
             removed.append(Removal("title", candidate[:80]))
     if learnt is not None:
-        lines = drop_learnt_lines(lines, learnt, removed)
+        taken = 1 if title else 0
+        starts = frozenset(i - taken for i in paragraph_starts(text) if i >= taken)
+        lines = drop_learnt_lines(lines, learnt, removed, starts)
     result = filter_paragraphs(lines, line_rules, heading_rules)
     authors = (tuple(a for b in result.bylines for a in b.authors),)
     published = tuple(b.date_text for b in result.bylines if b.date_text)
