@@ -104,6 +104,20 @@ def test_a_page_read_twice_counts_once():
     assert not scrape.learn([page] * 10)
 
 
+def test_copies_of_a_page_under_other_urls_count_once_and_a_copy_keeps_its_prose():
+    page = html_pages()[0]
+    copies = [dataclasses.replace(page, url=f"https://www.{HOST}/town/ferry.html?copy={n}") for n in range(8)]
+    assert not scrape.learn(copies)
+    # Learnt however it was (here: from one page's blocks counted as many), an article's own
+    # prose is kept when most of a page's prose is learnt: that is a copy, not a template.
+    from scrape.clean.learned import LearntBlock, LearntTemplate
+
+    blocks = html_blocks(scrape.clean.html.LexborHTMLParser(page.body.decode()))
+    template = LearntTemplate(HOST, 8, {b.key: LearntBlock(b.key, 0, 8, 1.0, b.path, b.text) for b in blocks})
+    article = scrape.clean_page(copies[0], learnt=LearntTemplates.of([template]))
+    assert "Work on the timetable" in article.text
+
+
 def test_learning_is_per_host():
     pages = html_pages()
     other = [dataclasses.replace(p, url="https://elsewhere.example/a") for p in pages[:1]]
@@ -126,14 +140,15 @@ def test_fingerprints_fold_numbers_and_keep_the_path():
 
 
 def _sightings(number: int, keys: range) -> PageSightings:
-    return PageSightings(HOST, number, tuple(Sighting(k, 0, "p", f"line {k}") for k in keys))
+    """A page of `keys` and one block of its own (so that it is no copy of another page)."""
+    own = 10**12 + number
+    return PageSightings(HOST, number, tuple(Sighting(k, 0, "p", f"line {k}") for k in (*keys, own)))
 
 
 def test_counts_are_bounded_and_a_changed_template_ages_out():
     learner = HostLearner(HOST)
     for page in range(200):  # 300 unique blocks a page, plus 5 template ones
         learner.observe(_sightings(page, range(10**6 + page * 300, 10**6 + page * 300 + 300)))
-        learner.observe(PageSightings(HOST, 10**9 + page, ()))  # (identity only: pages count)
     assert len(learner.entries) <= MAX_ENTRIES
     old = HostLearner(HOST)
     for page in range(20):

@@ -319,6 +319,7 @@ class _Page:
     blocks: list[Block]
     hits: dict[int, LearntBlock]  # block index -> the learnt block it matched
     counts: dict[int, int] = field(default_factory=dict)  # ancestor id -> blocks under it
+    copy: bool = False  # most of its prose is learnt: a copy of pages learnt from, not a template
     homes: list[int | None] = field(default_factory=list)  # block index -> its home
     prose_at: dict[int, int] = field(default_factory=dict)  # home -> prose blocks not learnt
 
@@ -333,11 +334,19 @@ class _Page:
         for index, (block, home) in enumerate(zip(self.blocks, self.homes, strict=True)):
             if home is not None and index not in self.hits and block.words >= PROSE_NEIGHBOUR_WORDS:
                 self.prose_at[home] = self.prose_at.get(home, 0) + 1
+        prose = [i for i, block in enumerate(self.blocks) if block.prose]
+        self.copy = 2 * sum(i in self.hits for i in prose) > len(prose)
 
     def protected(self, index: int) -> bool:
         """Main prose: a sentence-like block whose home holds two more prose blocks that are
-        not learnt (the article's paragraphs around a quote), unless it is pervasive."""
-        if not self.blocks[index].prose or self.hits[index].pervasive:
+        not learnt (the article's paragraphs around a quote), unless it is pervasive; every
+        sentence-like block of a page whose prose is mostly learnt (a copy of pages learnt
+        from, which no template is)."""
+        if not self.blocks[index].prose:
+            return False
+        if self.copy:  # the article itself was learnt (its copies under other URLs): keep it
+            return True
+        if self.hits[index].pervasive:
             return False
         home = self.homes[index]
         return home is not None and self.prose_at.get(home, 0) >= 2
@@ -431,8 +440,12 @@ def drop_learnt_lines(paragraphs: list[str], template: LearntTemplate, removed: 
     if not hits:
         return paragraphs
     drop: set[int] = set()
+    prose = {i for i, p in enumerate(paragraphs) if _is_prose_line(p, PROSE_WORDS)}
+    copy = 2 * sum(i in hits for i in prose) > len(prose)  # the article itself was learnt
     for index, learnt in hits.items():
         rule = template.rule_name(learnt)
+        if copy and index in prose:
+            continue
         if index not in drop:  # (a learnt teaser another heading's list took is not judged again)
             if _protected_line(paragraphs, hits, index, learnt):
                 continue

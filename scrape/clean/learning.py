@@ -46,7 +46,7 @@ MIN_PAGES = 3  # a block on fewer pages than this is never template (a quote two
 MIN_SHARE = 0.2  # ... nor one on less than this share of the host's pages since it appeared
 MAX_ENTRIES = 4000  # fingerprints kept per host
 FORGET_AFTER = 60  # pages of the host without a sighting, and a block is forgotten
-MAX_URLS = 2000  # URLs remembered per host, so that a page read again counts once
+MAX_URLS = 4000  # URLs and contents remembered per host, so that a page read again counts once
 SNIPPET_CHARS = 120
 
 
@@ -68,6 +68,12 @@ class PageSightings:
     host: str
     identity: int  # a hash of its (canonical) URL
     sightings: tuple[Sighting, ...]
+
+    @property
+    def content(self) -> int:
+        """A hash of its blocks: a copy of a page under another URL is the same page."""
+        keys = sorted({s.key for s in self.sightings})
+        return _identity(",".join(map(str, keys)))
 
 
 def _identity(url: str) -> int:
@@ -130,11 +136,13 @@ class HostLearner:
         self.urls: dict[int, None] = {}  # insertion-ordered: the oldest go first
 
     def observe(self, page: PageSightings) -> bool:
-        """Count one page's blocks; False (and nothing counted) for a URL already read."""
-        if page.identity in self.urls:
+        """Count one page's blocks; False (and nothing counted) for a URL already read, or a
+        copy of a page already read (the same blocks under another URL)."""
+        content = page.content
+        if page.identity in self.urls or content in self.urls:
             return False
-        self.urls[page.identity] = None
-        if len(self.urls) > MAX_URLS:
+        self.urls[page.identity] = self.urls[content] = None
+        while len(self.urls) > MAX_URLS:
             del self.urls[next(iter(self.urls))]
         self.pages += 1
         number = self.pages
