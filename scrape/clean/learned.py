@@ -389,7 +389,8 @@ class _Page:
 
 
 def _teaser(block: Block) -> bool:
-    return block.link_share >= TEASER_LINK_SHARE and block.words <= TEASER_MAX_WORDS and not block.prose
+    """A teaser card: a short block that is mostly link (its headline may end in "?")."""
+    return block.link_share >= TEASER_LINK_SHARE and block.words <= TEASER_MAX_WORDS
 
 
 def drop_learnt_blocks(tree: LexborHTMLParser, template: LearntTemplate, removed: list[Removal]) -> None:
