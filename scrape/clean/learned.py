@@ -4,20 +4,21 @@ Hand rules only catch noise someone has seen before; a site's template repeats (
 "more from this section" heading, newsletter box and footer lines on every article of a host)
 while its articles do not. The pure parts live here:
 
-- **fingerprints**: a page's text blocks (HTML: each block element's text, digits folded, with
-  a coarse DOM path, the tags of the block and its three nearest ancestors; a block with links
+- **fingerprints**: a page's text blocks (each block element's text, digits folded, with a
+  coarse DOM path, the tags of the block and its three nearest ancestors; a block with links
   also gets a *frame*, its text outside the links, so that "Read also: <headline>" repeats
-  whatever the headline) and a dump's paragraphs, as 64-bit keys (`html_blocks`, `dump_keys`);
+  whatever the headline), as 64-bit keys (`html_blocks`);
 - **the template** of one host (`LearntTemplate`, frozen and picklable, built by
   `learning.HostLearner`) and of many (`LearntTemplates`, picked by the page's host: its URL's,
   else its canonical URL's);
-- **the removal** (`drop_learnt_blocks` on a parsed page, `drop_learnt_lines` on a dump's
-  paragraphs). A learnt block is removed only when it is not the page's main prose: a block
-  that reads as sentences among the page's other prose stays (a quote two stories share),
-  unless it is on most of the host's pages (at least `PERVASIVE_PAGES`), which no quote is. A
-  learnt heading goes with the teaser list it leads (the teasers change from page to page).
+- **the removal** from a parsed page (`drop_learnt_blocks`). A learnt block is removed only
+  when it is not the page's main prose: a block that reads as sentences among the page's
+  other prose stays (a quote stories share), unless it is on most of the host's pages (at
+  least `PERVASIVE_PAGES` and `PERVASIVE_SHARE` of them), which no quote is; and no prose goes
+  from a page whose prose is mostly learnt (a copy, not a template). A learnt heading goes
+  with the teaser list it leads (the teasers change from page to page).
 
-No I/O.
+A dump's lines are fingerprinted and removed the same way by `learned_lines`. No I/O.
 """
 
 from __future__ import annotations
@@ -54,18 +55,13 @@ HEADING_MAX_WORDS = 12  # a learnt block this short, not a sentence, may lead a 
 TEASER_MAX_WORDS = 20
 TEASER_LINK_SHARE = 0.5  # a teaser block is mostly link text
 WIDGET_LEVELS = 5  # ancestors climbed from a learnt heading to the widget it leads
-TEASER_MAX_LINES = 12  # dumps: teaser lines taken after a learnt heading, at most
 RULE_PREFIX = "learnt:"
 
 _DIGITS = re.compile(r"\d+")
 _SENTENCE_END = re.compile(r"[.!?…:;\"”’»)]$")
 # Teaser headlines may end in "?", "!" or a quote; running text ends in a full stop.
-_RUNNING_TEXT_END = re.compile(r"[.:;…]$")
-# A dump line's label before a separator ("Read also: <headline>"): its frame.
-_LINE_FRAME = re.compile(r"^(\W{0,3}\w.{0,59}?)\s*(?:[:|»▸›•–—>\u2190-\u21ff\u27f0-\u27ff\u2900-\u297f]|\s-)\s*(\S.*)$")
-HEADLINE_SHORT_WORDS = 12  # a line this short may end in a full stop and still be a headline
-LABEL_MAX_WORDS = 6
-_FRAME_MARK = "\u2039\u203a"  # where links were, in a frame's text
+RUNNING_TEXT_END = re.compile(r"[.:;…]$")
+FRAME_MARK = "\u2039\u203a"  # where links were, in a frame's text
 KIND_BLOCK, KIND_FRAME, KIND_LINE = 0, 1, 2
 KIND_NAMES = ("block", "frame", "line")
 
@@ -97,7 +93,7 @@ def host_of(url: str | None) -> str | None:
     return host.removeprefix("www.")
 
 
-def _reads_as_sentence(text: str) -> bool:
+def reads_as_sentence(text: str) -> bool:
     return bool(_SENTENCE_END.search(text))
 
 
@@ -129,13 +125,13 @@ class Block:
         self.link_share = links / total
         self.key = fingerprint(KIND_BLOCK, self.path, fold_text(self.text))
         if any(self.in_link) and not self.under_link:
-            frame = fold_text(" ".join(_FRAME_MARK if a else p for p, a in zip(self.pieces, self.in_link, strict=True)))
-            if any(ch.isalpha() for ch in frame.replace(_FRAME_MARK, "")):
+            frame = fold_text(" ".join(FRAME_MARK if a else p for p, a in zip(self.pieces, self.in_link, strict=True)))
+            if any(ch.isalpha() for ch in frame.replace(FRAME_MARK, "")):
                 self.frame_key = fingerprint(KIND_FRAME, self.path, frame)
 
     @property
     def prose(self) -> bool:
-        return self.words >= PROSE_WORDS and _reads_as_sentence(self.text)
+        return self.words >= PROSE_WORDS and reads_as_sentence(self.text)
 
     def frame_text(self) -> str:
         return " ".join(" ".join("…" if a else p for p, a in zip(self.pieces, self.in_link, strict=True)).split())
@@ -201,35 +197,6 @@ def html_blocks(tree: LexborHTMLParser) -> list[Block]:
         if block.text and len(block.text) <= MAX_BLOCK_CHARS and any(ch.isalnum() for ch in block.text):
             out.append(block)
     return out
-
-
-def dump_keys(paragraphs: Iterable[str]) -> list[tuple[int, int | None, str]]:
-    """A dump's paragraphs as (fingerprint, frame fingerprint or None, paragraph). A line
-    with a short label before a separator and a headline-like rest has a frame: its label."""
-    return [(fingerprint(KIND_LINE, "", fold_text(p)), _line_frame(p), p) for p in paragraphs]
-
-
-def _line_frame(text: str) -> int | None:
-    match = _LINE_FRAME.match(text)
-    if match is None or len(match.group(1).split()) > LABEL_MAX_WORDS:
-        return None
-    if not _headline_like(match.group(2)):
-        return None
-    return fingerprint(KIND_FRAME, "", fold_text(match.group(1)) + _FRAME_MARK)
-
-
-def leads_teasers(paragraphs: list[str], index: int) -> bool:
-    """Whether a dump's paragraph reads as a heading followed by at least two teaser lines."""
-    heading = paragraphs[index]
-    if len(heading.split()) > HEADING_MAX_WORDS or _RUNNING_TEXT_END.search(heading):
-        return False
-    following = paragraphs[index + 1:index + 3]
-    return len(following) == 2 and all(_headline_like(p) for p in following)
-
-
-def line_frame_text(text: str) -> str:
-    match = _LINE_FRAME.match(text)
-    return f"{match.group(1)} …" if match else text
 
 
 def canonical_url(tree: LexborHTMLParser) -> str | None:
@@ -355,7 +322,7 @@ class _Page:
         """What a learnt block takes with it: when it is a heading that leads a teaser list,
         the widget holding both and the teasers; else the block alone."""
         block = self.blocks[index]
-        if block.words > HEADING_MAX_WORDS or _RUNNING_TEXT_END.search(block.text):
+        if block.words > HEADING_MAX_WORDS or RUNNING_TEXT_END.search(block.text):
             return block.node, []
         target, teasers = block.node, []
         node = block.node.parent
@@ -425,92 +392,3 @@ def _ancestor_ids(node: LexborNode) -> Iterable[int]:
         parent = parent.parent
 
 
-# --- removal from a dump ---------------------------------------------------------------------
-
-
-def drop_learnt_lines(paragraphs: list[str], template: LearntTemplate, removed: list[Removal],
-                      starts: frozenset[int] | None = None) -> list[str]:
-    """A dump's paragraphs without the host's learnt lines (and the teaser lines a learnt
-    heading leads). `starts`: the paragraphs that begin a blank-line separated block, when
-    known: a heading with lines set under it in its block leads exactly those."""
-    hits = {}
-    for i, (key, frame, _) in enumerate(dump_keys(paragraphs)):
-        learnt = template.blocks.get(key) or (template.blocks.get(frame) if frame is not None else None)
-        if learnt is not None:
-            hits[i] = learnt
-    if not hits:
-        return paragraphs
-    drop: set[int] = set()
-    prose = {i for i, p in enumerate(paragraphs) if _is_prose_line(p, PROSE_WORDS)}
-    copy = 2 * sum(i in hits for i in prose) > len(prose)  # the article itself was learnt
-    for index, learnt in hits.items():
-        rule = template.rule_name(learnt)
-        if copy and index in prose:
-            continue
-        if index not in drop:  # (a learnt teaser another heading's list took is not judged again)
-            if _protected_line(paragraphs, hits, index, learnt):
-                continue
-            drop.add(index)
-            removed.append(Removal(rule, snippet(paragraphs[index])))
-        for teaser in _teaser_lines(paragraphs, index, starts) if learnt.leads else ():
-            if teaser not in drop:
-                drop.add(teaser)
-                removed.append(Removal(rule, snippet(paragraphs[teaser])))
-    return [p for i, p in enumerate(paragraphs) if i not in drop]
-
-
-def _headline_like(text: str) -> bool:
-    """A teaser headline: short, and not ending as running text unless very short."""
-    words = len(text.split())
-    return words <= TEASER_MAX_WORDS and (words <= HEADLINE_SHORT_WORDS or not _RUNNING_TEXT_END.search(text))
-
-
-def _is_prose_line(text: str, words: int) -> bool:
-    return len(text.split()) >= words and _reads_as_sentence(text)
-
-
-def _protected_line(paragraphs: list[str], hits: Mapping[int, LearntBlock], index: int, learnt: LearntBlock) -> bool:
-    """Main prose in a dump: a sentence-like paragraph whose nearest paragraph that is not
-    learnt, before or after it, is prose too; unless it is pervasive."""
-    if learnt.pervasive or not _is_prose_line(paragraphs[index], PROSE_WORDS):
-        return False
-    for step in (-1, 1):
-        other = index + step
-        while other in hits:
-            other += step
-        if 0 <= other < len(paragraphs) and _is_prose_line(paragraphs[other], PROSE_NEIGHBOUR_WORDS):
-            return True
-    return False
-
-
-def _teaser_lines(paragraphs: list[str], index: int, starts: frozenset[int] | None = None) -> list[int]:
-    """The teaser lines after a learnt heading: short lines that do not end as sentences
-    (headlines), at least two of them, at most TEASER_MAX_LINES. Learnt lines among them
-    (a teaser that was on several pages, the next widget's heading) are taken too; so is a
-    short line ending in a full stop or colon when another teaser follows it (a headline
-    such as "They just might be."), never as the last of the list."""
-    heading = paragraphs[index]
-    if len(heading.split()) > HEADING_MAX_WORDS or _RUNNING_TEXT_END.search(heading):
-        return []
-    if starts is not None and index + 1 < len(paragraphs) and index + 1 not in starts:
-        # The list is set under its heading, one item a line: the rest of the block.
-        block = []
-        for other in range(index + 1, len(paragraphs)):
-            if other in starts:
-                break
-            block.append(other)
-        return block if len(block) >= 2 and all(len(paragraphs[i].split()) <= TEASER_MAX_WORDS for i in block) else []
-    found = []
-    end = min(len(paragraphs), index + 1 + TEASER_MAX_LINES)
-    for other in range(index + 1, end):
-        text = paragraphs[other]
-        if len(text.split()) > TEASER_MAX_WORDS:
-            break
-        if _RUNNING_TEXT_END.search(text) and not (other + 1 < end and _strict_teaser(paragraphs[other + 1])):
-            break
-        found.append(other)
-    return found if len(found) >= 2 else []
-
-
-def _strict_teaser(text: str) -> bool:
-    return len(text.split()) <= TEASER_MAX_WORDS and not _RUNNING_TEXT_END.search(text)

@@ -32,12 +32,10 @@ from .learned import (
     LearntTemplate,
     LearntTemplates,
     canonical_url,
-    dump_keys,
     host_of,
     html_blocks,
-    leads_teasers,
-    line_frame_text,
 )
+from .learned_lines import dump_keys, leads_teasers, line_frame_text
 from .lines import snippet
 from .textdump import dump_paragraphs
 

@@ -10,7 +10,8 @@ import re
 
 from ..config import Config
 from ..models import Extract, Removal
-from .learned import LearntTemplate, drop_learnt_lines
+from .learned import LearntTemplate
+from .learned_lines import drop_learnt_lines
 from .lines import filter_paragraphs, match_rule
 
 _HEADLINE_MAX_WORDS = 30
