@@ -213,6 +213,15 @@ def test_scrape_clean_learn_from_and_the_switch(tmp_path):
     assert any(left_in(json.loads(line)["text"]) for line in out.read_text("utf-8").splitlines())
 
 
+def test_learn_from_a_missing_path_is_a_usage_error_and_the_switch_is_validated(tmp_path, capsys):
+    assert main(["clean", str(PAGES), "--learn-from", str(tmp_path / "nowhere")]) == 2
+    assert "--learn-from" in capsys.readouterr().err
+    config = tmp_path / "config.toml"
+    config.write_text('[clean]\nlearn = "yes"\n')
+    assert main(["--config", str(config), "clean", str(PAGES)]) == 2
+    assert "clean.learn" in capsys.readouterr().err
+
+
 def test_scrape_clean_learns_from_a_jsonl_of_dumps(tmp_path):
     out = tmp_path / "out.jsonl"
     assert main(["clean", str(DUMPS), "-o", str(out), "-q", "-j", "1"]) == 0

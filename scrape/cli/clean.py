@@ -81,7 +81,7 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
     if not args.verbose:
         for name in NOISY_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    wrong = _usage_error(args.paths)
+    wrong = _usage_error(args.paths) or _learn_from_error(args.learn_from)
     if wrong:
         print(f"scrape: {wrong}", file=sys.stderr)
         return EXIT_USAGE
@@ -114,6 +114,11 @@ def _with_learnt(clean: CleanFunction, config: Config, args: argparse.Namespace)
     if not args.quiet:
         print(learnt.summary(), file=sys.stderr)
     return partial(clean_page, learnt=learnt.templates)
+
+
+def _learn_from_error(paths: list[str] | None) -> str | None:
+    missing = [p for p in paths or () if p == STDIN or not os.path.exists(p)]
+    return f"--learn-from {missing[0]}: no such file or directory" if missing else None
 
 
 def _usage_error(paths: list[str]) -> str | None:
