@@ -18,6 +18,7 @@ from .. import __doc__ as package_doc
 from ..errors import ConfigError, LockHeld, ScrapeError, StateError
 from . import clean as cli_clean
 from . import crawl as cli_crawl
+from . import state as cli_state
 from .common import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_SKIPPED, EXIT_USAGE
 
 
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     cli_clean.register(commands)
     cli_crawl.register(commands)
+    cli_state.register(commands)
     return parser
 
 
