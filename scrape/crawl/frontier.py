@@ -76,6 +76,8 @@ class FedCrawler(Protocol):
 
     def _add(self, job: Job) -> None: ...
 
+    def stop(self, why: str) -> None: ...
+
     async def _queue_sources(self) -> None: ...
 
 
@@ -141,6 +143,9 @@ class SharedFeed:
             self._discovering = False
         claims = await self._claim()
         if not claims and not self._claimed and not self._pending_sources:
+            if self.crawler._page_budget is not None and self.crawler._page_budget <= 0:
+                self.crawler.stop("max-pages")
+                return True
             if await self._crawl_done():
                 return True
         await asyncio.sleep(BUSY_POLL if self._claimed else IDLE_POLL)

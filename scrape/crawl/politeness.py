@@ -230,7 +230,7 @@ class SharedRobots(Robots):
 
     async def _load(self, url: str) -> Protego | None:
         host = host_of(url)
-        for _ in range(1200):  # another worker is fetching it: up to a minute, then this one does
+        while True:  # another worker is fetching it: wait, at most until its claim (a lease) runs out
             verdict, body = await self._frontier.robots(host)
             if verdict == "fresh":
                 return None if body is None else self._parse(url, body.decode("utf-8", "replace"))

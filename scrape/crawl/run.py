@@ -490,9 +490,13 @@ def _one_run(config: Config, options: CrawlOptions, state: StateStore, worker: s
     run_id = state.begin_run(stats.started_at, worker)
     # The crawler is made inside the event loop that runs it (its client, gate and events).
     make = partial(Crawler, config, options, run_id=run_id, stats=stats, sleep=sleep, open_cleaner=open_cleaner)
-    asyncio.run(_run_async(state, worker, make))
-    state.heartbeat(run_id)  # alive while it exports: no other worker takes its records for a dead run's
-    stats.output, _ = export_run(state, run_id, out_dir, stats.started_at, worker if state.shared else "")
+    try:
+        asyncio.run(_run_async(state, worker, make))
+        state.heartbeat(run_id)  # alive while it exports: no other worker takes its records for a dead run's
+        stats.output, _ = export_run(state, run_id, out_dir, stats.started_at, worker if state.shared else "")
+    except BaseException:
+        state.abandon_run(run_id)  # left unfinished: the next run finishes it, as after a kill
+        raise
     stats.finished_at = datetime.now(UTC)
     status = "stopped" if stats.stopped in ("SIGTERM", "SIGINT", "cancelled") else "done"
     state.finish_run(run_id, status, stats.as_dict(), [p for p in (stats.output, stats.warc) if p])

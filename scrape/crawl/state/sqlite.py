@@ -335,6 +335,9 @@ class State:
     def heartbeat(self, run_id: int) -> None:
         """Nothing to renew: the lock file says a run is alive."""
 
+    def abandon_run(self, run_id: int) -> None:
+        """Nothing to do: the next run holds the lock, and recovers every unfinished run."""
+
     @contextmanager
     def recovery_lock(self) -> Iterator[None]:
         yield  # the lock file already keeps other runs out
