@@ -250,3 +250,24 @@ def test_a_worker_killed_mid_run_leaves_its_batch_to_the_others(shared_site):
     assert max(urls.values()) == 1  # what w1 recorded before it died is in a file too, once
     assert files.count("SELECT count(*) FROM pending") == 0
     assert files.count("SELECT count(*) FROM runs WHERE status = 'killed' AND worker = 'w1'") == 1
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_state_stats_after_a_crawl(crawl_files, crawl_server, backend, capsys):
+    from scrape.crawl.run import CrawlOptions, run_crawl
+
+    crawl_server.overrides["/gone.rss"] = (b'<rss version="2.0"><channel><title>t</title>'
+                                           b"<item><link>{{base}}/news/gone.html</link></item>"
+                                           b"<item><link>{{base}}/news/tram-line.html</link></item></channel></rss>")
+    config = crawl_files.config([{"url": crawl_server.base + "/gone.rss", "type": "feed"}])
+    run_crawl(config, CrawlOptions(worker="w1"))
+    assert main(["state", "--state", crawl_files.state_spec, "stats"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"state: {backend}, schema version {SCHEMA_VERSION}"
+    assert out[1].startswith("urls: 2 (1 done), articles: 1, runs: 1")
+    assert out[3] == "errors by host: 127.0.0.1 1"
+    if backend == "postgresql":
+        assert out[2] == "frontier: 0 queued, 0 claimed" and out[4].startswith("workers seen: w1 on ")
+    capsys.readouterr()
+    assert main(["state", "--state", str(crawl_files.root / "none.sqlite"), "stats"]) == 2
+    assert not (crawl_files.root / "none.sqlite").exists()

@@ -47,9 +47,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
 
 def run_state_command(args: argparse.Namespace) -> int:
     """Run `scrape state ACTION` with parsed arguments; returns the exit code."""
-    from ..crawl.state import open_state
+    from ..crawl.state import is_shared, open_state, sqlite_path
 
     spec = args.state or resolve_config(args.config).crawl.state
+    if not is_shared(spec) and not os.path.isfile(sqlite_path(spec)):  # opening it would make an empty one
+        print(f"scrape: {sqlite_path(spec)}: no such state file", file=sys.stderr)
+        return EXIT_USAGE
     if args.action == "import" and not os.path.isfile(args.path):
         print(f"scrape: {args.path}: no such state file", file=sys.stderr)
         return EXIT_USAGE
