@@ -17,10 +17,8 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import fcntl
 import hashlib
 import logging
-import os
 import re
 import signal
 import sys
@@ -29,11 +27,10 @@ from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Protocol
 
 from ..config import Config, CrawlSource
-from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
+from ..errors import FetchError, HTTPStatusError, OutputError, RobotsDisallowed, SkipError, UnsafeURL
 from ..io.outputs import render_jsonl
 from ..models import Article, Page
 from ..workers import Cleaner
@@ -41,6 +38,7 @@ from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_
 from .fetch import is_retried_later
 from .frontier import Job as _Job
 from .frontier import SharedFeed
+from .lock import CrawlLock, lock_path
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
 from .politeness import open_fetcher
 from .state import CrawlSession, Fetched, StateStore, is_due, is_shared
@@ -394,37 +392,6 @@ class _Progress(Protocol):
     def update(self, n: int = 1) -> object: ...
 
     def close(self) -> None: ...
-
-
-class CrawlLock:
-    """An exclusive `flock` on the lock file, held for a whole run."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self._fd: int | None = None
-
-    def __enter__(self) -> CrawlLock:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise LockHeld(self.path) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-
-def lock_path(config: Config) -> str:
-    return config.crawl.lock or config.crawl.state + ".lock"
 
 
 def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
