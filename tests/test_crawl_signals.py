@@ -18,7 +18,7 @@ def start_crawl(config_file, *extra):
                             cwd=config_file.parent, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
-def wait_for(predicate, timeout=10.0):
+def wait_for(predicate, timeout=30.0):  # generous: a loaded 2-core machine starts a crawl slowly
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
