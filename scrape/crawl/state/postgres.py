@@ -351,7 +351,8 @@ class PgState:
             " (SELECT count(*) FROM frontier WHERE state = 'queued' OR (state = 'claimed'"
             "  AND lease_until < clock_timestamp())),"
             " (SELECT count(*) FROM frontier WHERE state = 'claimed' AND lease_until >= clock_timestamp()),"
-            " (SELECT count(*) FROM urls WHERE last_fetched IS NOT NULL AND coalesce(outcome, '') NOT LIKE 'failed:%%'),"
+            " (SELECT count(*) FROM urls"
+            "  WHERE last_fetched IS NOT NULL AND coalesce(outcome, '') NOT LIKE 'failed:%%'),"
             " (SELECT count(*) FROM runs), (SELECT count(*) FROM pending)").fetchone()
         assert counts is not None
         errors = self.db.execute(

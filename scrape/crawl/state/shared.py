@@ -87,7 +87,8 @@ SELECT outcome FROM o"""
 _OFFER = """
 INSERT INTO frontier AS f (url, host, round, source_url, depth, lastmod)
 SELECT url, host, %s, source_url, depth, lastmod
-FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], %s::timestamptz[]) AS t(url, host, source_url, depth, lastmod)
+FROM unnest(%s::text[], %s::text[], %s::text[], %s::int[], %s::timestamptz[])
+    AS t(url, host, source_url, depth, lastmod)
 ON CONFLICT (url) DO UPDATE SET round = excluded.round, source_url = excluded.source_url, depth = excluded.depth,
     lastmod = excluded.lastmod,
     state = CASE WHEN f.state = 'claimed' AND f.lease_until >= clock_timestamp() THEN 'claimed' ELSE 'queued' END
