@@ -1,8 +1,9 @@
 """The SQLite crawl state: what each URL gave last time, each article's hash, each run's stats.
 
 One SQLite file (`crawl.state`), WAL mode, one worker at a time (the lock file). Its schema
-version is recorded in `meta`; a file from an older scrape is migrated forward when it is opened (`MIGRATIONS`), and one from a
-newer scrape is refused with a `StateError` naming both versions. Tables:
+version is recorded in `meta`; a file from an older scrape is migrated forward when it is
+opened (`MIGRATIONS`), and one from a newer scrape is refused with a `StateError` naming both
+versions. Tables:
 
     urls      per canonical URL: first seen, last fetched, status, ETag, Last-Modified,
               content hash, the source's lastmod when last checked, failures, last error
