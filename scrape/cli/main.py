@@ -19,6 +19,7 @@ from ..errors import ConfigError, LockHeld, ScrapeError, StateError
 from . import clean as cli_clean
 from . import crawl as cli_crawl
 from . import rules as cli_rules
+from . import state as cli_state
 from .common import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_SKIPPED, EXIT_USAGE
 
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     cli_clean.register(commands)
     cli_crawl.register(commands)
     cli_rules.register(commands)
+    cli_state.register(commands)
     return parser
 
 

@@ -1,6 +1,6 @@
 """`scrape rules learnt HOST`: the boilerplate learnt for a host, and on how many pages.
 
-Reads the crawl state (`crawl.state`, or `--state FILE`), where `scrape crawl` keeps what it
+Reads the crawl state (`crawl.state`, or `--state FILE|URL`, SQLite or PostgreSQL), where `scrape crawl` keeps what it
 learns; with `--from PATH...`, learns from those inputs instead, as `scrape clean` does. Each
 learnt block is one line: its id (the one `--explain` names), on how many of the host's pages
 it was seen, its kind (a block, a frame: the text around a block's links, or a dump's line),
@@ -28,18 +28,18 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                               description="List the template blocks learnt for HOST (from the crawl state, "
                                           "or from --from inputs), with the pages each was seen on.")
     learnt.add_argument("host", metavar="HOST", help="host name or URL (www. is ignored)")
-    learnt.add_argument("--state", metavar="FILE", help="crawl state file (default: crawl.state)")
+    learnt.add_argument("--state", metavar="FILE|URL", help="crawl state (default: crawl.state)")
     learnt.add_argument("--from", dest="inputs", metavar="PATH", nargs="+",
                         help="learn from these inputs (folders, WARC, JSONL) instead of the state")
     learnt.set_defaults(run=run_learnt)
 
 
-def _from_state(path: str, host: str) -> HostLearner | None:
-    from ..crawl.state import State  # the state is only opened when asked for
+def _from_state(spec: str, host: str) -> HostLearner | None:
+    from ..crawl.state import is_shared, open_state, sqlite_path  # opened only when asked for
 
-    if not os.path.exists(path):
+    if not is_shared(spec) and not os.path.isfile(sqlite_path(spec)):  # opening would make an empty one
         return None
-    state = State(path)
+    state = open_state(spec)
     try:
         return next((HostLearner.from_bytes(h, data) for h, data in state.learnt_counts() if h == host), None)
     finally:
