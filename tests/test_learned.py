@@ -245,6 +245,20 @@ def test_rules_learnt_lists_from_inputs_and_from_the_crawl_state(tmp_path, capsy
     assert "nothing learnt" in capsys.readouterr().out
 
 
+def test_a_postgresql_state_keeps_learnt_counts_too(pg_database, capsys):
+    from scrape.crawl.state import open_state
+
+    learner = learn_from_paths([str(PAGES)]).learner.hosts[HOST]
+    state = open_state(pg_database)
+    state.save_learnt({HOST: (learner.pages, learner.to_bytes())})
+    state.save_learnt({HOST: (learner.pages, learner.to_bytes())})  # replaced, not added
+    assert state.learnt_hosts() == [(HOST, 6, len(learner.to_bytes()))]
+    assert list(state.learnt_counts()) == [(HOST, learner.to_bytes())]
+    state.close()
+    assert main(["rules", "learnt", HOST, "--state", pg_database]) == 0
+    assert "Along the waterfront this week" in capsys.readouterr().out
+
+
 def test_the_state_keeps_learnt_counts_from_migration_step_2(tmp_path):
     state = State(tmp_path / "s.sqlite")
     state.save_learnt({"a.example": (7, b"xyz")})
