@@ -15,6 +15,7 @@ import sys
 from collections.abc import Callable
 
 from .. import __doc__ as package_doc
+from .. import __version__
 from ..errors import ConfigError, LockHeld, ScrapeError, StateError
 from . import clean as cli_clean
 from . import crawl as cli_crawl
@@ -23,6 +24,7 @@ from .common import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_SKIPPED, EXIT_USAGE
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="scrape", description=package_doc.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"scrape {__version__}")
     parser.add_argument("--config", metavar="FILE", help="config file (default: ./config.toml if present)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug detail on stderr")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
