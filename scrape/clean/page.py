@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..config import Config, default_config
+from ..dom import canonical_href
 from ..errors import NotAnArticle, SkipError
 from ..meta.normalise import build_article
 from ..models import Article, Page
@@ -27,7 +28,8 @@ def clean_page(page: Page, config: Config | None = None, explain: bool = False) 
     config = config or default_config()
     name = str(page.source)
     text = decode_body(page.body, page.charset, name)
-    site = config.site_for(page.url)
+    # A page that came without a URL (a saved file) gets its site rules by its canonical URL.
+    site = config.site_for(page.url or (canonical_href(text) if config.sites and page.kind == "html" else None))
     try:
         if page.kind == "text":
             extract = clean_text_dump(text, config)

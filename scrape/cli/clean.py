@@ -17,18 +17,29 @@ import threading
 from collections import Counter
 from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager
+from dataclasses import replace
 from types import FrameType
 from typing import TextIO
+from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
 from ..clean.page import clean_page
 from ..errors import ScrapeError, SkipError
 from ..io.inputs import STDIN, iter_pages
-from ..io.outputs import FORMATS, Sink, format_for_path, open_sink
-from ..models import Article
-from ..workers import CleanFunction, CleanOptions, clean_pages
-from .common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
+from ..io.outputs import Sink, format_for_path, open_sink
+from ..models import Article, Page
+from ..workers import CleanFunction, CleanOptions, Item, clean_pages
+from .common import (
+    EXIT_OK,
+    EXIT_SKIPPED,
+    EXIT_USAGE,
+    FORMAT_HELP,
+    NOISY_LOGGERS,
+    format_option,
+    number_option,
+    resolve_config,
+)
 
 PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
 # Libraries that log ordinary bad pages, even at ERROR ("parsed tree length: 0"); we report
@@ -50,10 +61,12 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target.add_argument("-o", "--output", metavar="FILE",
                         help="write all articles to FILE (atomically; default: stdout)")
     target.add_argument("--out-dir", metavar="DIR", help="write one file per article into DIR")
-    parser.add_argument("--format", choices=FORMATS,
-                        help="jsonl (default), md (YAML front matter + text) or txt (title + text); "
-                             "default from the -o suffix (.md, .txt), else jsonl")
-    parser.add_argument("--explain", action="store_true", help="list the noise removed from each article")
+    parser.add_argument("--format", type=format_option, metavar="FORMAT", help=FORMAT_HELP)
+    parser.add_argument("--explain", action="store_true",
+                        help="list the noise removed from each article (in every format)")
+    parser.add_argument("--url", metavar="URL",
+                        help="the URL of pages that carry none (a saved HTML file): it is their record's url "
+                             "and chooses their [[site]] rules (without it, a page's canonical URL chooses them)")
     parser.add_argument("-j", "--jobs", metavar="N",
                         type=number_option(int, 1, "not a number", "must be at least 1"),
                         help=f"worker processes (default: number of CPUs, {os.cpu_count()})")
@@ -68,7 +81,7 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
     if not args.verbose:
         for name in NOISY_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    wrong = _usage_error(args.paths)
+    wrong = _usage_error(args.paths) or _url_error(args.url)
     if wrong:
         print(f"scrape: {wrong}", file=sys.stderr)
         return EXIT_USAGE
@@ -77,7 +90,10 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
     options = CleanOptions.from_config(config, explain=args.explain, jobs=args.jobs)
     sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir)
     report = Report(sys.stderr, quiet=args.quiet)
-    ended_early = _clean_into(sink, report, clean_pages(iter_pages(args.paths), options, clean))
+    pages = iter_pages(args.paths)
+    if args.url:
+        pages = _with_url(pages, args.url)
+    ended_early = _clean_into(sink, report, clean_pages(pages, options, clean))
     if ended_early is not None:
         return ended_early
     if report.total == 0:
@@ -95,6 +111,22 @@ def _usage_error(paths: list[str]) -> str | None:
     if len(missing) == len(paths):
         return f"no inputs found: {', '.join(missing)}: no such file or directory"
     return None
+
+
+def _url_error(url: str | None) -> str | None:
+    """What is wrong with --url: it must be an http(s) URL with a host."""
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        return f"--url {url}: not an http or https URL with a host"
+    return None
+
+
+def _with_url(items: Iterator[Item], url: str) -> Iterator[Item]:
+    """The pages with `url` where they carry no URL of their own (a WARC record has one)."""
+    for item in items:
+        yield replace(item, url=url) if isinstance(item, Page) and item.url is None else item
 
 
 def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipError, None, None]) -> int | None:

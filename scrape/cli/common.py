@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from ..config import Config, load_config
+from ..io.outputs import format_name
 
 Number = TypeVar("Number", int, float)
 
@@ -28,6 +29,19 @@ def number_option(convert: Callable[[str], Number], minimum: Number, wrong_type:
         return number
 
     return parse
+
+
+def format_option(value: str) -> str:
+    """An argparse `type=` for --format: a format's name or alias, as the format's name."""
+    try:
+        return format_name(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+FORMAT_HELP = ("jsonl (default; also ndjson), md (markdown: YAML front matter and the text), txt (text: "
+               "title and text) or csv (a header, then one row per article); default from the -o suffix "
+               "(.md, .txt, .csv), else jsonl")
 
 
 DEFAULT_CONFIG = "config.toml"  # read from the working folder when --config is not given

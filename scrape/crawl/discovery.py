@@ -24,6 +24,7 @@ from feedparser.encodings import convert_to_utf8  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]  # no lxml stubs are installed
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from ..dom import CANONICAL_REACH, canonical_href
 from ..errors import TooLarge, UnsafeURL
 from .urls import canonicalize
 
@@ -173,18 +174,7 @@ def extract_links(body: bytes, base_url: str) -> tuple[tuple[str, ...], str | No
     return tuple(dict.fromkeys(links)), canonical
 
 
-_CANONICAL_TAG = re.compile(rb"<link\b[^>]*\brel\s*=\s*[\"']?canonical[^>]*>", re.IGNORECASE)
-_HREF = re.compile(rb"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
-
-
 def find_canonical(body: bytes, base_url: str) -> str | None:
     """`<link rel=canonical href>` of a page, found without parsing the whole document."""
-    head = body[:65536]
-    match = _CANONICAL_TAG.search(head)
-    if not match:
-        return None
-    href = _HREF.search(match.group(0))
-    if not href:
-        return None
-    raw = next(g for g in href.groups() if g is not None)
-    return _canonical(raw.decode("utf-8", "replace").replace("&amp;", "&"), base_url)
+    href = canonical_href(body[:CANONICAL_REACH].decode("utf-8", "replace"))
+    return _canonical(href, base_url)

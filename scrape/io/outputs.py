@@ -1,5 +1,5 @@
-"""Writing articles: JSONL (default), Markdown with YAML front matter, or plain text; to
-stdout, to one file, or one file per article in a folder.
+"""Writing articles: JSONL (default), Markdown with YAML front matter, plain text, or CSV
+(one row per article); to stdout, to one file, or one file per article in a folder.
 
 Every file is written atomically (`atomic.AtomicFile`), so a reader never sees half a file
 and a failed run leaves an existing output as it was; the next run writing to that folder
@@ -10,6 +10,8 @@ far. A write that fails is an `OutputError` naming the path. Reads no config key
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import sys
@@ -23,8 +25,9 @@ from ..errors import OutputError
 from ..models import Article
 from .atomic import AtomicFile, error_detail, remove_stale_temps, temp_prefix, write_atomically
 
-FORMATS = ("jsonl", "md", "txt")
-SUFFIXES = {"jsonl": ".json", "md": ".md", "txt": ".txt"}  # per-article files in --out-dir
+FORMATS = ("jsonl", "md", "txt", "csv")
+FORMAT_ALIASES = {"markdown": "md", "text": "txt", "ndjson": "jsonl"}  # other names users type
+SUFFIXES = {"jsonl": ".json", "md": ".md", "txt": ".txt", "csv": ".csv"}  # per-article files in --out-dir
 MAX_NAME_BYTES = 120  # a file name's stem; leaves room for "-123" and a suffix under 255 bytes
 TEXT_SEPARATOR = b"\f\n"  # between articles of the txt format in one stream (form feed: new page)
 
@@ -101,11 +104,52 @@ def render_md(article: Article, explain: bool = False) -> bytes:
 
 
 def render_txt(article: Article, explain: bool = False) -> bytes:
-    """The title, a blank line, the text (just the text when there is no title)."""
+    """The title, a blank line, the text (just the text when there is no title); with
+    `explain`, then a blank line and a "Removed:" list, one "  rule: snippet" line each."""
     text = article.text.rstrip("\n")
     if article.title:
         text = f"{article.title}\n\n{text}"
+    if explain:
+        text += "\n\nRemoved:" + "".join(f"\n  {r.rule}: {r.snippet}" for r in article.removed)
     return _encode(text + "\n")
+
+
+def csv_header(explain: bool = False) -> bytes:
+    """The CSV header row: the record's keys, in schema order."""
+    return _csv_line(list(Article(text="").as_dict(explain)))
+
+
+def render_csv(article: Article, explain: bool = False) -> bytes:
+    """One CSV row (RFC 4180: quoted where needed, CRLF) with the record's fields in schema
+    order: lists joined with "; ", `source` as "path@offset" or "path:line", and with
+    `explain`, `removed` as one "rule: snippet" line per piece."""
+    cells = []
+    for key, value in article.as_dict(explain).items():
+        if key == "source":
+            cells.append(str(article.source) if article.source else "")
+        elif key == "removed":
+            cells.append("\n".join(f"{r.rule}: {r.snippet}" for r in article.removed))
+        else:
+            cells.append(_csv_cell(value))
+    return _csv_line(cells)
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return "; ".join(value)
+    return orjson.dumps(_scrub(value)).decode("utf-8")
+
+
+def _csv_line(cells: list[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return _encode(buffer.getvalue())
 
 
 def _encode(text: str) -> bytes:
@@ -113,10 +157,33 @@ def _encode(text: str) -> bytes:
 
 
 RENDERERS: dict[str, Callable[[Article, bool], bytes]] = {
-    "jsonl": render_jsonl, "md": render_md, "txt": render_txt,
+    "jsonl": render_jsonl, "md": render_md, "txt": render_txt, "csv": render_csv,
 }
 # How consecutive articles are kept apart in one stream or file.
-SEPARATORS = {"jsonl": b"", "md": b"\n", "txt": TEXT_SEPARATOR}
+SEPARATORS = {"jsonl": b"", "md": b"\n", "txt": TEXT_SEPARATOR, "csv": b""}
+# What a stream or file starts with, before its first article.
+HEADERS: dict[str, Callable[[bool], bytes]] = {"csv": csv_header}
+
+
+def render_first(fmt: str, article: Article, explain: bool = False) -> bytes:
+    """An article as the first (or only) one of a stream or file: with the format's header."""
+    header = HEADERS.get(fmt)
+    data = RENDERERS[fmt](article, explain)
+    return header(explain) + data if header else data
+
+
+def format_name(name: str) -> str:
+    """The format a name or alias stands for ("markdown" is "md").
+
+    Raises:
+        ValueError: no format has that name.
+    """
+    name = name.lower()
+    name = FORMAT_ALIASES.get(name, name)
+    if name not in FORMATS:
+        names = ", ".join(sorted((*FORMATS, *FORMAT_ALIASES)))
+        raise ValueError(f"unknown format {name!r} (formats: {names})")
+    return name
 
 
 # --- safe names ----------------------------------------------------------------------------
@@ -173,13 +240,15 @@ class Sink:
         self.written = 0
 
     def render(self, article: Article) -> bytes:
-        data = RENDERERS[self.format](article, self.explain)
-        if self.written:
-            data = SEPARATORS[self.format] + data
-        return data
+        if not self.written:
+            return render_first(self.format, article, self.explain)
+        return SEPARATORS[self.format] + RENDERERS[self.format](article, self.explain)
 
     def write(self, article: Article) -> None:
         raise NotImplementedError
+
+    def flush(self) -> None:
+        """Hand what was written on to its reader now (a stream); files wait for close."""
 
     def close(self, commit: bool = True) -> None:
         pass
@@ -203,13 +272,16 @@ class StreamSink(Sink):
             raise OutputError(error_detail(exc), self.name) from None
         self.written += 1
 
-    def close(self, commit: bool = True) -> None:
+    def flush(self) -> None:
         try:
             self.stream.flush()
         except BrokenPipeError:
             raise
         except OSError as exc:
             raise OutputError(error_detail(exc), self.name) from None
+
+    def close(self, commit: bool = True) -> None:
+        self.flush()
 
 
 class FileSink(Sink):
@@ -270,7 +342,7 @@ class FolderSink(Sink):
         return path
 
     def write(self, article: Article) -> None:
-        data = RENDERERS[self.format](article, self.explain)
+        data = render_first(self.format, article, self.explain)
         write_atomically(self.path_for(article), data)
         self.written += 1
 
@@ -290,6 +362,6 @@ def open_sink(fmt: str = "jsonl", explain: bool = False, output: str | None = No
 
 
 def format_for_path(path: str | None) -> str:
-    """The format an output file's suffix implies (".md", ".txt"), else jsonl."""
+    """The format an output file's suffix implies (".md", ".txt", ".csv"), else jsonl."""
     suffix = os.path.splitext(path or "")[1].lower()
-    return {".md": "md", ".markdown": "md", ".txt": "txt"}.get(suffix, "jsonl")
+    return {".md": "md", ".markdown": "md", ".txt": "txt", ".csv": "csv"}.get(suffix, "jsonl")
