@@ -18,6 +18,7 @@ from .. import __doc__ as package_doc
 from .. import __version__
 from ..errors import ConfigError, LockHeld, ScrapeError, StateError
 from . import clean as cli_clean
+from . import config_check as cli_config
 from . import crawl as cli_crawl
 from .common import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     cli_clean.register(commands)
     cli_crawl.register(commands)
+    cli_config.register(commands)
     _global_options_after_commands(parser)
     return parser
 

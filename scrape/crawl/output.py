@@ -80,6 +80,8 @@ def check_writable(out_dir: str) -> None:
     Raises:
         OutputError: the folder cannot be made or written.
     """
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise OutputError("not a folder (a file of that name is there)", out_dir)
     try:
         os.makedirs(out_dir, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".probe-", suffix=".tmp")

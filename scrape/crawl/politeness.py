@@ -25,7 +25,7 @@ import httpx
 from protego import Protego
 
 from ..config import CrawlConfig
-from ..errors import FetchError, HTTPStatusError, RobotsDisallowed
+from ..errors import FetchError, HTTPStatusError, RobotsDisallowed, UnsafeURL
 from ..models import Page
 from .fetch import Fetcher
 from .urls import host_of
@@ -105,10 +105,11 @@ class Robots:
         self._config = config
         self._fetch = fetch
         self._gate = gate
-        self._parsers: dict[str, asyncio.Future[Protego | None]] = {}
+        self._parsers: dict[str, asyncio.Future[Protego | UnsafeURL | None]] = {}
 
-    async def _load(self, url: str) -> Protego | None:
-        """The parsed robots.txt of `url`'s host; None when the host is closed for this run."""
+    async def _load(self, url: str) -> Protego | UnsafeURL | None:
+        """The parsed robots.txt of `url`'s host; None when the host is closed for this run;
+        the UnsafeURL when the host may not be fetched at all (an internal address)."""
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         try:
@@ -123,6 +124,8 @@ class Robots:
             else:
                 log.warning("robots.txt of %s: %s; skipping the host this run", parts.netloc, exc.detail)
                 return None
+        except UnsafeURL as exc:  # the host itself is refused: say why, not "robots.txt could not be fetched"
+            return exc
         except FetchError as exc:
             log.warning("robots.txt of %s: %s; skipping the host this run", parts.netloc, exc.detail)
             return None
@@ -152,6 +155,8 @@ class Robots:
                 future.cancel()
                 raise exc
         parser = await asyncio.shield(future)
+        if isinstance(parser, UnsafeURL):
+            raise UnsafeURL(parser.detail, url)
         if parser is None:
             raise RobotsDisallowed("robots.txt could not be fetched", url)
         if not parser.can_fetch(url, self._config.user_agent):

@@ -317,6 +317,8 @@ class FolderSink(Sink):
         super().__init__(fmt, explain)
         self.folder = folder
         self.used: set[str] = set()
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise OutputError("not a folder (a file of that name is there)", folder)
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as exc:

@@ -11,8 +11,10 @@ that are not a record, end the input with an Unreadable naming the offset. Used 
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -35,6 +37,8 @@ HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 _WHOLE_FILE_GZIP = "non-chunked gzip"  # warcio's complaint about a WARC gzipped as one member
 _READ_BYTES = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 
 # load_warc's signature: (stream, input name, max_page_bytes, reopen) -> pages and skips.
@@ -85,14 +89,11 @@ def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
     yielded = 0  # items given out, to resume after a whole-file-gzip fallback
     end = 0  # offset just past the last whole record
     try:
-        for record in iterator:
-            pending, complete = _warc_record(record, max_page_bytes)
-            # warcio knows a record's offset only once the record has been read through.
-            offset = iterator.get_record_offset()
+        for pending, complete, offset, length in _read_records(iterator, max_page_bytes):
             if not complete:
                 yield Unreadable("truncated WARC record", input=f"{name}@{offset}")
                 return
-            end = offset + iterator.get_record_length()
+            end = offset + length
             if pending is not None:
                 yielded += 1
                 yield pending.finish(name, offset)
@@ -109,6 +110,35 @@ def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
     trailing = tally.count - end
     if trailing > 0 and (trailing > len(tally.tail) or tally.tail[-trailing:].strip()):
         yield Unreadable(f"truncated or corrupt WARC after offset {end}", input=f"{name}@{end}")
+
+
+class _ToDebugLog(io.TextIOBase):
+    """Where warcio's own prints to stderr go ("WARNING: Record not followed by newline..."):
+    the debug log, shown with -v. A cron job's stderr stays empty; what goes wrong with a
+    record is reported as a skip."""
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            log.debug("warcio: %s", " ".join(text.split()))
+        return len(text)
+
+
+_WARCIO_STDERR = _ToDebugLog()
+
+
+def _read_records(iterator: ArchiveIterator, max_page_bytes: int) -> Iterator[tuple[_WarcPage | None, bool, int, int]]:
+    """(page or None, whole, offset, length) per record, each read with stderr sent to the
+    debug log (only while warcio reads: never across a yield, where the caller prints)."""
+    records = iter(iterator)
+    while True:
+        with redirect_stderr(_WARCIO_STDERR):
+            record = next(records, None)
+            if record is None:
+                return
+            pending, complete = _warc_record(record, max_page_bytes)
+            # warcio knows a record's offset only once the record has been read through.
+            offset, length = iterator.get_record_offset(), iterator.get_record_length()
+        yield pending, complete, offset, length
 
 
 def _isal_gzip() -> isal_zlib.Decompress:
