@@ -15,6 +15,7 @@ from ..meta.normalise import build_article
 from ..models import Article, Page
 from .decode import decode_body
 from .html import clean_html_document
+from .structure import label_blocks
 from .textdump import clean_text_dump
 
 
@@ -42,4 +43,6 @@ def clean_page(page: Page, config: Config | None = None, explain: bool = False) 
     article = build_article(extract, url=page.url, site=site, source=page.source, record_id=page.record_id)
     if article.word_count < config.clean.min_words:
         raise NotAnArticle(f"not an article ({article.word_count} words of text)", input=name)
+    if config.clean.structure:
+        article = replace(article, blocks=label_blocks(article.text, extract.structure))
     return article if explain else replace(article, removed=())

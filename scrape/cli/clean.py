@@ -35,10 +35,12 @@ from .common import (
     EXIT_SKIPPED,
     EXIT_USAGE,
     FORMAT_HELP,
+    LINKS_HELP,
     NOISY_LOGGERS,
     format_option,
     number_option,
     resolve_config,
+    structure_for,
 )
 
 PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
@@ -64,6 +66,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--format", type=format_option, metavar="FORMAT", help=FORMAT_HELP)
     parser.add_argument("--explain", action="store_true",
                         help="list the noise removed from each article (in every format)")
+    parser.add_argument("--links", action="store_true", help=LINKS_HELP)
     parser.add_argument("--url", metavar="URL",
                         help="the URL of pages that carry none (a saved HTML file): it is their record's url "
                              "and chooses their [[site]] rules (without it, a page's canonical URL chooses them)")
@@ -85,10 +88,10 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
     if wrong:
         print(f"scrape: {wrong}", file=sys.stderr)
         return EXIT_USAGE
-    config = resolve_config(args.config)
     fmt = args.format or format_for_path(args.output)
+    config = structure_for(resolve_config(args.config), fmt)
     options = CleanOptions.from_config(config, explain=args.explain, jobs=args.jobs)
-    sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir)
+    sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir, links=args.links)
     report = Report(sys.stderr, quiet=args.quiet)
     pages = iter_pages(args.paths)
     if args.url:

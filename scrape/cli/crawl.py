@@ -28,10 +28,12 @@ from .common import (
     EXIT_SKIPPED,
     EXIT_USAGE,
     FORMAT_HELP,
+    LINKS_HELP,
     NOISY_LOGGERS,
     format_option,
     number_option,
     resolve_config,
+    structure_for,
 )
 
 log = logging.getLogger("scrape.crawl")
@@ -69,6 +71,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     fetch.add_argument("-o", "--output", metavar="FILE", help="write the records to FILE (atomically; default: stdout)")
     fetch.add_argument("--format", type=format_option, metavar="FORMAT", help=FORMAT_HELP)
     fetch.add_argument("--explain", action="store_true", help="list the noise removed from each article")
+    fetch.add_argument("--links", action="store_true", help=LINKS_HELP)
     fetch.set_defaults(run=run_fetch_command)
 
 
@@ -127,8 +130,9 @@ def run_fetch_command(args: argparse.Namespace) -> int:
     if not urls:
         print("scrape: fetch: no URLs given (as arguments or with -i FILE)", file=sys.stderr)
         return EXIT_USAGE
-    config = resolve_config(args.config)
-    sink = open_sink(args.format or format_for_path(args.output), args.explain, output=args.output)
+    fmt = args.format or format_for_path(args.output)
+    config = structure_for(resolve_config(args.config), fmt)
+    sink = open_sink(fmt, args.explain, output=args.output, links=args.links)
     failed = 0
 
     async def go() -> None:

@@ -68,6 +68,9 @@ class CleanConfig:
     # "auto": scrape's own reading of the page where it is sure (most articles, several
     # times faster), trafilatura elsewhere; "trafilatura": trafilatura on every page.
     extractor: str = "auto"
+    # Read each paragraph's kind (heading, list item, quote, table cell) and links, for
+    # Markdown (which turns it on) and for a `blocks` list in JSONL records. Off, it costs nothing.
+    structure: bool = False
 
     def __post_init__(self) -> None:
         if self.extractor not in EXTRACTORS:

@@ -24,12 +24,17 @@ import orjson
 from ..errors import OutputError
 from ..models import Article
 from .atomic import AtomicFile, error_detail, remove_stale_temps, temp_prefix, write_atomically
+from .markdown import markdown_body
 
 FORMATS = ("jsonl", "md", "txt", "csv")
 FORMAT_ALIASES = {"markdown": "md", "text": "txt", "ndjson": "jsonl"}  # other names users type
 SUFFIXES = {"jsonl": ".json", "md": ".md", "txt": ".txt", "csv": ".csv"}  # per-article files in --out-dir
 MAX_NAME_BYTES = 120  # a file name's stem; leaves room for "-123" and a suffix under 255 bytes
-TEXT_SEPARATOR = b"\f\n"  # between articles of the txt format in one stream (form feed: new page)
+# Between two articles of one stream or file. txt: a form feed (a new page to printers and
+# pagers, and what to split on: cleaned text holds none) leading a visible rule. md: a
+# comment line, unseen once rendered, before the next article's front matter.
+TEXT_SEPARATOR = b"\n\f" + b"-" * 72 + b"\n\n"
+MD_SEPARATOR = b"\n<!-- next article -->\n\n"
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -94,12 +99,14 @@ def _yaml_value(value: object) -> str:
     return yaml_quote(str(value))
 
 
-def render_md(article: Article, explain: bool = False) -> bytes:
-    """YAML front matter with every field but the text (flow style, quoted), then the text."""
+def render_md(article: Article, explain: bool = False, links: bool = False) -> bytes:
+    """YAML front matter with every field but the text (flow style, quoted), then the text as
+    Markdown: headings, lists, quotes and tables as the page had them (with the article's
+    blocks), and with `links` its links."""
     record = article.as_dict(explain)
     lines = ["---"]
-    lines += [f"{key}: {_yaml_value(value)}" for key, value in record.items() if key != "text"]
-    lines += ["---", "", record["text"].rstrip("\n"), ""]
+    lines += [f"{key}: {_yaml_value(value)}" for key, value in record.items() if key not in ("text", "blocks")]
+    lines += ["---", "", markdown_body(article, links).rstrip("\n"), ""]
     return _encode("\n".join(lines))
 
 
@@ -125,6 +132,8 @@ def render_csv(article: Article, explain: bool = False) -> bytes:
     `explain`, `removed` as one "rule: snippet" line per piece."""
     cells = []
     for key, value in article.as_dict(explain).items():
+        if key == "blocks":  # the header has no column for it: Markdown is where structure shows
+            continue
         if key == "source":
             cells.append(str(article.source) if article.source else "")
         elif key == "removed":
@@ -160,16 +169,9 @@ RENDERERS: dict[str, Callable[[Article, bool], bytes]] = {
     "jsonl": render_jsonl, "md": render_md, "txt": render_txt, "csv": render_csv,
 }
 # How consecutive articles are kept apart in one stream or file.
-SEPARATORS = {"jsonl": b"", "md": b"\n", "txt": TEXT_SEPARATOR, "csv": b""}
+SEPARATORS = {"jsonl": b"", "md": MD_SEPARATOR, "txt": TEXT_SEPARATOR, "csv": b""}
 # What a stream or file starts with, before its first article.
 HEADERS: dict[str, Callable[[bool], bytes]] = {"csv": csv_header}
-
-
-def render_first(fmt: str, article: Article, explain: bool = False) -> bytes:
-    """An article as the first (or only) one of a stream or file: with the format's header."""
-    header = HEADERS.get(fmt)
-    data = RENDERERS[fmt](article, explain)
-    return header(explain) + data if header else data
 
 
 def format_name(name: str) -> str:
@@ -232,17 +234,30 @@ def article_stem(article: Article) -> str:
 class Sink:
     """Where rendered articles go. `close(commit)` ends the run: commit keeps the output."""
 
-    def __init__(self, fmt: str, explain: bool = False):
+    def __init__(self, fmt: str, explain: bool = False, links: bool = False):
         if fmt not in RENDERERS:
             raise ValueError(f"unknown format {fmt!r}")
         self.format = fmt
         self.explain = explain
+        self.links = links  # Markdown only: keep the links of the article body
         self.written = 0
 
     def render(self, article: Article) -> bytes:
+        """The article as the next one of this sink's stream or file."""
         if not self.written:
-            return render_first(self.format, article, self.explain)
-        return SEPARATORS[self.format] + RENDERERS[self.format](article, self.explain)
+            return self.render_first(article)
+        return SEPARATORS[self.format] + self._body(article)
+
+    def render_first(self, article: Article) -> bytes:
+        """The article as the first (or only) one of a stream or file: with the format's header."""
+        header = HEADERS.get(self.format)
+        data = self._body(article)
+        return header(self.explain) + data if header else data
+
+    def _body(self, article: Article) -> bytes:
+        if self.format == "md":
+            return render_md(article, self.explain, self.links)
+        return RENDERERS[self.format](article, self.explain)
 
     def write(self, article: Article) -> None:
         raise NotImplementedError
@@ -257,8 +272,9 @@ class Sink:
 class StreamSink(Sink):
     """Writes to an open binary stream (stdout)."""
 
-    def __init__(self, stream: BinaryIO, fmt: str = "jsonl", explain: bool = False, name: str = "<stdout>"):
-        super().__init__(fmt, explain)
+    def __init__(self, stream: BinaryIO, fmt: str = "jsonl", explain: bool = False, name: str = "<stdout>",
+                 links: bool = False):
+        super().__init__(fmt, explain, links)
         self.stream = stream
         self.name = name
 
@@ -287,8 +303,8 @@ class StreamSink(Sink):
 class FileSink(Sink):
     """All articles into one file, committed atomically when the run ends."""
 
-    def __init__(self, path: str, fmt: str = "jsonl", explain: bool = False):
-        super().__init__(fmt, explain)
+    def __init__(self, path: str, fmt: str = "jsonl", explain: bool = False, links: bool = False):
+        super().__init__(fmt, explain, links)
         self.path = path
         remove_stale_temps(os.path.dirname(os.path.abspath(path)), temp_prefix(os.path.basename(path)))
         self.file = AtomicFile(path)
@@ -313,8 +329,8 @@ class FolderSink(Sink):
     the same files).
     """
 
-    def __init__(self, folder: str, fmt: str = "jsonl", explain: bool = False):
-        super().__init__(fmt, explain)
+    def __init__(self, folder: str, fmt: str = "jsonl", explain: bool = False, links: bool = False):
+        super().__init__(fmt, explain, links)
         self.folder = folder
         self.used: set[str] = set()
         if os.path.exists(folder) and not os.path.isdir(folder):
@@ -344,23 +360,24 @@ class FolderSink(Sink):
         return path
 
     def write(self, article: Article) -> None:
-        data = render_first(self.format, article, self.explain)
+        data = self.render_first(article)
         write_atomically(self.path_for(article), data)
         self.written += 1
 
 
 def open_sink(fmt: str = "jsonl", explain: bool = False, output: str | None = None,
-              out_dir: str | None = None, stdout: BinaryIO | None = None) -> Sink:
-    """The sink for the options given: a folder, one file, or stdout.
+              out_dir: str | None = None, stdout: BinaryIO | None = None, links: bool = False) -> Sink:
+    """The sink for the options given: a folder, one file, or stdout. `links`: Markdown keeps
+    the links of the article body.
 
     Raises:
         OutputError: the file or folder cannot be created.
     """
     if out_dir is not None:
-        return FolderSink(out_dir, fmt, explain)
+        return FolderSink(out_dir, fmt, explain, links)
     if output is not None and output != "-":
-        return FileSink(output, fmt, explain)
-    return StreamSink(stdout if stdout is not None else sys.stdout.buffer, fmt, explain)
+        return FileSink(output, fmt, explain, links)
+    return StreamSink(stdout if stdout is not None else sys.stdout.buffer, fmt, explain, links=links)
 
 
 def format_for_path(path: str | None) -> str:
