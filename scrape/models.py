@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NotRequired, TypedDict
 
+from .version import __version__
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -135,6 +137,7 @@ class Article:
     content_hash: str = ""
     id: str | None = None
     source: Source | None = None
+    fetched_at: str | None = None  # ISO 8601 with offset: the WARC record's date, or when it was fetched
     removed: tuple[Removal, ...] = field(default=(), compare=False)
     # One per paragraph of `text` with clean.structure, else none.
     blocks: tuple[Block, ...] = field(default=(), compare=False)
@@ -146,6 +149,7 @@ class Article:
             "url": self.url,
             "canonical_url": self.canonical_url,
             "source": self.source.as_dict() if self.source else None,
+            "fetched_at": self.fetched_at,
             "title": self.title,
             "authors": list(self.authors),
             "published": self.published,
@@ -157,6 +161,7 @@ class Article:
             "text": self.text,
             "word_count": self.word_count,
             "content_hash": self.content_hash,
+            "scrape_version": __version__,
         }
         if self.blocks:
             record["blocks"] = [block.kind for block in self.blocks]
@@ -190,6 +195,7 @@ class ArticleRecord(TypedDict):
     url: str | None
     canonical_url: str | None
     source: SourceRecord | None
+    fetched_at: str | None  # ISO 8601: the WARC record's date, or when scrape fetched the page
     title: str | None
     authors: list[str]
     published: str | None
@@ -201,6 +207,7 @@ class ArticleRecord(TypedDict):
     text: str
     word_count: int
     content_hash: str
+    scrape_version: str  # the scrape that wrote the record
     # Each paragraph's kind (Block.kind), in the order of the text's paragraphs: only with
     # clean.structure (Markdown output turns it on).
     blocks: NotRequired[list[str]]

@@ -140,6 +140,7 @@ def test_fetch_reads_a_url_list_and_writes_a_file(crawl_files, crawl_server, tmp
     rows = list(csv.DictReader(io.StringIO(target.read_text("utf-8"), newline="")))
     assert [row["url"] for row in rows] == [crawl_server.url("/news/cafe-reopens.html"),
                                            crawl_server.url("/news/tram-line.html")]
+    assert all(row["fetched_at"].endswith("+00:00") and row["scrape_version"] for row in rows)
     code, out, _ = run(capsys, "--config", config, "fetch", crawl_server.url("/news/cafe-reopens.html"),
                        "--format", "markdown", "--explain")
     assert code == 0 and out.startswith("---\n") and "\nremoved: [" in out

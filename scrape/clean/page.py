@@ -11,6 +11,7 @@ from dataclasses import replace
 from ..config import Config, default_config
 from ..dom import canonical_href
 from ..errors import NotAnArticle, SkipError
+from ..meta.language import detect_language
 from ..meta.normalise import build_article
 from ..models import Article, Page
 from .decode import decode_body
@@ -45,4 +46,6 @@ def clean_page(page: Page, config: Config | None = None, explain: bool = False) 
         raise NotAnArticle(f"not an article ({article.word_count} words of text)", input=name)
     if config.clean.structure:
         article = replace(article, blocks=label_blocks(article.text, extract.structure))
+    article = replace(article, language=article.language or detect_language(article.text),
+                      fetched_at=page.fetched_at.isoformat(timespec="seconds") if page.fetched_at else None)
     return article if explain else replace(article, removed=())

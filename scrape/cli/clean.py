@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 import threading
@@ -70,6 +71,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument("--url", metavar="URL",
                         help="the URL of pages that carry none (a saved HTML file): it is their record's url "
                              "and chooses their [[site]] rules (without it, a page's canonical URL chooses them)")
+    parser.add_argument("--lang", metavar="CODES", type=_language_codes,
+                        help="keep only articles in these languages (ISO 639-1, comma-separated: de,en); "
+                             "the language is the page's own, else detected from the text")
+    parser.add_argument("--dedup", action="store_true",
+                        help="drop an article whose content_hash was already written in this run")
     parser.add_argument("-j", "--jobs", metavar="N",
                         type=number_option(int, 1, "not a number", "must be at least 1"),
                         help=f"worker processes (default: number of CPUs, {os.cpu_count()})")
@@ -96,7 +102,8 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
     pages = iter_pages(args.paths)
     if args.url:
         pages = _with_url(pages, args.url)
-    ended_early = _clean_into(sink, report, clean_pages(pages, options, clean))
+    keep = Selection(args.lang, args.dedup)
+    ended_early = _clean_into(sink, report, clean_pages(pages, options, clean), keep)
     if ended_early is not None:
         return ended_early
     if report.total == 0:
@@ -132,7 +139,36 @@ def _with_url(items: Iterator[Item], url: str) -> Iterator[Item]:
         yield replace(item, url=url) if isinstance(item, Page) and item.url is None else item
 
 
-def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipError, None, None]) -> int | None:
+def _language_codes(value: str) -> frozenset[str]:
+    """--lang: "de,en" as {"de", "en"}."""
+    codes = frozenset(code.strip().lower() for code in value.split(",") if code.strip())
+    wrong = sorted(code for code in codes if not re.fullmatch(r"[a-z]{2,3}", code))
+    if not codes or wrong:
+        raise argparse.ArgumentTypeError(f"not language codes: {value!r} (use ISO 639-1 codes: de,en)")
+    return codes
+
+
+class Selection:
+    """Which cleaned articles are written: --lang (their language among these) and --dedup
+    (a content hash not written before in this run)."""
+
+    def __init__(self, languages: frozenset[str] | None = None, dedup: bool = False):
+        self.languages = languages
+        self.seen: set[str] | None = set() if dedup else None
+
+    def dropped(self, article: Article) -> str | None:
+        """Why the article is not written ("other language", "duplicate"), or None to write it."""
+        if self.languages is not None and article.language not in self.languages:
+            return "other language"
+        if self.seen is not None:
+            if article.content_hash in self.seen:
+                return "duplicate"
+            self.seen.add(article.content_hash)
+        return None
+
+
+def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipError, None, None],
+                keep: Selection | None = None) -> int | None:
     """Write every article of `results` to `sink` and report every skip. Returns the exit
     code of a run that ended early (the reader of stdout went away, an internal error), or
     None when it got through its inputs.
@@ -148,6 +184,8 @@ def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipErr
             for result in results:
                 if isinstance(result, SkipError):
                     report.skip(result)
+                elif keep is not None and (why := keep.dropped(result)):
+                    report.drop(why)
                 else:
                     sink.write(result)
                     report.cleaned()
@@ -218,15 +256,20 @@ class Report:
         self.quiet = quiet
         self.ok = 0
         self.skips: Counter[str] = Counter()
+        self.drops: Counter[str] = Counter()  # cleaned, and left out by --lang or --dedup
         self.bar: tqdm | None = None
         self.bar_allowed = not quiet and _is_tty(stream)
 
     @property
     def total(self) -> int:
-        return self.ok + sum(self.skips.values())
+        return self.ok + sum(self.skips.values()) + sum(self.drops.values())
 
     def cleaned(self) -> None:
         self.ok += 1
+        self._tick()
+
+    def drop(self, reason: str) -> None:
+        self.drops[reason] += 1
         self._tick()
 
     def skip(self, error: SkipError) -> None:
@@ -257,7 +300,7 @@ class Report:
 
     def summary(self) -> None:
         if not self.quiet:
-            print(summary_line(self.ok, self.skips), file=self.stream)
+            print(summary_line(self.ok, self.skips, self.drops), file=self.stream)
         self.stream.flush()
 
     def exit_code(self) -> int:
@@ -283,12 +326,19 @@ def skip_line(error: SkipError) -> str:
     return f"skip {error.input or '?'}: {message}"
 
 
-def summary_line(cleaned: int, skips: Counter[str]) -> str:
-    """ "cleaned 120, skipped 3: 2 not an article, 1 unreadable" (most frequent reason first)."""
-    skipped = sum(skips.values())
-    line = f"cleaned {cleaned}, skipped {skipped}"
-    if skipped:
-        parts = sorted(skips.items(), key=lambda item: (-item[1], item[0]))
-        line += ": " + ", ".join(f"{count} {reason}" for reason, count in parts)
+def summary_line(cleaned: int, skips: Counter[str], drops: Counter[str] | None = None) -> str:
+    """ "cleaned 120, skipped 3: 2 not an article, 1 unreadable" (most frequent reason first),
+    and "; dropped 4: 3 other language, 1 duplicate" when --lang or --dedup left some out."""
+    line = f"cleaned {cleaned}, " + _counted("skipped", skips)
+    if drops:
+        line += "; " + _counted("dropped", drops)
     return line
 
+
+def _counted(what: str, reasons: Counter[str]) -> str:
+    total = sum(reasons.values())
+    line = f"{what} {total}"
+    if total:
+        parts = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+        line += ": " + ", ".join(f"{count} {reason}" for reason, count in parts)
+    return line
