@@ -15,6 +15,7 @@ import re
 import signal
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager
@@ -29,7 +30,7 @@ from ..clean.page import clean_page
 from ..errors import ScrapeError, SkipError
 from ..io.inputs import STDIN, iter_pages
 from ..io.outputs import Sink, format_for_path, open_sink
-from ..models import Article, Page
+from ..models import Article, Page, Source
 from ..workers import CleanFunction, CleanOptions, Item, clean_pages
 from .common import (
     EXIT_OK,
@@ -43,6 +44,7 @@ from .common import (
     resolve_config,
     structure_for,
 )
+from .progress import Work
 
 PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
 # Libraries that log ordinary bad pages, even at ERROR ("parsed tree length: 0"); we report
@@ -98,7 +100,7 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
     config = structure_for(resolve_config(args.config), fmt)
     options = CleanOptions.from_config(config, explain=args.explain, jobs=args.jobs)
     sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir, links=args.links)
-    report = Report(sys.stderr, quiet=args.quiet)
+    report = Report(sys.stderr, quiet=args.quiet, paths=args.paths)
     pages = iter_pages(args.paths)
     if args.url:
         pages = _with_url(pages, args.url)
@@ -185,10 +187,11 @@ def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipErr
                 if isinstance(result, SkipError):
                     report.skip(result)
                 elif keep is not None and (why := keep.dropped(result)):
-                    report.drop(why)
+                    report.drop(why, result.source)
                 else:
                     sink.write(result)
-                    report.cleaned()
+                    report.cleaned(result.source)
+        report.finished()
         commit = report.total > 0
     except KeyboardInterrupt:
         commit = interrupted = True
@@ -251,7 +254,7 @@ def _silence_stdout() -> None:
 class Report:
     """Counts results, prints skip lines and the summary, and drives the progress bar."""
 
-    def __init__(self, stream: TextIO, quiet: bool = False):
+    def __init__(self, stream: TextIO, quiet: bool = False, paths: list[str] | None = None):
         self.stream = stream
         self.quiet = quiet
         self.ok = 0
@@ -259,39 +262,56 @@ class Report:
         self.drops: Counter[str] = Counter()  # cleaned, and left out by --lang or --dedup
         self.bar: tqdm | None = None
         self.bar_allowed = not quiet and _is_tty(stream)
+        # The inputs' sizes, for a bar with a total and an ETA (only when a bar may be shown).
+        self.work = Work.of(paths) if self.bar_allowed and paths else None
+        self.started = time.monotonic()
 
     @property
     def total(self) -> int:
         return self.ok + sum(self.skips.values()) + sum(self.drops.values())
 
-    def cleaned(self) -> None:
+    def cleaned(self, source: Source | None = None) -> None:
         self.ok += 1
-        self._tick()
+        self._tick(source)
 
-    def drop(self, reason: str) -> None:
+    def drop(self, reason: str, source: Source | None = None) -> None:
         self.drops[reason] += 1
-        self._tick()
+        self._tick(source)
 
     def skip(self, error: SkipError) -> None:
         self.skips[error.reason] += 1
         if not self.quiet:
             self._print(skip_line(error))
-        self._tick()
+        self._tick(error)
 
-    def _tick(self) -> None:
+    def _tick(self, where: Source | SkipError | None) -> None:
+        """Move the bar: by bytes when the inputs' sizes are known (a total and an ETA), else
+        by pages; the pages' rate either way."""
         if not self.bar_allowed:
             return
+        position = self.work.position(where) if self.work is not None else self.total
         if self.bar is None and self.total >= PROGRESS_MIN_INPUTS:
-            self.bar = _Progress(file=self.stream, unit="page", initial=self.total - 1, dynamic_ncols=True)
+            if self.work is not None:
+                self.bar = _Progress(file=self.stream, total=self.work.total, unit="B", unit_scale=True,
+                                     unit_divisor=1024, dynamic_ncols=True)
+            else:
+                self.bar = _Progress(file=self.stream, unit="page", dynamic_ncols=True)
         if self.bar is not None:
-            self.bar.update(1)
-            self.bar.set_postfix_str(f"skipped {sum(self.skips.values())}", refresh=False)
+            self.bar.update(position - self.bar.n)
+            rate = self.total / max(time.monotonic() - self.started, 1e-3)
+            self.bar.set_postfix_str(f"{self.total} pages, {rate:.1f} pages/s, skipped {sum(self.skips.values())}",
+                                     refresh=False)
 
     def _print(self, line: str) -> None:
         if self.bar is not None:
             self.bar.write(line, file=self.stream)
         else:
             print(line, file=self.stream)
+
+    def finished(self) -> None:
+        """Every input is read: the bar to its total (the last file's tail after its last record)."""
+        if self.bar is not None and self.work is not None:
+            self.bar.update(self.work.total - self.bar.n)
 
     def close(self) -> None:
         if self.bar is not None:

@@ -125,6 +125,9 @@ class Crawler:
         queue.append(job)
         self._outstanding += 1
         self._idle.clear()
+        if self._progress is not None and job.kind == "page":  # the bar's total: the pages known to be due
+            self._progress.total = (self._progress.total or 0) + 1
+            self._progress.refresh()
         if self._workers.get(host, 0) < max(1, self.crawl.per_host_concurrency):
             self._workers[host] = self._workers.get(host, 0) + 1
             task = asyncio.get_running_loop().create_task(self._work(host))
@@ -383,9 +386,14 @@ class Crawler:
 
 
 class _Progress(Protocol):
-    """The progress bar (tqdm) the crawl ticks once per page."""
+    """The progress bar (tqdm) the crawl ticks once per page; its total grows as discovery
+    queues pages, so it shows an ETA for the pages known so far, and the rate always."""
+
+    total: int | None
 
     def update(self, n: int = 1) -> object: ...
+
+    def refresh(self) -> None: ...
 
     def close(self) -> None: ...
 
