@@ -40,7 +40,7 @@ from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_
 from .fetch import is_retried_later
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
 from .politeness import open_fetcher
-from .state import Fetched, State
+from .state import Fetched, Listing, State
 from .urls import canonicalize, host_of, same_site
 
 log = logging.getLogger(__name__)
@@ -196,43 +196,72 @@ class Crawler:
     # sources
 
     async def _source(self, job: _Job) -> None:
+        """Fetch a feed, sitemap or seed page, conditionally when it was read before, and offer
+        what it lists; a 304 offers what it listed last time."""
+        cached = self.state.listing(job.url)
         try:
-            page = await self.fetcher.fetch(job.url)
+            page = await self.fetcher.fetch(job.url, etag=cached.etag if cached else None,
+                                            last_modified=cached.last_modified if cached else None)
         except FetchError as exc:
             self.stats.source_errors += 1
             log.warning("source %s: %s", job.url, exc.detail)
             return
-        source = job.source
-        assert source is not None, "a source's job carries its source"
         try:
-            if job.kind == "seed":
-                self._follow_links(page, source, 1)
-            elif job.kind == "feed" or looks_like_feed(page.body):
-                for entry in parse_feed(page.body, _final_url(page)):
-                    self.offer(entry, source)
-            else:
-                self._sitemap(page, job)
+            listing = cached if page.status == 304 and cached is not None else self._read_listing(page, job)
         except (ValueError, SyntaxError, FetchError) as exc:
             self.stats.source_errors += 1
             log.warning("source %s: cannot parse: %s", job.url, exc)
+            return
+        if listing is cached:
+            self.stats.sources_not_modified += 1
+        else:
+            self.stats.sources_fetched += 1
+            self.state.record_listing(job.url, listing)
+        self._offer_listed(listing, job)
 
-    def _sitemap(self, page: Page, job: _Job) -> None:
+    def _read_listing(self, page: Page, job: _Job) -> Listing:
+        """What a fetched feed, sitemap (index) or seed page lists, with its validators."""
+        etag, last_modified = page.header("etag"), page.header("last-modified")
+        if page.status == 304:  # to a request that had no validators
+            raise ValueError("304 Not Modified to an unconditional request")
+        if job.kind == "seed":
+            links, _ = extract_links(page.body, _final_url(page))
+            return Listing("seed", tuple((link, None) for link in links), (), etag, last_modified)
+        if job.kind == "feed" or looks_like_feed(page.body):
+            entries = parse_feed(page.body, _final_url(page))
+            return Listing("feed", tuple((e.url, e.lastmod) for e in entries), (), etag, last_modified)
         parsed = parse_sitemap(page.body, _final_url(page), self.crawl.max_bytes)
+        return Listing("sitemap", tuple((e.url, e.lastmod) for e in parsed.urls),
+                       tuple((e.url, e.lastmod) for e in parsed.sitemaps), etag, last_modified)
+
+    def _offer_listed(self, listing: Listing, job: _Job) -> None:
+        source = job.source
+        assert source is not None, "a source's job carries its source"
+        if listing.kind == "seed":
+            self._follow_links(tuple(url for url, _ in listing.urls), source, 1)
+        elif listing.kind == "feed":
+            for url, lastmod in listing.urls:
+                self.offer(Entry(url, lastmod), source)
+        else:
+            self._sitemap(listing, job)
+
+    def _sitemap(self, listing: Listing, job: _Job) -> None:
         assert job.source is not None, "a sitemap's job carries its source"
         cutoff = self._now - timedelta(days=job.source.since_days) if job.source.since_days else None
-        for child in parsed.sitemaps:
-            if cutoff and child.lastmod and child.lastmod < cutoff:
+        for url, lastmod in listing.sitemaps:
+            if cutoff and lastmod and lastmod < cutoff:
+                self.stats.too_old += 1
                 continue
-            if job.depth < MAX_SITEMAP_DEPTH and child.url not in self._seen:
-                self._seen.add(child.url)
-                self._add(_Job(child.url, "sitemap", job.source, job.depth + 1))
-        for entry in parsed.urls:
-            if cutoff and entry.lastmod and entry.lastmod < cutoff:
+            if job.depth < MAX_SITEMAP_DEPTH and url not in self._seen:
+                self._seen.add(url)
+                self._add(_Job(url, "sitemap", job.source, job.depth + 1))
+        for url, lastmod in listing.urls:
+            if cutoff and lastmod and lastmod < cutoff:
+                self.stats.too_old += 1
                 continue
-            self.offer(entry, job.source)
+            self.offer(Entry(url, lastmod), job.source)
 
-    def _follow_links(self, page: Page, source: CrawlSource, depth: int) -> None:
-        links, _ = extract_links(page.body, _final_url(page))
+    def _follow_links(self, links: tuple[str, ...], source: CrawlSource, depth: int) -> None:
         allow = re.compile(source.allow) if source.allow else None
         for link in links:
             if same_site(link, source.url) and (allow is None or allow.search(link)):
@@ -270,7 +299,7 @@ class Crawler:
             self.warc.write(page)
         source = job.source
         if source is not None and source.type == "seed" and job.depth < source.depth:
-            self._follow_links(page, source, job.depth + 1)
+            self._follow_links(extract_links(page.body, _final_url(page))[0], source, job.depth + 1)
         fetched = Fetched(page.status, page.header("etag"), page.header("last-modified"))
         if self.cleaner is None:  # --no-clean
             await self._record_raw(url, page, fetched, job)

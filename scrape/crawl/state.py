@@ -9,6 +9,7 @@ newer scrape is refused with a `StateError` naming both versions. Tables:
     articles  per article (its canonical URL): content hash, versions written
     pending   article records written by a run and not yet exported to its JSONL file
     runs      per run: start, end, status, stats, output files
+    listings  per feed, sitemap (index) and seed page: its validators and the URLs it listed
 
 Exactly-once output rests on `record_page`: the URL's new state, the article's new hash and
 the article record (in `pending`) are committed in one transaction, so a kill leaves either
@@ -73,9 +74,22 @@ _STEP_1 = (
         outputs TEXT
     )""",
 )
-# (version, statements), in order: step 2 will go after step 1, and so on, numbers without gaps.
+# Step 2: what each feed, sitemap (index) and seed page gave last time, with its validators,
+# so that a 304 to the conditional request reuses the URLs it listed.
+_STEP_2 = (
+    """CREATE TABLE IF NOT EXISTS listings (
+        url TEXT PRIMARY KEY,       -- the feed, sitemap or seed page
+        kind TEXT NOT NULL,         -- how its body was read: feed, sitemap or seed
+        etag TEXT,
+        last_modified TEXT,
+        entries TEXT NOT NULL,      -- JSON {"urls": [[url, lastmod or null], ...], "sitemaps": [...]}
+        fetched_at TEXT NOT NULL
+    )""",
+)
+# (version, statements), in order: step 3 will go after step 2, and so on, numbers without gaps.
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, _STEP_1),
+    (2, _STEP_2),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]  # the version this scrape reads and writes
 
@@ -121,6 +135,31 @@ class UrlState:
     failures: int
     last_error: str | None
     outcome: str | None
+
+
+Listed = tuple[tuple[str, datetime | None], ...]  # (URL, its lastmod) as a feed or sitemap gave them
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a feed, sitemap (index) or seed page listed when it was last fetched, with the
+    validators of that response, for its next conditional request."""
+
+    kind: str  # feed, sitemap or seed: how the body was read
+    urls: Listed = ()  # pages (a seed's links)
+    sitemaps: Listed = ()  # a sitemap index's sitemaps
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def as_json(self) -> str:
+        return json.dumps({"urls": [[u, _iso(m)] for u, m in self.urls],
+                           "sitemaps": [[u, _iso(m)] for u, m in self.sitemaps]})
+
+    @classmethod
+    def from_json(cls, kind: str, entries: str, etag: str | None, last_modified: str | None) -> Listing:
+        data = json.loads(entries)
+        return cls(kind, tuple((u, _when(m)) for u, m in data["urls"]),
+                   tuple((u, _when(m)) for u, m in data["sitemaps"]), etag, last_modified)
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,6 +294,23 @@ class State:
             fields["lastmod"] = _iso(lastmod)
         with self.transaction():
             self._upsert(url, **fields)
+
+    # --- feeds, sitemaps and seed pages -------------------------------------------------
+
+    def listing(self, url: str) -> Listing | None:
+        """What the feed, sitemap or seed page at `url` listed last time, and its validators."""
+        row = self.db.execute("SELECT kind, entries, etag, last_modified FROM listings WHERE url=?",
+                              (url,)).fetchone()
+        return Listing.from_json(*row) if row else None
+
+    def record_listing(self, url: str, listing: Listing) -> None:
+        """Keep what a freshly fetched feed, sitemap or seed page listed."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET kind=excluded.kind,"
+                " etag=excluded.etag, last_modified=excluded.last_modified, entries=excluded.entries,"
+                " fetched_at=excluded.fetched_at",
+                (url, listing.kind, listing.etag, listing.last_modified, listing.as_json(), _now()))
 
     def article_hash(self, canonical_url: str) -> str | None:
         row = self.db.execute("SELECT content_hash FROM articles WHERE canonical_url=?", (canonical_url,)).fetchone()
