@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 $(BIN)/scrape: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test]'
+	$(BIN)/pip install -q -e '.[test,postgres]'
 	touch $@
 
 setup: $(BIN)/scrape

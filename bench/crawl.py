@@ -13,6 +13,14 @@ Then, at the same concurrency and in this one run, it measures
                         sitemap asked conditionally too: crawl.state keeps what it listed)
                         vs  Scrapy with its RFC 2616 HTTP cache (revalidating every page)
 
+With `--state postgresql://...` (or `--state local`: a PostgreSQL server started for the
+bench from the installed binaries, as the tests do) it measures instead the crawl on a
+shared state: 1, 2 and 3 `scrape crawl --no-clean` workers on one PostgreSQL state, side by
+side with one worker on a SQLite state (the anchor, same run, same site): pages/s, the
+time each page spends waiting on the database (client side, every call), and, for a local
+server, the server's CPU per page, from which the README estimates how many workers one
+PostgreSQL server carries. The table goes to bench/results/crawl-state.md.
+
 Each measurement runs in its own process; a sampler in that process records CPU seconds
 (its own and its worker processes') and peak RSS (summed over the process tree) during the
 crawl only, not the imports. nginx's access log tells how many re-crawl answers were 304s,
@@ -285,6 +293,44 @@ def child_scrapy(mode: str, base: str, work: Path, concurrency: int) -> dict:
             "not_modified": counted["not_modified"]}
 
 
+def child_worker(mode: str, base: str, work: Path, concurrency: int) -> dict:
+    """One worker of a crawl on a PostgreSQL state (STATE_URL, WORKER_ID), fetch only;
+    every database call of its crawl timed."""
+    import dataclasses
+    import logging
+
+    from scrape.config import CrawlConfig, CrawlSource, default_config
+    from scrape.crawl.run import CrawlOptions, run_crawl
+    from scrape.crawl.state import shared
+
+    timed = {"seconds": 0.0, "calls": 0}
+    real_rows = shared.PgSession._rows
+
+    async def rows(self, sql, params=None):
+        start = time.perf_counter()
+        try:
+            return await real_rows(self, sql, params)
+        finally:
+            timed["seconds"] += time.perf_counter() - start
+            timed["calls"] += 1
+
+    shared.PgSession._rows = rows
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    worker = os.environ["WORKER_ID"]
+    crawl = CrawlConfig(state=os.environ["STATE_URL"], out_dir=str(work / f"out-{worker}"),
+                        concurrency=concurrency, per_host_concurrency=concurrency, per_host_delay=0.0,
+                        allow_private=True, http2=False, clean_workers=1)
+    config = dataclasses.replace(default_config(), crawl=crawl,
+                                 sources=(CrawlSource(url=base + "/sitemap.xml", type="sitemap"),))
+    began = time.time()
+    with Sampler() as sample:
+        stats = run_crawl(config, CrawlOptions(clean=(mode == "clean"), worker=worker))
+    return {"pages": stats.fetched + stats.not_modified, "seconds": sample.seconds, "cpu": sample.cpu,
+            "began": began, "ended": time.time(),
+            "rss": sample.peak_rss, "db_seconds": timed["seconds"], "db_calls": timed["calls"],
+            "failed": dict(stats.failed)}
+
+
 def run_child(tool: str, mode: str, base: str, work: Path, concurrency: int, env: dict | None = None) -> dict:
     cmd = [sys.executable, __file__, "--child", tool, mode, base, str(work), str(concurrency)]
     out = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, **(env or {})}, cwd=ROOT)
@@ -309,12 +355,20 @@ def main() -> None:
     parser.add_argument("--skip-clean", action="store_true", help="only fetch and re-crawl")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each fetch-only and re-crawl measurement "
                                                               "(alternating the crawlers; the median is shown)")
+    parser.add_argument("--state", metavar="URL", help="measure workers sharing this PostgreSQL state "
+                        "(postgresql://...; 'local': a server started for the bench) instead of the Scrapy comparison")
+    parser.add_argument("--workers", default="1,2,3", help="with --state: the worker counts to measure")
     parser.add_argument("--child", nargs=5, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
         tool, mode, base, work, concurrency = args.child
-        run = child_scrape if tool == "scrape" else child_scrapy
+        run = {"scrape": child_scrape, "scrapy": child_scrapy, "worker": child_worker}[tool]
         print(json.dumps(run(mode, base, Path(work), int(concurrency))))
+        return
+    if args.state:
+        from crawl_state import bench_state  # bench/crawl_state.py: the --state measurements
+
+        bench_state(args, build_site, start_nginx, start_python_server, free_port, run_child)
         return
 
     work = Path(tempfile.mkdtemp(prefix="scrape-bench-"))

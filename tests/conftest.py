@@ -14,6 +14,7 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import crawl_helpers
+import pg_server as pg_servers
 import pytest
 from crawl_server import CrawlServer, install_faults, install_hostile
 
@@ -44,10 +45,44 @@ def site_articles() -> tuple[str, ...]:
 
 
 @pytest.fixture
-def crawl_files(tmp_path: Path) -> crawl_helpers.CrawlFiles:
+def crawl_files(tmp_path: Path, request: pytest.FixtureRequest) -> crawl_helpers.CrawlFiles:
     """A crawl in tmp_path: `.config(sources, **crawl)` (fast settings for a local server),
-    `.write_config(...)` (the same as config.toml), `.state`, `.out`, `.records()`."""
-    return crawl_helpers.CrawlFiles(tmp_path)
+    `.write_config(...)` (the same as config.toml), `.state`, `.out`, `.records()`.
+
+    A test parametrised on `backend` ("sqlite", "postgresql") gets its state on that
+    back-end: a fresh database of the session's PostgreSQL server for "postgresql"."""
+    backend = request.node.callspec.params.get("backend") if hasattr(request.node, "callspec") else None
+    database = request.getfixturevalue("pg_database") if backend == "postgresql" else None
+    return crawl_helpers.CrawlFiles(tmp_path, database)
+
+
+def _no_postgres(why: str) -> None:
+    """Without a PostgreSQL server (or psycopg) a test is skipped on a developer's machine
+    and fails under CI, which must run it (.ci/run installs the server)."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{why} (CI is set: the PostgreSQL tests must run)")
+    pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[pg_servers.PgServer]:
+    """One real PostgreSQL server for the session, started from the installed binaries
+    (initdb in a temporary folder, a free port on 127.0.0.1, trust authentication; as the
+    `postgres` user when the tests run as root), stopped at the end."""
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        _no_postgres("psycopg is not installed (pip install -e '.[postgres]')")
+    if pg_servers.find_binaries() is None:
+        _no_postgres("no PostgreSQL server binaries (initdb, postgres); apt-get install postgresql")
+    with pg_servers.PgServer() as server:
+        yield server
+
+
+@pytest.fixture
+def pg_database(pg_server: pg_servers.PgServer) -> str:
+    """The URL of a new, empty database on the session's server."""
+    return pg_server.new_database()
 
 
 @pytest.fixture

@@ -72,30 +72,71 @@ def records(out_dir: Path) -> list[dict]:
 
 @dataclasses.dataclass(frozen=True)
 class CrawlFiles:
-    """One test's crawl: its config (as an object or a TOML file), state and output, in `root`."""
+    """One test's crawl: its config (as an object or a TOML file), state and output, in
+    `root`. `database`: a postgresql:// URL to keep the state in instead of a SQLite file."""
 
     root: Path
+    database: str | None = None
 
     @property
     def state(self) -> Path:
         return self.root / "state" / "scrape.sqlite"
 
     @property
+    def state_spec(self) -> str:
+        """What `crawl.state` says: the SQLite file, or the database."""
+        return self.database or str(self.state)
+
+    @property
     def out(self) -> Path:
         return self.root / "out"
 
+    def _with_state(self, crawl: dict) -> dict:
+        return {"state": self.database, **crawl} if self.database else crawl
+
     def config(self, sources: list[dict], **crawl) -> Config:
-        return make_config(self.root, sources, **crawl)
+        return make_config(self.root, sources, **self._with_state(crawl))
 
     def write_config(self, sources: list[dict], **crawl) -> Path:
         """config.toml in `root`, for the CLI."""
-        return write_toml(self.root / "config.toml", sources, **crawl)
+        return write_toml(self.root / "config.toml", sources, **self._with_state(crawl))
+
+    def count(self, sql: str) -> int:
+        """One number from the state, on either back-end (0 while there is no state yet)."""
+        return count_in_state(self.state_spec, sql)
 
     def outputs(self) -> list[Path]:
         return outputs(self.out)
 
     def records(self) -> list[dict]:
         return records(self.out)
+
+
+def count_in_state(spec: str, sql: str) -> int:
+    """`SELECT count(*) ...` on a state, SQLite file or PostgreSQL database, read beside the
+    crawl that writes it (SQLite's WAL and PostgreSQL both allow a reader); 0 when the state
+    is not there yet."""
+    if spec.startswith("postgresql://"):
+        import psycopg
+
+        try:
+            with psycopg.connect(spec, connect_timeout=2) as db:
+                return db.execute(sql).fetchone()[0]
+        except psycopg.Error:  # not created yet
+            return 0
+    import os
+    import sqlite3
+
+    if not os.path.exists(spec):
+        return 0
+    try:
+        db = sqlite3.connect(spec, timeout=1)
+        try:
+            return db.execute(sql).fetchone()[0]
+        finally:
+            db.close()
+    except sqlite3.OperationalError:
+        return 0
 
 
 HANG = b"HANG-THE-CLEANER"

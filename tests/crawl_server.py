@@ -66,8 +66,13 @@ class _Handler(BaseHTTPRequestHandler):
         # Logged on arrival, before any reply: a client that has its response may look at
         # the log at once. The status is filled in as the reply goes out.
         logged = Logged("GET", path, dict(self.headers), 0)
+        counted = path != "/robots.txt"  # robots.txt is asked outside the politeness gate, by design
+        host = self.headers.get("Host", "")
         with srv.lock:
             srv.log.append(logged)
+            if counted:
+                srv.in_flight[host] = srv.in_flight.get(host, 0) + 1
+                srv.most_in_flight[host] = max(srv.most_in_flight.get(host, 0), srv.in_flight[host])
         status = 0
         try:
             if route is not None:
@@ -97,6 +102,9 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
         finally:
             logged.status = status
+            if counted:
+                with srv.lock:
+                    srv.in_flight[host] -= 1
 
 
 class CrawlServer(ThreadingHTTPServer):
@@ -111,6 +119,10 @@ class CrawlServer(ThreadingHTTPServer):
         self.log: list[Logged] = []
         self.lock = threading.Lock()
         self.counts: dict[str, int] = {}
+        # Requests being answered per Host header, and the most at once: the politeness a
+        # crawl kept, over all its workers (robots.txt requests are not counted).
+        self.in_flight: dict[str, int] = {}
+        self.most_in_flight: dict[str, int] = {}
         self.overrides: dict[str, bytes] = {}  # path -> body replacing the fixture file
         self.thread = threading.Thread(target=self.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
 
@@ -184,6 +196,10 @@ class CrawlServer(ThreadingHTTPServer):
         self.overrides["/gen-sitemap.xml"] = (
             '<?xml version="1.0"?><urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">'
             + urls + "</urlset>").encode()
+
+    def change_generated(self, n: int, version: int = 2) -> None:
+        """Give `/gen/<n>.html` (of `serve_generated`) another text."""
+        self.overrides[f"/gen/{n}.html"] = generated_article(n, self.base, version)
 
     def __enter__(self):
         self.thread.start()

@@ -4,10 +4,13 @@ sources' 304s apart from the pages', and the sitemap entries since_days dropped.
 
 from __future__ import annotations
 
+import asyncio
 import json
 
+import pytest
+
 from scrape.crawl.run import run_crawl
-from scrape.crawl.state import Listing, State
+from scrape.crawl.state import Listing, open_state
 
 SOURCES = ("/", "/feed.rss", "/atom.xml", "/sitemap_index.xml", "/sitemap-pages.xml.gz", "/sitemap-news.xml")
 
@@ -16,7 +19,9 @@ def source_requests(server, since=0):
     return [r for r in server.requests()[since:] if r.path in SOURCES]
 
 
-def test_a_second_run_revalidates_every_source_and_reuses_what_it_listed(crawl_files, crawl_server, site_sources):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_second_run_revalidates_every_source_and_reuses_what_it_listed(crawl_files, crawl_server, site_sources,
+                                                                        backend):
     config = crawl_files.config(site_sources, per_host_concurrency=1)
     first = run_crawl(config)
     assert first.sources_fetched == len(SOURCES) and first.sources_not_modified == 0
@@ -38,7 +43,8 @@ def test_a_second_run_revalidates_every_source_and_reuses_what_it_listed(crawl_f
     assert (stats["sources_not_modified"], stats["sources_fetched"], stats["too_old"]) == (len(SOURCES), 0, 2)
 
 
-def test_a_changed_feed_is_read_again(crawl_files, crawl_server):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_a_changed_feed_is_read_again(crawl_files, crawl_server, backend):
     config = crawl_files.config([{"url": crawl_server.base + "/feed.rss", "type": "feed"}])
     assert run_crawl(config).new == 3
     feed = crawl_server.body_of("/feed.rss")
@@ -46,10 +52,16 @@ def test_a_changed_feed_is_read_again(crawl_files, crawl_server):
     crawl_server.overrides["/feed.rss"] = feed.replace(b"</channel>", extra)
     second = run_crawl(config)
     assert second.sources_fetched == 1 and second.sources_not_modified == 0 and second.new == 1
-    state = State(config.crawl.state)
-    try:
-        listing = state.listing(crawl_server.base + "/feed.rss")
-    finally:
-        state.close()
+    listing = asyncio.run(stored_listing(config.crawl.state, crawl_server.base + "/feed.rss"))
     assert isinstance(listing, Listing) and listing.kind == "feed" and listing.etag
     assert crawl_server.base + "/news/tram-line.html" in [url for url, _ in listing.urls]
+
+
+async def stored_listing(spec: str, url: str) -> Listing | None:
+    """What the state (either back-end) keeps of a source, read through its crawl session."""
+    state = open_state(spec)
+    try:
+        async with state.session("test") as session:
+            return await session.listing(url)
+    finally:
+        state.close()

@@ -140,7 +140,8 @@ def test_sitemap_entity_bombs_are_refused_or_never_expanded(case):
         assert all(len(e.url) < 200 and "root:" not in e.url for e in result.urls)
 
 
-def test_crawl_goes_on_past_feed_and_sitemap_bombs(crawl_files, crawl_server):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_crawl_goes_on_past_feed_and_sitemap_bombs(crawl_files, crawl_server, backend):
     crawl_server.overrides["/bomb.rss"] = FEED_BOMBS["quadratic blowup"].encode()
     crawl_server.overrides["/bomb-sitemap.xml"] = sitemap(
         "<url><loc>{{base}}/news/x&lol9;.html</loc></url>", f"<!DOCTYPE urlset [{LAUGHS_DTD}]>").encode()
@@ -250,7 +251,8 @@ def crawl_site(crawl_files, server, **crawl):
     return stats, time.monotonic() - start
 
 
-def test_huge_robots_txt_is_read_to_500_kib_and_the_crawl_goes_on(crawl_files, crawl_server):
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_huge_robots_txt_is_read_to_500_kib_and_the_crawl_goes_on(crawl_files, crawl_server, backend):
     rules = "".join(f"Disallow: /private/{n}/*/x$\n" for n in range(200_000))  # 6 MB
     crawl_server.overrides["/robots.txt"] = ("User-agent: *\nDisallow: /news/drafts/\n" + rules
                                              + "Disallow: /\n").encode()  # the last line is past the cut

@@ -53,7 +53,11 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                        metavar="S", help="stop after S seconds, saving what is done (default: crawl.max_seconds)")
     crawl.add_argument("--stats-json", metavar="FILE", help="also write the run's stats to FILE as JSON")
     crawl.add_argument("--out-dir", metavar="DIR", help="output folder (default: crawl.out_dir)")
-    crawl.add_argument("--state", metavar="FILE", help="state file (default: crawl.state)")
+    crawl.add_argument("--state", metavar="FILE|URL",
+                       help="state file, or postgresql://user@host/db shared by several workers (default: crawl.state)")
+    crawl.add_argument("--worker-id", metavar="NAME",
+                       help="this worker's name in a shared (postgresql) state; one run per name at a time "
+                            "(default: host name and process id)")
     crawl.add_argument("--recheck-all", action="store_true",
                        help="ask again for every known URL (conditionally), whatever its lastmod says")
     crawl.add_argument("--no-clean", action="store_true",
@@ -102,7 +106,7 @@ def run_crawl_command(args: argparse.Namespace) -> int:
         print("scrape: config error: no [[source]] tables to crawl", file=sys.stderr)
         return EXIT_USAGE
     options = CrawlOptions(max_pages=args.max_pages, max_seconds=args.max_seconds, clean=not args.no_clean,
-                           recheck_all=args.recheck_all, progress=not args.quiet)
+                           recheck_all=args.recheck_all, progress=not args.quiet, worker=args.worker_id or "")
     stats = run_crawl(config, options)
     if args.stats_json:
         from ..io.atomic import write_atomically

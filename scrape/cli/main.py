@@ -20,6 +20,7 @@ from ..errors import ConfigError, LockHeld, ScrapeError, StateError
 from . import clean as cli_clean
 from . import config_check as cli_config
 from . import crawl as cli_crawl
+from . import state as cli_state
 from .common import EXIT_INTERRUPTED, EXIT_LOCKED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE
 
 
@@ -30,6 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     cli_clean.register(commands)
     cli_crawl.register(commands)
+    cli_state.register(commands)
     cli_config.register(commands)
     _global_options_after_commands(parser)
     return parser

@@ -80,7 +80,7 @@ class CleanConfig:
 @dataclass(frozen=True)
 class CrawlConfig:
     user_agent: str = "scrape/0.1 (+https://github.com/scrape/scrape)"
-    state: str = "state/scrape.sqlite"  # SQLite state file
+    state: str = "state/scrape.sqlite"  # SQLite file (or sqlite:PATH), or a postgresql:// URL workers share
     lock: str = ""  # lock file; empty = state path + ".lock"
     out_dir: str = "out"  # JSONL per run under out_dir/YYYY/MM/DD/
     warc: bool = False  # also keep raw responses as a WARC per run
@@ -105,6 +105,9 @@ class CrawlConfig:
     #                             (conditionally, so mostly a 304); 0 = on every run
     max_failures: int = 5  # runs in a row a failed URL is retried on before it waits for its source
     clean_workers: int = 1  # processes cleaning pages beside the fetching one; 0 = a thread
+    # A PostgreSQL state shared by several workers (crawl/state/shared.py):
+    lease: float = 60.0  # seconds a worker's claims, host slots and heartbeat stay good unrenewed
+    robots_expire: float = 86400.0  # seconds a host's robots.txt is kept before one worker fetches it again
 
 
 @dataclass(frozen=True)
@@ -327,6 +330,8 @@ def _paths_from(folder: Path, crawl: CrawlConfig) -> CrawlConfig:
     def resolved(value: str) -> str:
         if not value or value == ":memory:" or "://" in value:
             return value
+        if value.startswith("sqlite:"):  # "sqlite:rel/path" (crawl.state): the path is resolved
+            return "sqlite:" + resolved(value[len("sqlite:"):])
         return str(folder / os.path.expanduser(value))  # an absolute value replaces the folder
 
     return dataclasses.replace(crawl, state=resolved(crawl.state), lock=resolved(crawl.lock),

@@ -19,6 +19,10 @@ not exist is written now. Records of runs that were killed before step 2 are exp
 those runs' own file names. A record is thus in exactly one output file. A run that stops
 because it cannot write (a full disk) is left to the next run the same way.
 
+Workers sharing a PostgreSQL state each write their own files, named with the worker id
+(`articles-<run start>-<worker>.jsonl`), and recover only the runs of their own machine
+whose worker stopped beating (`crawl.lease`), one worker at a time (`recovery_lock`).
+
 A killed run's WARC is cut at its last whole record and renamed into place by `recover`
 (each record is one gzip member, so a whole member is a whole record).
 """
@@ -28,6 +32,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+import re
 import tempfile
 import zlib
 from collections import Counter
@@ -39,13 +44,19 @@ from typing import TypedDict
 from ..errors import OutputError
 from ..io.atomic import AtomicFile, fsync_folder, remove_stale_temps, temp_prefix
 from ..models import Page
-from .state import State
+from .state import StateStore
 
 log = logging.getLogger(__name__)
 
 
-def run_stamp(started_at: datetime) -> str:
-    return started_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+def run_stamp(started_at: datetime, worker: str = "") -> str:
+    """The run's part of its file names: its start, and the worker's id when several workers
+    share the state (so that their files never meet)."""
+    stamp = started_at.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+    return f"{stamp}-{_WORKER_NAME.sub('_', worker)[:64]}" if worker else stamp
+
+
+_WORKER_NAME = re.compile(r"[^A-Za-z0-9._-]")  # what a worker id keeps in a file name
 
 
 def run_dir(out_dir: str, started_at: datetime) -> Path:
@@ -62,10 +73,10 @@ def _free_path(folder: Path, stem: str, suffix: str) -> Path:
     raise OutputError("no free output name", str(folder))
 
 
-def _choose_path(state: State, out_dir: str, started_at: datetime) -> str:
+def _choose_path(state: StateStore, out_dir: str, started_at: datetime, worker: str = "") -> str:
     folder = run_dir(out_dir, started_at)
     taken = set(state.assigned_exports())
-    stem = f"articles-{run_stamp(started_at)}"
+    stem = f"articles-{run_stamp(started_at, worker)}"
     for n in range(1, 10_000):
         path = str(folder / (f"{stem}.jsonl" if n == 1 else f"{stem}-{n}.jsonl"))
         if path not in taken and not os.path.exists(path):
@@ -91,7 +102,7 @@ def check_writable(out_dir: str) -> None:
         raise OutputError(f"cannot write: {exc.strerror or exc}", out_dir) from None
 
 
-def _write_file(state: State, path: str) -> int:
+def _write_file(state: StateStore, path: str) -> int:
     """Write the records assigned to `path` atomically; returns how many. The temporary file
     of an export that was killed is removed first (a full disk wants its space back, and so
     does one whose write failed)."""
@@ -113,11 +124,12 @@ def _write_file(state: State, path: str) -> int:
     return count
 
 
-def export_run(state: State, run_id: int, out_dir: str, started_at: datetime) -> tuple[str | None, int]:
+def export_run(state: StateStore, run_id: int, out_dir: str, started_at: datetime,
+               worker: str = "") -> tuple[str | None, int]:
     """Move a run's pending records into a new output file; (path, count), or (None, 0)."""
     if not state.pending_count(run_id):
         return None, 0
-    path = _choose_path(state, out_dir, started_at)
+    path = _choose_path(state, out_dir, started_at, worker)
     if not state.assign_export(run_id, path):
         return None, 0
     count = _write_file(state, path)
@@ -125,7 +137,7 @@ def export_run(state: State, run_id: int, out_dir: str, started_at: datetime) ->
     return path, count
 
 
-def recover(state: State, out_dir: str, current_run: int | None = None) -> list[str]:
+def recover(state: StateStore, out_dir: str, current_run: int | None = None) -> list[str]:
     """Finish the exports of killed runs; returns the files written now."""
     written = []
     for path in state.assigned_exports():
@@ -137,17 +149,18 @@ def recover(state: State, out_dir: str, current_run: int | None = None) -> list[
             log.warning("recovery: wrote %s", path)
         state.drop_exported(path)
     for run_id, started_at in state.unfinished_runs(exclude=current_run):
-        warc = salvage_warc(out_dir, started_at)
+        worker = state.run_worker(run_id)
+        warc = salvage_warc(out_dir, started_at, worker)
         if warc:
             written.append(warc)
-        exported, count = export_run(state, run_id, out_dir, started_at)
+        exported, count = export_run(state, run_id, out_dir, started_at, worker)
         if exported:
             written.append(exported)
             log.warning("recovery: run %d was killed; wrote its %d articles to %s", run_id, count, exported)
         state.mark_killed(run_id)
     for run_id in state.runs_with_unassigned():  # a finished run whose export failed
         if run_id != current_run:
-            exported, _ = export_run(state, run_id, out_dir, state.run_started(run_id))
+            exported, _ = export_run(state, run_id, out_dir, state.run_started(run_id), state.run_worker(run_id))
             if exported:
                 written.append(exported)
     return written
@@ -175,10 +188,10 @@ def _whole_gzip_members(path: Path) -> int:
     return whole
 
 
-def salvage_warc(out_dir: str, started_at: datetime) -> str | None:
+def salvage_warc(out_dir: str, started_at: datetime, worker: str = "") -> str | None:
     """Finish the WARC of a killed run: its whole records, renamed into place; None if it
     had none (then the partial file is removed)."""
-    folder, stem = run_dir(out_dir, started_at), f"responses-{run_stamp(started_at)}"
+    folder, stem = run_dir(out_dir, started_at), f"responses-{run_stamp(started_at, worker)}"
     part = folder / f".{stem}.warc.gz.part"
     if not part.exists():
         return None
@@ -292,10 +305,10 @@ class WarcOutput:
     that started in the same second has that name), renamed into place on close, so a file
     with that name is complete."""
 
-    def __init__(self, out_dir: str, started_at: datetime):
+    def __init__(self, out_dir: str, started_at: datetime, worker: str = ""):
         from warcio.warcwriter import WARCWriter
 
-        self._folder, self._stem = run_dir(out_dir, started_at), f"responses-{run_stamp(started_at)}"
+        self._folder, self._stem = run_dir(out_dir, started_at), f"responses-{run_stamp(started_at, worker)}"
         self.path = self._folder / f"{self._stem}.warc.gz"  # or -2, -3...: a run of the same second has it
         self._temp = self._folder / f".{self._stem}.warc.gz.part"
         try:

@@ -16,31 +16,33 @@ and up to `per_host_concurrency` workers, all under the global `concurrency` (se
 from __future__ import annotations
 
 import asyncio
-import fcntl
+import dataclasses
 import hashlib
 import logging
-import os
 import re
 import signal
 import sys
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from pathlib import Path
 from typing import Protocol
 
 from ..config import Config, CrawlSource
-from ..errors import FetchError, HTTPStatusError, LockHeld, OutputError, RobotsDisallowed, SkipError, UnsafeURL
+from ..errors import FetchError, HTTPStatusError, OutputError, RobotsDisallowed, SkipError, UnsafeURL
 from ..io.outputs import render_jsonl
 from ..models import Article, Page
 from ..workers import Cleaner
 from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
 from .fetch import is_retried_later
+from .frontier import Job as _Job
+from .frontier import SharedFeed
+from .lock import CrawlLock, lock_path
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
 from .politeness import open_fetcher
-from .state import Fetched, Listing, State
+from .state import CrawlSession, Fetched, Listing, StateStore, is_due, is_shared
+from .state import open_state as open_any_state
 from .urls import canonicalize, host_of, same_site
 
 log = logging.getLogger(__name__)
@@ -57,18 +59,8 @@ class CrawlOptions:
     clean: bool = True  # False: fetch and record state only (benchmarks, warming the state)
     recheck_all: bool = False  # ask every known URL again (conditionally), whatever its lastmod
     progress: bool = False  # a progress bar on stderr (only when it is a terminal)
+    worker: str = ""  # this worker's id in a shared state ("": this machine's name and pid)
     now: Callable[[], datetime] = lambda: datetime.now(UTC)  # for lastmod filters
-
-
-@dataclass(slots=True)
-class _Job:
-    url: str
-    kind: str  # "page", "feed", "sitemap", "seed"
-    source: CrawlSource | None = None
-    depth: int = 0  # link hops from the seed page; sitemap nesting for sitemaps
-    lastmod: datetime | None = None
-    etag: str | None = None
-    last_modified: str | None = None
 
 
 def _final_url(page: Page) -> str:
@@ -88,16 +80,17 @@ def failure_reason(exc: FetchError) -> str:
 class Crawler:
     """One run over the sources: discovery, fetching, cleaning and state updates."""
 
-    def __init__(self, config: Config, options: CrawlOptions, state: State, run_id: int, stats: RunStats,
+    def __init__(self, config: Config, options: CrawlOptions, session: CrawlSession, run_id: int, stats: RunStats,
                  sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
                  open_cleaner: Callable[[Config], Cleaner] = Cleaner):
         self.config = config
         self.crawl = config.crawl
         self.options = options
-        self.state = state
+        self.session = session
+        self.frontier = session.frontier  # None: this run's queue is its own (SQLite)
         self.run_id = run_id
         self.stats = stats
-        self.fetcher = open_fetcher(self.crawl, sleep=sleep)
+        self.fetcher = open_fetcher(self.crawl, sleep=sleep, frontier=self.frontier)
         self._open_cleaner = open_cleaner
         self.cleaner: Cleaner | None = None
         self.warc: WarcOutput | None = None
@@ -114,6 +107,7 @@ class Crawler:
         self._now = options.now()
         self._progress: _Progress | None = None
         self.error: OutputError | None = None  # the state or the WARC could not be written
+        self.feed: SharedFeed | None = None  # what feeds this run from a shared frontier
 
     # queueing
 
@@ -125,6 +119,8 @@ class Crawler:
         queue.append(job)
         self._outstanding += 1
         self._idle.clear()
+        if self.feed is not None:
+            self.feed.added(job)
         if self._progress is not None and job.kind == "page":  # the bar's total: the pages known to be due
             self._progress.total = (self._progress.total or 0) + 1
             self._progress.refresh()
@@ -155,8 +151,12 @@ class Crawler:
                 except Exception:  # a bug on one URL must not end the run
                     log.exception("%s: unexpected error", job.url)
                     self.stats.failed["error"] += 1
+                    if self.feed is not None and job.kind == "page":
+                        await self.feed.done(job.url)
                 finally:
                     self._outstanding -= 1
+                    if self.feed is not None:
+                        self.feed.finished(job)
         finally:
             self._workers[host] -= 1
             if self._outstanding <= 0 or (self._stopping and not any(self._workers.values())):
@@ -171,26 +171,24 @@ class Crawler:
         if not any(self._workers.values()):
             self._idle.set()
 
-    def offer(self, entry: Entry, source: CrawlSource | None, depth: int = 0) -> None:
-        """Queue a discovered page URL when the state says it is due."""
+    async def offer(self, entry: Entry, source: CrawlSource | None, depth: int = 0) -> None:
+        """Queue a discovered page URL when the state says it is due (in a shared state, the
+        frontier decides, for the batch the URL goes with)."""
         url = entry.url
         if url in self._seen:
             return
         self._seen.add(url)
         self.stats.discovered += 1
+        if self.feed is not None:
+            await self.feed.offer(entry, source, depth)
+            return
         job = _Job(url, "page", source, depth, entry.lastmod)
-        row = self.state.get(url)
+        row = await self.session.get(url)
         if row is not None:
             job.etag, job.last_modified = row.etag, row.last_modified
-            if not (row.failures or self.options.recheck_all or row.last_fetched is None):
-                reference = row.lastmod or row.last_fetched
-                if entry.lastmod is not None:
-                    due = entry.lastmod > reference
-                else:
-                    due = (self._now - row.last_fetched).total_seconds() >= self.crawl.recheck_after
-                if not due:
-                    self.stats.not_due += 1
-                    return
+        if not is_due(row, entry.lastmod, self._now, self.crawl.recheck_after, self.options.recheck_all):
+            self.stats.not_due += 1
+            return
         self._add(job)
 
     # sources
@@ -198,7 +196,7 @@ class Crawler:
     async def _source(self, job: _Job) -> None:
         """Fetch a feed, sitemap or seed page, conditionally when it was read before, and offer
         what it lists; a 304 offers what it listed last time."""
-        cached = self.state.listing(job.url)
+        cached = await self.session.listing(job.url)
         try:
             page = await self.fetcher.fetch(job.url, etag=cached.etag if cached else None,
                                             last_modified=cached.last_modified if cached else None)
@@ -216,8 +214,8 @@ class Crawler:
             self.stats.sources_not_modified += 1
         else:
             self.stats.sources_fetched += 1
-            self.state.record_listing(job.url, listing)
-        self._offer_listed(listing, job)
+            await self.session.record_listing(job.url, listing)
+        await self._offer_listed(listing, job)
 
     def _read_listing(self, page: Page, job: _Job) -> Listing:
         """What a fetched feed, sitemap (index) or seed page lists, with its validators."""
@@ -234,18 +232,18 @@ class Crawler:
         return Listing("sitemap", tuple((e.url, e.lastmod) for e in parsed.urls),
                        tuple((e.url, e.lastmod) for e in parsed.sitemaps), etag, last_modified)
 
-    def _offer_listed(self, listing: Listing, job: _Job) -> None:
+    async def _offer_listed(self, listing: Listing, job: _Job) -> None:
         source = job.source
         assert source is not None, "a source's job carries its source"
         if listing.kind == "seed":
-            self._follow_links(tuple(url for url, _ in listing.urls), source, 1)
+            await self._follow_links(tuple(url for url, _ in listing.urls), source, 1)
         elif listing.kind == "feed":
             for url, lastmod in listing.urls:
-                self.offer(Entry(url, lastmod), source)
+                await self.offer(Entry(url, lastmod), source)
         else:
-            self._sitemap(listing, job)
+            await self._sitemap(listing, job)
 
-    def _sitemap(self, listing: Listing, job: _Job) -> None:
+    async def _sitemap(self, listing: Listing, job: _Job) -> None:
         assert job.source is not None, "a sitemap's job carries its source"
         cutoff = self._now - timedelta(days=job.source.since_days) if job.source.since_days else None
         for url, lastmod in listing.sitemaps:
@@ -259,13 +257,13 @@ class Crawler:
             if cutoff and lastmod and lastmod < cutoff:
                 self.stats.too_old += 1
                 continue
-            self.offer(Entry(url, lastmod), job.source)
+            await self.offer(Entry(url, lastmod), job.source)
 
-    def _follow_links(self, links: tuple[str, ...], source: CrawlSource, depth: int) -> None:
+    async def _follow_links(self, links: tuple[str, ...], source: CrawlSource, depth: int) -> None:
         allow = re.compile(source.allow) if source.allow else None
         for link in links:
             if same_site(link, source.url) and (allow is None or allow.search(link)):
-                self.offer(Entry(link), source, depth)
+                await self.offer(Entry(link), source, depth)
 
     # pages
 
@@ -273,33 +271,36 @@ class Crawler:
         url = job.url
         if url in self._article_keys:  # another URL of this run had it as its canonical URL
             self.stats.skipped["duplicate"] += 1
+            if self.feed is not None:
+                await self.feed.done(url)
             return
         try:
             page = await self.fetcher.fetch(url, etag=job.etag, last_modified=job.last_modified)
         except RobotsDisallowed as exc:
             self.stats.skipped[exc.reason] += 1
-            self.state.record_skip(url, exc.reason)
+            await self.session.record_skip(url, exc.reason)
             return
         except FetchError as exc:
             reason = failure_reason(exc)
             self.stats.failed[reason] += 1
             log.info("%s: %s", url, exc.detail)
             status = exc.status if isinstance(exc, HTTPStatusError) else None
-            self.state.record_failure(url, f"{reason}: {exc.detail}", retry=is_retried_later(exc), status=status)
+            await self.session.record_failure(url, f"{reason}: {exc.detail}", retry=is_retried_later(exc),
+                                              status=status)
             return
         finally:
             self._tick()
         if page.status == 304:
             self.stats.unchanged += 1
             self.stats.not_modified += 1
-            self.state.record_not_modified(url, job.lastmod)
+            await self.session.record_not_modified(url, job.lastmod)
             return
         self.stats.fetched += 1
         if self.warc is not None:
             self.warc.write(page)
         source = job.source
         if source is not None and source.type == "seed" and job.depth < source.depth:
-            self._follow_links(extract_links(page.body, _final_url(page))[0], source, job.depth + 1)
+            await self._follow_links(extract_links(page.body, _final_url(page))[0], source, job.depth + 1)
         fetched = Fetched(page.status, page.header("etag"), page.header("last-modified"))
         if self.cleaner is None:  # --no-clean
             await self._record_raw(url, page, fetched, job)
@@ -307,9 +308,9 @@ class Crawler:
         result = await self.cleaner.clean(page)
         if isinstance(result, SkipError):
             self.stats.skipped[result.reason] += 1
-            self.state.record_skip(url, result.reason, fetched, job.lastmod)
+            await self.session.record_skip(url, result.reason, fetched, job.lastmod)
             return
-        self._record_article(url, result, fetched, job, page)
+        await self._record_article(url, result, fetched, job, page)
 
     def _article_key(self, article: Article, page: Page) -> str:
         for candidate in (article.canonical_url, _final_url(page)):
@@ -320,31 +321,27 @@ class Crawler:
                     continue
         return _final_url(page)
 
-    def _record_article(self, url: str, article: Article, fetched: Fetched, job: _Job, page: Page) -> None:
+    async def _record_article(self, url: str, article: Article, fetched: Fetched, job: _Job, page: Page) -> None:
+        """Record the article; the state says whether it is new, changed or unchanged (one
+        transaction, so that two workers with two URLs of one article write it once)."""
         key = self._article_key(article, page)
         self._seen.add(key)  # the canonical URL, found later in this run, is not fetched again
         self._article_keys.add(key)  # ... nor when it is already queued
         content_hash = article.content_hash or hashlib.sha256(article.text.encode()).hexdigest()
         fetched = Fetched(fetched.status, fetched.etag, fetched.last_modified, content_hash)
-        previous = self.state.article_hash(key)
-        if previous == content_hash:
-            self.stats.unchanged += 1
-            self.state.record_page(url, fetched, "unchanged", job.lastmod, key)
-            return
-        outcome = "new" if previous is None else "changed"
-        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
         record = render_jsonl(article).rstrip(b"\n")
-        self.state.record_page(url, fetched, outcome, job.lastmod, key, record, self.run_id)
-        self.stats.written += 1
+        outcome = await self.session.record_article(url, fetched, key, job.lastmod, record, self.run_id)
+        setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
+        if outcome != "unchanged":
+            self.stats.written += 1
+        if self.feed is not None and key != url:
+            await self.feed.done(key)  # queued by another source: no need to fetch it
 
     async def _record_raw(self, url: str, page: Page, fetched: Fetched, job: _Job) -> None:
         content_hash = hashlib.blake2b(page.body, digest_size=16).hexdigest()
-        row = self.state.get(url)
-        previous = row.content_hash if row else None
-        outcome = "new" if previous is None else ("unchanged" if previous == content_hash else "changed")
+        outcome = await self.session.record_raw(
+            url, Fetched(fetched.status, fetched.etag, fetched.last_modified, content_hash), job.lastmod)
         setattr(self.stats, outcome, getattr(self.stats, outcome) + 1)
-        self.state.record_page(url, Fetched(fetched.status, fetched.etag, fetched.last_modified, content_hash),
-                               outcome, job.lastmod)
 
     def _tick(self) -> None:
         if self._progress is not None:
@@ -356,10 +353,14 @@ class Crawler:
         """Crawl until no work is left, `max_seconds` pass, or the task is cancelled (a signal)."""
         self._open()
         try:
-            self._queue_sources()
-            if self._outstanding == 0:
-                self._idle.set()
-            await self._until_idle()
+            if self.frontier is not None:
+                self.feed = SharedFeed(self, self.frontier)
+                await self._until_idle(self.feed.run())
+            else:
+                await self._queue_sources()
+                if self._outstanding == 0:
+                    self._idle.set()
+                await self._until_idle(self._idle.wait())
         except asyncio.CancelledError:
             self.stats.stopped = self.stats.stopped or "cancelled"
         finally:
@@ -370,16 +371,17 @@ class Crawler:
         if self.options.clean:
             self.cleaner = self._open_cleaner(self.config)
         if self.crawl.warc:
-            self.warc = WarcOutput(self.crawl.out_dir, self.stats.started_at)
+            self.warc = WarcOutput(self.crawl.out_dir, self.stats.started_at,
+                                   self.options.worker if self.frontier is not None else "")
         if self.options.progress and sys.stderr.isatty():
             from tqdm import tqdm
 
             self._progress = tqdm(unit="page", desc="crawl", file=sys.stderr, leave=False)
 
-    def _queue_sources(self) -> None:
+    async def _queue_sources(self) -> None:
         """Queue the URLs whose last try failed (worth another), then every configured source."""
-        for url in self.state.retry_candidates(self.crawl.max_failures):
-            self.offer(Entry(url), None)
+        for url in await self.session.retry_candidates(self.crawl.max_failures):
+            await self.offer(Entry(url), None)
         for source in self.config.sources:
             try:
                 url = canonicalize(source.url)
@@ -390,12 +392,12 @@ class Crawler:
             self._seen.add(url)
             self._add(_Job(url, source.type, source, 0))
 
-    async def _until_idle(self) -> None:
-        """Wait until every queued job is done, or `max_seconds` have passed."""
+    async def _until_idle(self, done: Coroutine[object, object, object]) -> None:
+        """Wait until `done` (every job is done), or `max_seconds` have passed."""
         max_seconds = self.options.max_seconds if self.options.max_seconds is not None else self.crawl.max_seconds
         try:
             async with asyncio.timeout(max_seconds or None):
-                await self._idle.wait()
+                await done
         except TimeoutError:
             self.stats.stopped = self.stats.stopped or "max-seconds"
 
@@ -405,6 +407,8 @@ class Crawler:
         for task in list(self._tasks):
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.feed is not None:
+            await self.feed.close()
         await self.fetcher.aclose()
         if self.cleaner is not None:
             await asyncio.get_running_loop().run_in_executor(None, self.cleaner.close)
@@ -427,45 +431,18 @@ class _Progress(Protocol):
     def close(self) -> None: ...
 
 
-class CrawlLock:
-    """An exclusive `flock` on the lock file, held for a whole run."""
-
-    def __init__(self, path: str):
-        self.path = path
-        self._fd: int | None = None
-
-    def __enter__(self) -> CrawlLock:
-        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            os.close(fd)
-            raise LockHeld(self.path) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        self._fd = fd
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._fd is not None:
-            fcntl.flock(self._fd, fcntl.LOCK_UN)
-            os.close(self._fd)
-            self._fd = None
-
-
-def lock_path(config: Config) -> str:
-    return config.crawl.lock or config.crawl.state + ".lock"
-
-
 def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
               sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-              open_state: Callable[[str], State] = State,
+              open_state: Callable[[str], StateStore] = open_any_state,
               open_cleaner: Callable[[Config], Cleaner] = Cleaner) -> RunStats:
     """One crawl run, start to end: lock, recover, crawl, export, record the run.
 
-    `sleep` (the fetcher's waits), `open_state` (the state file) and `open_cleaner` (what
-    cleans the pages) are for tests.
+    `sleep` (the fetcher's waits), `open_state` (the state) and `open_cleaner` (what cleans
+    the pages) are for tests.
+
+    With a SQLite state the run holds the lock file: one run at a time. With a PostgreSQL
+    state the run is one worker of a crawl others may share (`options.worker` names it);
+    a second run with the same worker id exits as a held lock does.
 
     SIGTERM and SIGINT stop the run cleanly: in-flight requests are dropped (they stay due),
     everything done so far is exported and the state saved.
@@ -475,29 +452,70 @@ def run_crawl(config: Config, options: CrawlOptions = CrawlOptions(),
     did is finished by the next run, as after a kill.
 
     Raises:
-        LockHeld: another run holds the lock.
+        LockHeld: another run holds the lock (or runs as the same worker).
         OutputError: the output or the state could not be written.
     """
+    if is_shared(config.crawl.state):
+        return _run_worker(config, options, sleep, open_state, open_cleaner)
     with CrawlLock(lock_path(config)):
         check_writable(config.crawl.out_dir)
         state = open_state(config.crawl.state)
         try:
-            stats = RunStats(started_at=datetime.now(UTC).replace(microsecond=0))
-            stats.recovered = recover(state, config.crawl.out_dir)
-            run_id = state.begin_run(stats.started_at)
-            # The crawler is made inside the event loop that runs it (its client, gate and events).
-            asyncio.run(_run_async(partial(Crawler, config, options, state, run_id, stats, sleep, open_cleaner)))
-            stats.output, _ = export_run(state, run_id, config.crawl.out_dir, stats.started_at)
-            stats.finished_at = datetime.now(UTC)
-            status = "stopped" if stats.stopped in ("SIGTERM", "SIGINT", "cancelled") else "done"
-            state.finish_run(run_id, status, stats.as_dict(), [p for p in (stats.output, stats.warc) if p])
+            return _one_run(config, options, state, "", sleep, open_cleaner)
         finally:
             state.close()
+
+
+def _run_worker(config: Config, options: CrawlOptions, sleep: Callable[[float], Awaitable[None]],
+                open_state: Callable[[str], StateStore], open_cleaner: Callable[[Config], Cleaner]) -> RunStats:
+    """A run as one worker of a crawl on a shared (PostgreSQL) state."""
+    from .state.postgres import PgState, default_worker_id
+
+    check_writable(config.crawl.out_dir)
+    state = open_state(config.crawl.state)
+    assert isinstance(state, PgState), "a postgresql:// state opens as PgState"
+    state.lease = config.crawl.lease
+    worker = options.worker or default_worker_id()
+    options = dataclasses.replace(options, worker=worker)
+    try:
+        with state.worker_lock(worker):
+            return _one_run(config, options, state, worker, sleep, open_cleaner)
+    finally:
+        state.close()
+
+
+def _one_run(config: Config, options: CrawlOptions, state: StateStore, worker: str,
+             sleep: Callable[[float], Awaitable[None]], open_cleaner: Callable[[Config], Cleaner]) -> RunStats:
+    """Recover, crawl, export, record: the run itself, under its lock."""
+    out_dir = config.crawl.out_dir
+    stats = RunStats(started_at=datetime.now(UTC).replace(microsecond=0))
+    with state.recovery_lock():
+        stats.recovered = recover(state, out_dir)
+    run_id = state.begin_run(stats.started_at, worker)
+    # The crawler is made inside the event loop that runs it (its client, gate and events).
+    make = partial(Crawler, config, options, run_id=run_id, stats=stats, sleep=sleep, open_cleaner=open_cleaner)
+    try:
+        asyncio.run(_run_async(state, worker, make))
+        state.heartbeat(run_id)  # alive while it exports: no other worker takes its records for a dead run's
+        stats.output, _ = export_run(state, run_id, out_dir, stats.started_at, worker if state.shared else "")
+    except BaseException:
+        state.abandon_run(run_id)  # left unfinished: the next run finishes it, as after a kill
+        raise
+    stats.finished_at = datetime.now(UTC)
+    status = "stopped" if stats.stopped in ("SIGTERM", "SIGINT", "cancelled") else "done"
+    state.finish_run(run_id, status, stats.as_dict(), [p for p in (stats.output, stats.warc) if p])
+    if state.shared:  # workers of this machine killed during this run: their articles, now
+        with state.recovery_lock():
+            stats.recovered += recover(state, out_dir, current_run=run_id)
     return stats
 
 
-async def _run_async(make_crawler: Callable[[], Crawler]) -> None:
-    crawler = make_crawler()
+async def _run_async(state: StateStore, worker: str, make_crawler: Callable[[CrawlSession], Crawler]) -> None:
+    async with state.session(worker) as session:
+        await _crawl_until_signal(make_crawler(session))
+
+
+async def _crawl_until_signal(crawler: Crawler) -> None:
     stats = crawler.stats
     loop = asyncio.get_running_loop()
     main = asyncio.current_task()

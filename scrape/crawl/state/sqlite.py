@@ -1,8 +1,9 @@
-"""The crawl state: what each URL gave last time, each article's hash, each run's stats.
+"""The SQLite crawl state: what each URL gave last time, each article's hash, each run's stats.
 
-One SQLite file (`crawl.state`), WAL mode. Its schema version is recorded in `meta`; a file
-from an older scrape is migrated forward when it is opened (`MIGRATIONS`), and one from a
-newer scrape is refused with a `StateError` naming both versions. Tables:
+One SQLite file (`crawl.state`), WAL mode, one worker at a time (the lock file). Its schema
+version is recorded in `meta`; a file from an older scrape is migrated forward when it is
+opened (`MIGRATIONS`), and one from a newer scrape is refused with a `StateError` naming both
+versions. Tables:
 
     urls      per canonical URL: first seen, last fetched, status, ETag, Last-Modified,
               content hash, the source's lastmod when last checked, failures, last error
@@ -23,14 +24,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from contextlib import asynccontextmanager, contextmanager
+from datetime import datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TypedDict
+from urllib.parse import urlsplit
 
-from ..errors import OutputError, StateError
+from ...errors import OutputError, StateError
+from .base import COPIED, Fetched, Listing, RunRecord, SharedFrontier, StateStats, UrlState
+from .base import iso as _iso
+from .base import now_iso as _now
+from .base import required_when as _required_when
+from .base import when as _when
 
 # The schema, as the steps that build it: step N takes a file from version N - 1 to N, and
 # the version a file is at is recorded in `meta`. A file with no recorded version (an empty
@@ -94,86 +100,10 @@ MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
 SCHEMA_VERSION = MIGRATIONS[-1][0]  # the version this scrape reads and writes
 
 
-def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-def _iso(when: datetime | None) -> str | None:
-    return when.astimezone(UTC).isoformat(timespec="seconds") if when else None
-
-
-def _when(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-def _required_when(value: str) -> datetime:
-    """A time a column always holds (NOT NULL)."""
-    return datetime.fromisoformat(value)
-
-
-class RunRecord(TypedDict):
-    """One run as the state records it."""
-
-    id: int
-    started_at: str
-    finished_at: str | None
-    status: str  # running, done, stopped, killed
-    stats: dict[str, object] | None  # RunStats.as_dict(), as JSON
-    outputs: list[str]
-
-
-@dataclass(frozen=True, slots=True)
-class UrlState:
-    url: str
-    first_seen: datetime
-    last_fetched: datetime | None
-    status: int | None
-    etag: str | None
-    last_modified: str | None
-    content_hash: str | None
-    lastmod: datetime | None
-    failures: int
-    last_error: str | None
-    outcome: str | None
-
-
-Listed = tuple[tuple[str, datetime | None], ...]  # (URL, its lastmod) as a feed or sitemap gave them
-
-
-@dataclass(frozen=True, slots=True)
-class Listing:
-    """What a feed, sitemap (index) or seed page listed when it was last fetched, with the
-    validators of that response, for its next conditional request."""
-
-    kind: str  # feed, sitemap or seed: how the body was read
-    urls: Listed = ()  # pages (a seed's links)
-    sitemaps: Listed = ()  # a sitemap index's sitemaps
-    etag: str | None = None
-    last_modified: str | None = None
-
-    def as_json(self) -> str:
-        return json.dumps({"urls": [[u, _iso(m)] for u, m in self.urls],
-                           "sitemaps": [[u, _iso(m)] for u, m in self.sitemaps]})
-
-    @classmethod
-    def from_json(cls, kind: str, entries: str, etag: str | None, last_modified: str | None) -> Listing:
-        data = json.loads(entries)
-        return cls(kind, tuple((u, _when(m)) for u, m in data["urls"]),
-                   tuple((u, _when(m)) for u, m in data["sitemaps"]), etag, last_modified)
-
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    """What a response says about its URL, for the state."""
-
-    status: int | None
-    etag: str | None = None
-    last_modified: str | None = None
-    content_hash: str | None = None
-
-
 class State:
     """The SQLite state of all runs. One connection, used from one thread."""
+
+    shared = False  # one worker at a time: `scrape crawl` holds the lock file
 
     def __init__(self, path: str | Path):
         self.path = str(path)
@@ -343,9 +273,36 @@ class State:
             if record is not None:
                 self.db.execute("INSERT INTO pending (run_id, record) VALUES (?, ?)", (run_id, record))
 
+    def record_article(self, url: str, fetched: Fetched, key: str, lastmod: datetime | None,
+                       record: bytes, run_id: int) -> str:
+        """A cleaned article, new, changed or unchanged by its hash (see `CrawlSession`)."""
+        with self.transaction():
+            previous = self.article_hash(key)
+            if previous == fetched.content_hash:
+                self.record_page(url, fetched, "unchanged", lastmod, key)
+                return "unchanged"
+            outcome = "new" if previous is None else "changed"
+            self.record_page(url, fetched, outcome, lastmod, key, record, run_id)
+            return outcome
+
+    def record_raw(self, url: str, fetched: Fetched, lastmod: datetime | None) -> str:
+        """A page fetched without cleaning: new, changed or unchanged by its body's hash."""
+        with self.transaction():
+            row = self.get(url)
+            previous = row.content_hash if row else None
+            outcome = "new" if previous is None else ("unchanged" if previous == fetched.content_hash else "changed")
+            self.record_page(url, fetched, outcome, lastmod)
+            return outcome
+
+    @asynccontextmanager
+    async def session(self, worker: str) -> AsyncIterator[LocalSession]:
+        """The crawl's view of this file: the same connection, called from the event loop
+        (a SQLite commit takes well under a millisecond; the loop may wait for it)."""
+        yield LocalSession(self)
+
     # --- runs and pending output --------------------------------------------------------
 
-    def begin_run(self, started_at: datetime) -> int:
+    def begin_run(self, started_at: datetime, worker: str = "") -> int:
         with self.transaction():
             cursor = self.db.execute("INSERT INTO runs (started_at, status) VALUES (?, 'running')",
                                      (_iso(started_at),))
@@ -403,6 +360,91 @@ class State:
 
     def run_started(self, run_id: int) -> datetime:
         return _required_when(self.db.execute("SELECT started_at FROM runs WHERE id=?", (run_id,)).fetchone()[0])
+
+    def run_worker(self, run_id: int) -> str:
+        return ""  # one worker: its files carry no worker id
+
+    def heartbeat(self, run_id: int) -> None:
+        """Nothing to renew: the lock file says a run is alive."""
+
+    def abandon_run(self, run_id: int) -> None:
+        """Nothing to do: the next run holds the lock, and recovers every unfinished run."""
+
+    @contextmanager
+    def recovery_lock(self) -> Iterator[None]:
+        yield  # the lock file already keeps other runs out
+
+    # --- statistics and copies ----------------------------------------------------------
+
+    def _count(self, sql: str) -> int:
+        return int(self.db.execute(sql).fetchone()[0])
+
+    def stats(self) -> StateStats:
+        errors: dict[str, int] = {}
+        for (url,) in self.db.execute("SELECT url FROM urls WHERE outcome LIKE 'failed:%'"):
+            host = urlsplit(url).hostname or "?"
+            errors[host] = errors.get(host, 0) + 1
+        return StateStats(
+            "sqlite", self.schema_version, urls=self._count("SELECT count(*) FROM urls"),
+            articles=self._count("SELECT count(*) FROM articles"), queued=0, claimed=0,
+            done=self._count("SELECT count(*) FROM urls WHERE last_fetched IS NOT NULL"
+                             " AND coalesce(outcome, '') NOT LIKE 'failed:%'"),
+            errors_by_host=dict(sorted(errors.items(), key=lambda item: (-item[1], item[0]))),
+            runs=self._count("SELECT count(*) FROM runs"), pending=self._count("SELECT count(*) FROM pending"))
+
+    def dump(self, table: str) -> Iterator[tuple[object, ...]]:
+        columns = COPIED[table]
+        yield from self.db.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY {columns[0]}")
+
+    def load(self, table: str, rows: Iterable[tuple[object, ...]]) -> int:
+        columns = COPIED[table]
+        count = 0
+        with self.transaction():
+            if self._count(f"SELECT count(*) FROM {table}"):
+                raise StateError(f"cannot import into a state that holds {table} already", self.path)
+            insert = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('?' * len(columns))})"
+            for row in rows:
+                self.db.execute(insert, row)
+                count += 1
+        return count
+
+
+class LocalSession:
+    """`CrawlSession` over a SQLite `State`: no shared frontier, each call one transaction."""
+
+    frontier: SharedFrontier | None = None
+
+    def __init__(self, state: State):
+        self._state = state
+
+    async def get(self, url: str) -> UrlState | None:
+        return self._state.get(url)
+
+    async def retry_candidates(self, max_failures: int) -> list[str]:
+        return self._state.retry_candidates(max_failures)
+
+    async def record_not_modified(self, url: str, lastmod: datetime | None) -> None:
+        self._state.record_not_modified(url, lastmod)
+
+    async def record_failure(self, url: str, error: str, retry: bool, status: int | None = None) -> None:
+        self._state.record_failure(url, error, retry, status)
+
+    async def record_skip(self, url: str, reason: str, fetched: Fetched | None = None,
+                          lastmod: datetime | None = None) -> None:
+        self._state.record_skip(url, reason, fetched, lastmod)
+
+    async def record_article(self, url: str, fetched: Fetched, key: str, lastmod: datetime | None,
+                             record: bytes, run_id: int) -> str:
+        return self._state.record_article(url, fetched, key, lastmod, record, run_id)
+
+    async def record_raw(self, url: str, fetched: Fetched, lastmod: datetime | None) -> str:
+        return self._state.record_raw(url, fetched, lastmod)
+
+    async def listing(self, url: str) -> Listing | None:
+        return self._state.listing(url)
+
+    async def record_listing(self, url: str, listing: Listing) -> None:
+        self._state.record_listing(url, listing)
 
 
 class _Transaction:
