@@ -22,12 +22,12 @@ from contextlib import closing, contextmanager
 from dataclasses import replace
 from types import FrameType
 from typing import TextIO
-from urllib.parse import urlsplit
 
 from tqdm import tqdm
 
 from ..clean.page import clean_page
-from ..errors import ScrapeError, SkipError
+from ..crawl.urls import check_url
+from ..errors import ScrapeError, SkipError, UnsafeURL
 from ..io.inputs import STDIN, iter_pages
 from ..io.outputs import Sink, format_for_path, open_sink
 from ..models import Article, Page, Source
@@ -126,12 +126,13 @@ def _usage_error(paths: list[str]) -> str | None:
 
 
 def _url_error(url: str | None) -> str | None:
-    """What is wrong with --url: it must be an http(s) URL with a host."""
+    """What is wrong with --url: it must be an http(s) URL with a host, as a fetched one."""
     if url is None:
         return None
-    parts = urlsplit(url)
-    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-        return f"--url {url}: not an http or https URL with a host"
+    try:
+        check_url(url)
+    except (UnsafeURL, ValueError) as exc:
+        return f"--url {url}: not an http or https URL with a host ({getattr(exc, 'detail', exc)})"
     return None
 
 

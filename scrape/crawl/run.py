@@ -34,7 +34,7 @@ from ..errors import FetchError, HTTPStatusError, OutputError, RobotsDisallowed,
 from ..io.outputs import render_jsonl
 from ..models import Article, Page
 from ..workers import Cleaner
-from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
+from .discovery import Entry, extract_links, read_listing
 from .fetch import is_retried_later
 from .frontier import Job as _Job
 from .frontier import SharedFeed
@@ -205,7 +205,8 @@ class Crawler:
             log.warning("source %s: %s", job.url, exc.detail)
             return
         try:
-            listing = cached if page.status == 304 and cached is not None else self._read_listing(page, job)
+            listing = cached if page.status == 304 and cached is not None else read_listing(
+                page, _final_url(page), job.kind, self.crawl.max_bytes)
         except (ValueError, SyntaxError, FetchError) as exc:
             self.stats.source_errors += 1
             log.warning("source %s: cannot parse: %s", job.url, exc)
@@ -216,21 +217,6 @@ class Crawler:
             self.stats.sources_fetched += 1
             await self.session.record_listing(job.url, listing)
         await self._offer_listed(listing, job)
-
-    def _read_listing(self, page: Page, job: _Job) -> Listing:
-        """What a fetched feed, sitemap (index) or seed page lists, with its validators."""
-        etag, last_modified = page.header("etag"), page.header("last-modified")
-        if page.status == 304:  # to a request that had no validators
-            raise ValueError("304 Not Modified to an unconditional request")
-        if job.kind == "seed":
-            links, _ = extract_links(page.body, _final_url(page))
-            return Listing("seed", tuple((link, None) for link in links), (), etag, last_modified)
-        if job.kind == "feed" or looks_like_feed(page.body):
-            entries = parse_feed(page.body, _final_url(page))
-            return Listing("feed", tuple((e.url, e.lastmod) for e in entries), (), etag, last_modified)
-        parsed = parse_sitemap(page.body, _final_url(page), self.crawl.max_bytes)
-        return Listing("sitemap", tuple((e.url, e.lastmod) for e in parsed.urls),
-                       tuple((e.url, e.lastmod) for e in parsed.sitemaps), etag, last_modified)
 
     async def _offer_listed(self, listing: Listing, job: _Job) -> None:
         source = job.source
