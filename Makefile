@@ -36,7 +36,7 @@ bench: setup
 # fixture run from there. .ci/run calls it after `make test`.
 WHEEL_CHECK := build/wheel-check
 wheel-check: setup
-	rm -rf $(WHEEL_CHECK)
+	rm -rf build  # setuptools builds in build/ too: no file of an earlier build gets into the wheel
 	$(BIN)/pip wheel -q --no-deps -w $(WHEEL_CHECK)/dist .
 	$(PY) -m venv $(WHEEL_CHECK)/venv
 	$(WHEEL_CHECK)/venv/bin/pip install -q $(WHEEL_CHECK)/dist/scrape_articles-*.whl
