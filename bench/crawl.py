@@ -9,7 +9,8 @@ Then, at the same concurrency and in this one run, it measures
 
     fetch only          scrape crawl --no-clean  vs  a Scrapy SitemapSpider doing nothing
     fetch + clean       scrape crawl             vs  the same spider calling scrape's clean_page
-    conditional recrawl scrape crawl --no-clean --recheck-all on the warm state
+    conditional recrawl scrape crawl --no-clean --recheck-all on the warm state (the
+                        sitemap asked conditionally too: crawl.state keeps what it listed)
                         vs  Scrapy with its RFC 2616 HTTP cache (revalidating every page)
 
 With `--state postgresql://...` (or `--state local`: a PostgreSQL server started for the
@@ -22,7 +23,8 @@ PostgreSQL server carries. The table goes to bench/results/crawl-state.md.
 
 Each measurement runs in its own process; a sampler in that process records CPU seconds
 (its own and its worker processes') and peak RSS (summed over the process tree) during the
-crawl only, not the imports. nginx's access log tells how many re-crawl answers were 304s.
+crawl only, not the imports. nginx's access log tells how many re-crawl answers were 304s,
+to the pages and to the sitemap.
 The table goes to stdout and to bench/results/crawl.md. Not a test: numbers vary by machine.
 """
 
@@ -152,16 +154,20 @@ def start_python_server(site: Path, port: int) -> subprocess.Popen:
                              "--directory", str(site)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def count_statuses(log: Path, since: int) -> tuple[dict, int]:
+def count_statuses(log: Path, since: int) -> tuple[dict, dict, int]:
+    """The statuses nginx answered since `since`: to the article pages, and to discovery (the
+    sitemap); and the log's new end."""
     with open(log, "rb") as f:
         f.seek(since)
         data = f.read()
-    counts: dict[str, int] = {}
+    pages: dict[str, int] = {}
+    discovery: dict[str, int] = {}
     for line in data.splitlines():
-        if b"/news/" in line:
+        counts = pages if b"/news/" in line else discovery if b"/sitemap" in line else None
+        if counts is not None:
             status = line.split(b" ", 1)[0].decode()
             counts[status] = counts.get(status, 0) + 1
-    return counts, since + len(data)
+    return pages, discovery, since + len(data)
 
 
 # --- measuring a child -----------------------------------------------------------------
@@ -411,16 +417,18 @@ def main() -> None:
             run_child("scrape", "fetch", base, work, c)
         print("scrapy: warming its HTTP cache ...", file=sys.stderr)
         run_child("scrapy", "warm", base, work, c)
-        _, offset = count_statuses(log, 0)
+        _, _, offset = count_statuses(log, 0)
         # Conditional re-crawl: scrape on the state its last run left; Scrapy on its warm cache.
         codes: dict = {"scrape": {}, "scrapy": {}}
+        discovery_codes: dict = {"scrape": {}, "scrapy": {}}
         for i in range(args.repeat):
             for tool in ("scrape", "scrapy"):
                 print(f"{tool}: conditional re-crawl ({i + 1}/{args.repeat}) ...", file=sys.stderr)
                 runs.setdefault(("recrawl", tool), []).append(run_child(tool, "recrawl", base, work, c))
-                counted, offset = count_statuses(log, offset)
-                for status, n in counted.items():
-                    codes[tool][status] = codes[tool].get(status, 0) + n
+                counted, discovered, offset = count_statuses(log, offset)
+                for totals, new in ((codes[tool], counted), (discovery_codes[tool], discovered)):
+                    for status, n in new.items():
+                        totals[status] = totals.get(status, 0) + n
         for key, results_of_key in runs.items():
             results_of_key.sort(key=lambda r: r["pages"] / r["seconds"])
             measured[key] = results_of_key[len(results_of_key) // 2]
@@ -436,9 +444,11 @@ def main() -> None:
             results.append(row(f"{label}: Scrapy", theirs))
         ours, theirs = measured[("recrawl", "scrape")], measured[("recrawl", "scrapy")]
         results.append(row("conditional re-crawl: scrape", ours, f"server answered {_codes(scrape_codes)}"
-                           f" over {args.repeat} runs"))
+                           f" to pages and {_codes(discovery_codes['scrape'])} to the sitemap over {args.repeat} "
+                           f"runs"))
         results.append(row("conditional re-crawl: Scrapy (RFC 2616 cache)", theirs,
-                           f"server answered {_codes(scrapy_codes)} over {args.repeat} runs"))
+                           f"server answered {_codes(scrapy_codes)} to pages and "
+                           f"{_codes(discovery_codes['scrapy'])} to the sitemap over {args.repeat} runs"))
     finally:
         server.terminate()
         server.wait(10)

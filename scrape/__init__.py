@@ -24,11 +24,12 @@ from .errors import (
     Unreadable,
 )
 from .models import Article, Extract, Page, Removal, Source
+from .version import __version__
 
 __all__ = [
     "Article", "Config", "ConfigError", "EmptyInput", "Extract", "FetchError", "LearntTemplate",
     "LearntTemplates", "NotAnArticle", "Page", "Removal", "ScrapeError", "SkipError", "Source", "Unreadable",
-    "clean_html", "clean_page", "clean_text", "default_config", "learn", "load_config",
+    "__version__", "clean_html", "clean_page", "clean_text", "default_config", "learn", "load_config",
 ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from collections.abc import Callable, Iterator
 
 from selectolax.lexbor import LexborNode
@@ -45,3 +47,18 @@ def ancestor_ids(node: LexborNode, levels: int) -> set[int]:
 
 def css_class(node: LexborNode) -> str:
     return (node.attributes.get("class") or "").lower()
+
+
+CANONICAL_REACH = 65536  # characters of a page's start searched for its canonical link
+_CANONICAL_TAG = re.compile(r"<link\b[^>]*\brel\s*=\s*[\"']?canonical[^>]*>", re.IGNORECASE)
+_HREF = re.compile(r"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
+
+
+def canonical_href(page: str) -> str | None:
+    """The href of a page's `<link rel=canonical>` as written (entities decoded), found in
+    its first CANONICAL_REACH characters without parsing the page; None when there is none."""
+    tag = _CANONICAL_TAG.search(page, 0, CANONICAL_REACH)
+    href = _HREF.search(tag.group(0)) if tag else None
+    if href is None:
+        return None
+    return html.unescape(next(g for g in href.groups() if g is not None)).strip() or None

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NotRequired, TypedDict
 
+from .version import __version__
+
 
 @dataclass(frozen=True, slots=True)
 class Source:
@@ -73,6 +75,20 @@ class Removal:
 
 
 @dataclass(frozen=True, slots=True)
+class Block:
+    """What one paragraph of an article's text is on the page, for structured output.
+
+    `kind`: "p", "h1"..."h6", "ul" or "ol" (a list item), "quote", "pre", "th" or "td" (a table
+    cell, `row` telling which cells share a row) or "row" (a whole table row, "| a | b |").
+    `links`: (text, href) of the links in it, in order.
+    """
+
+    kind: str = "p"
+    links: tuple[tuple[str, str], ...] = ()
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Extract:
     """What the cleaner found on a page, before normalisation.
 
@@ -97,6 +113,9 @@ class Extract:
     # Whether doubled paragraphs are still to be dropped from the text (text dumps); the
     # HTML cleaner drops them in the DOM, where it can see which container each came from.
     doubles_in_text: bool = True
+    # What the page's structural blocks (headings, list items, quotes, table cells) are, by
+    # their normalised text: the paragraphs of the text are looked up here (clean/structure.py).
+    structure: tuple[tuple[str, Block], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +137,10 @@ class Article:
     content_hash: str = ""
     id: str | None = None
     source: Source | None = None
+    fetched_at: str | None = None  # ISO 8601 with offset: the WARC record's date, or when it was fetched
     removed: tuple[Removal, ...] = field(default=(), compare=False)
+    # One per paragraph of `text` with clean.structure, else none.
+    blocks: tuple[Block, ...] = field(default=(), compare=False)
 
     def as_dict(self, explain: bool = False) -> ArticleRecord:
         """The output record, keys in the documented schema order."""
@@ -127,6 +149,7 @@ class Article:
             "url": self.url,
             "canonical_url": self.canonical_url,
             "source": self.source.as_dict() if self.source else None,
+            "fetched_at": self.fetched_at,
             "title": self.title,
             "authors": list(self.authors),
             "published": self.published,
@@ -138,7 +161,10 @@ class Article:
             "text": self.text,
             "word_count": self.word_count,
             "content_hash": self.content_hash,
+            "scrape_version": __version__,
         }
+        if self.blocks:
+            record["blocks"] = [block.kind for block in self.blocks]
         if explain:
             record["removed"] = [{"rule": r.rule, "snippet": r.snippet} for r in self.removed]
         return record
@@ -169,6 +195,7 @@ class ArticleRecord(TypedDict):
     url: str | None
     canonical_url: str | None
     source: SourceRecord | None
+    fetched_at: str | None  # ISO 8601: the WARC record's date, or when scrape fetched the page
     title: str | None
     authors: list[str]
     published: str | None
@@ -180,4 +207,8 @@ class ArticleRecord(TypedDict):
     text: str
     word_count: int
     content_hash: str
+    scrape_version: str  # the scrape that wrote the record
+    # Each paragraph's kind (Block.kind), in the order of the text's paragraphs: only with
+    # clean.structure (Markdown output turns it on).
+    blocks: NotRequired[list[str]]
     removed: NotRequired[list[RemovalRecord]]  # only with --explain

@@ -433,8 +433,9 @@ class Cleaner:
     itself, so that only a page that fails alone is skipped and its neighbours are not lost.
     """
 
-    def __init__(self, config: Config, clean: CleanFunction = clean_page, stuck_grace: float = STUCK_GRACE):
-        self._task = _Task(clean, config, False, config.clean.timeout)
+    def __init__(self, config: Config, clean: CleanFunction = clean_page, stuck_grace: float = STUCK_GRACE,
+                 explain: bool = False):
+        self._task = _Task(clean, config, explain, config.clean.timeout)
         self._stuck_grace = stuck_grace
         self._workers = config.crawl.clean_workers
         self._width = max(1, self._workers)

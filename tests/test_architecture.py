@@ -9,7 +9,8 @@ Rooms, top to bottom (README, "How it is built"):
     clean                       bytes to cleaned blocks: decode, pruning, extraction, lines, dumps
     meta                        metadata: candidates, titles, authors, bylines, dates, normaliser
     config                      loading, validation, defaults, lexicons
-    models, errors, text, dom   the types, the error tree, text and tree helpers
+    models, errors, text, dom,  the types, the error tree, text and tree helpers, the version
+      version
 
 A module may import from its own room or any room below it. Every import counts, those
 inside functions and under TYPE_CHECKING too: a cycle hidden in a function is still a cycle.
@@ -38,6 +39,7 @@ RANKS = {
     "errors": 0,
     "text": 0,
     "dom": 0,
+    "version": 0,  # the version string, which the output records carry
 }
 
 

@@ -179,7 +179,7 @@ def test_usage_errors_exit_2_without_traceback(tmp_path):
     cases = [
         ([tmp_path / "nope.html"], "no inputs found"),
         ([empty], "no inputs found"),
-        ([INPUTS, "--format", "xml"], "invalid choice"),
+        ([INPUTS, "--format", "xml"], "unknown format 'xml'"),
         ([INPUTS, "-j", "0"], "must be at least 1"),
         ([INPUTS, "-o", tmp_path / "a", "--out-dir", tmp_path / "b"], "not allowed with"),
         (["-", "-"], "only once"),

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from scrape.config import default_config
+from scrape.config import load_config
 from scrape.errors import OutputError
 from scrape.io.atomic import TEMP_NAME, remove_stale_temps
 from scrape.io.inputs import iter_pages
@@ -46,9 +46,10 @@ def make_corpus(path: Path, count: int) -> Path:
 
 
 def reference(corpus: Path, folder: Path | None = None, file: Path | None = None) -> None:
-    """What an uninterrupted run writes, made in this process."""
+    """What an uninterrupted run writes, made in this process, with the config the runs read
+    (they run in ROOT: its config.toml's [[site]] rules apply to pages by their canonical URL)."""
     sink = open_sink(out_dir=str(folder) if folder else None, output=str(file) if file else None)
-    options = CleanOptions(config=default_config(), jobs=1)
+    options = CleanOptions(config=load_config(ROOT / "config.toml"), jobs=1)
     for result in clean_pages(iter_pages([str(corpus)]), options):
         if isinstance(result, Article):
             sink.write(result)

@@ -12,6 +12,8 @@ import pytest
 from scrape.errors import OutputError
 from scrape.io.atomic import write_atomically
 from scrape.io.outputs import (
+    MD_SEPARATOR,
+    TEXT_SEPARATOR,
     FileSink,
     FolderSink,
     StreamSink,
@@ -120,7 +122,7 @@ def test_txt_is_title_blank_line_text():
 def test_stream_sink_separates_articles(tmp_path):
     import io
 
-    for fmt, sep in (("jsonl", b""), ("md", b"\n"), ("txt", b"\f\n")):
+    for fmt, sep in (("jsonl", b""), ("md", MD_SEPARATOR), ("txt", TEXT_SEPARATOR)):
         stream = io.BytesIO()
         sink = StreamSink(stream, fmt)
         sink.write(ARTICLE)

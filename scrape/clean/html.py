@@ -41,6 +41,7 @@ from .prune import (
     drop_signup_widgets,
     prune_noise_blocks,
 )
+from .structure import read_structure
 
 _SPLIT_MIN_CHARS = 100  # paragraphs shorter than this are not added from split body blocks
 _MIN_PROSE_SHARE = 0.5  # below this the fast extraction is probably a menu or a list
@@ -295,6 +296,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     drop_doubled_blocks(tree, removed)
     lines = extract_text(tree, url, config, site)
     result = filter_paragraphs(lines, config.line_rules, config.heading_rules)
+    structure = read_structure(tree, url) if config.clean.structure else ()
     removed.extend(result.removed)
 
     bylines = page_bylines + result.bylines
@@ -328,4 +330,5 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
         canonical_url=meta.canonical_url,
         removed=tuple(removed),
         doubles_in_text=False,
+        structure=structure,
     )

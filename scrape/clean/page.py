@@ -10,12 +10,15 @@ from __future__ import annotations
 from dataclasses import replace
 
 from ..config import Config, default_config
+from ..dom import canonical_href
 from ..errors import NotAnArticle, SkipError
+from ..meta.language import detect_language
 from ..meta.normalise import build_article
 from ..models import Article, Page
 from .decode import decode_body
 from .html import clean_html_document
 from .learned import LearntTemplates
+from .structure import label_blocks
 from .textdump import clean_text_dump
 
 
@@ -30,7 +33,8 @@ def clean_page(page: Page, config: Config | None = None, explain: bool = False,
     config = config or default_config()
     name = str(page.source)
     text = decode_body(page.body, page.charset, name)
-    site = config.site_for(page.url)
+    # A page that came without a URL (a saved file) gets its site rules by its canonical URL.
+    site = config.site_for(page.url or (canonical_href(text) if config.sites and page.kind == "html" else None))
     try:
         if page.kind == "text":
             extract = clean_text_dump(text, config, learnt.for_url(page.url) if learnt else None)
@@ -43,4 +47,8 @@ def clean_page(page: Page, config: Config | None = None, explain: bool = False,
     article = build_article(extract, url=page.url, site=site, source=page.source, record_id=page.record_id)
     if article.word_count < config.clean.min_words:
         raise NotAnArticle(f"not an article ({article.word_count} words of text)", input=name)
+    if config.clean.structure:
+        article = replace(article, blocks=label_blocks(article.text, extract.structure))
+    article = replace(article, language=article.language or detect_language(article.text),
+                      fetched_at=page.fetched_at.isoformat(timespec="seconds") if page.fetched_at else None)
     return article if explain else replace(article, removed=())

@@ -14,12 +14,15 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import signal
 import sys
 import threading
+import time
 from collections import Counter
 from collections.abc import Generator, Iterator
 from contextlib import closing, contextmanager
+from dataclasses import replace
 from functools import partial
 from types import FrameType
 from typing import TextIO
@@ -28,14 +31,27 @@ from tqdm import tqdm
 
 from ..clean.page import clean_page
 from ..config import Config
-from ..errors import ScrapeError, SkipError
+from ..crawl.urls import check_url
+from ..errors import ScrapeError, SkipError, UnsafeURL
 from ..io.inputs import STDIN, iter_pages
 from ..io.learn import learn_from_paths
-from ..io.outputs import FORMATS, Sink, format_for_path, open_sink
+from ..io.outputs import Sink, format_for_path, open_sink
 from ..io.report import ReportSink
-from ..models import Article
-from ..workers import CleanFunction, CleanOptions, clean_pages
-from .common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
+from ..models import Article, Page, Source
+from ..workers import CleanFunction, CleanOptions, Item, clean_pages
+from .common import (
+    EXIT_OK,
+    EXIT_SKIPPED,
+    EXIT_USAGE,
+    FORMAT_HELP,
+    LINKS_HELP,
+    NOISY_LOGGERS,
+    format_option,
+    number_option,
+    resolve_config,
+    structure_for,
+)
+from .progress import Work
 
 PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
 # Libraries that log ordinary bad pages, even at ERROR ("parsed tree length: 0"); we report
@@ -57,16 +73,24 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     target.add_argument("-o", "--output", metavar="FILE",
                         help="write all articles to FILE (atomically; default: stdout)")
     target.add_argument("--out-dir", metavar="DIR", help="write one file per article into DIR")
-    parser.add_argument("--format", choices=FORMATS,
-                        help="jsonl (default), md (YAML front matter + text) or txt (title + text); "
-                             "default from the -o suffix (.md, .txt), else jsonl")
-    parser.add_argument("--explain", action="store_true", help="list the noise removed from each article")
+    parser.add_argument("--format", type=format_option, metavar="FORMAT", help=FORMAT_HELP)
+    parser.add_argument("--explain", action="store_true",
+                        help="list the noise removed from each article (in every format)")
     parser.add_argument("--explain-html", metavar="DIR",
                         help="also write DIR/index.html and one HTML page per article showing the text kept "
                              "beside what was removed, by rule (learnt rules apart)")
     parser.add_argument("--learn-from", metavar="PATH", action="append",
                         help="learn each host's boilerplate from PATH (a folder, WARC or JSONL of the same "
                              "sites; repeatable) instead of from the inputs; learns even with clean.learn = false")
+    parser.add_argument("--links", action="store_true", help=LINKS_HELP)
+    parser.add_argument("--url", metavar="URL",
+                        help="the URL of pages that carry none (a saved HTML file): it is their record's url "
+                             "and chooses their [[site]] rules (without it, a page's canonical URL chooses them)")
+    parser.add_argument("--lang", metavar="CODES", type=_language_codes,
+                        help="keep only articles in these languages (ISO 639-1, comma-separated: de,en); "
+                             "the language is the page's own, else detected from the text")
+    parser.add_argument("--dedup", action="store_true",
+                        help="drop an article whose content_hash was already written in this run")
     parser.add_argument("-j", "--jobs", metavar="N",
                         type=number_option(int, 1, "not a number", "must be at least 1"),
                         help=f"worker processes (default: number of CPUs, {os.cpu_count()})")
@@ -81,19 +105,23 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
     if not args.verbose:
         for name in NOISY_LOGGERS:
             logging.getLogger(name).setLevel(logging.CRITICAL)
-    wrong = _usage_error(args.paths) or _learn_from_error(args.learn_from)
+    wrong = _usage_error(args.paths) or _learn_from_error(args.learn_from) or _url_error(args.url)
     if wrong:
         print(f"scrape: {wrong}", file=sys.stderr)
         return EXIT_USAGE
-    config = resolve_config(args.config)
     fmt = args.format or format_for_path(args.output)
+    config = structure_for(resolve_config(args.config), fmt)
     options = CleanOptions.from_config(config, explain=args.explain or bool(args.explain_html), jobs=args.jobs)
     clean = _with_learnt(clean, config, args)
-    sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir)
+    sink: Sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir, links=args.links)
     if args.explain_html:
         sink = ReportSink(sink, args.explain_html)
-    report = Report(sys.stderr, quiet=args.quiet)
-    ended_early = _clean_into(sink, report, clean_pages(iter_pages(args.paths), options, clean))
+    report = Report(sys.stderr, quiet=args.quiet, paths=args.paths)
+    pages = iter_pages(args.paths)
+    if args.url:
+        pages = _with_url(pages, args.url)
+    keep = Selection(args.lang, args.dedup)
+    ended_early = _clean_into(sink, report, clean_pages(pages, options, clean), keep)
     if ended_early is not None:
         return ended_early
     if report.total == 0:
@@ -131,7 +159,53 @@ def _usage_error(paths: list[str]) -> str | None:
     return None
 
 
-def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipError, None, None]) -> int | None:
+def _url_error(url: str | None) -> str | None:
+    """What is wrong with --url: it must be an http(s) URL with a host, as a fetched one."""
+    if url is None:
+        return None
+    try:
+        check_url(url)
+    except (UnsafeURL, ValueError) as exc:
+        return f"--url {url}: not an http or https URL with a host ({getattr(exc, 'detail', exc)})"
+    return None
+
+
+def _with_url(items: Iterator[Item], url: str) -> Iterator[Item]:
+    """The pages with `url` where they carry no URL of their own (a WARC record has one)."""
+    for item in items:
+        yield replace(item, url=url) if isinstance(item, Page) and item.url is None else item
+
+
+def _language_codes(value: str) -> frozenset[str]:
+    """--lang: "de,en" as {"de", "en"}."""
+    codes = frozenset(code.strip().lower() for code in value.split(",") if code.strip())
+    wrong = sorted(code for code in codes if not re.fullmatch(r"[a-z]{2,3}", code))
+    if not codes or wrong:
+        raise argparse.ArgumentTypeError(f"not language codes: {value!r} (use ISO 639-1 codes: de,en)")
+    return codes
+
+
+class Selection:
+    """Which cleaned articles are written: --lang (their language among these) and --dedup
+    (a content hash not written before in this run)."""
+
+    def __init__(self, languages: frozenset[str] | None = None, dedup: bool = False):
+        self.languages = languages
+        self.seen: set[str] | None = set() if dedup else None
+
+    def dropped(self, article: Article) -> str | None:
+        """Why the article is not written ("other language", "duplicate"), or None to write it."""
+        if self.languages is not None and article.language not in self.languages:
+            return "other language"
+        if self.seen is not None:
+            if article.content_hash in self.seen:
+                return "duplicate"
+            self.seen.add(article.content_hash)
+        return None
+
+
+def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipError, None, None],
+                keep: Selection | None = None) -> int | None:
     """Write every article of `results` to `sink` and report every skip. Returns the exit
     code of a run that ended early (the reader of stdout went away, an internal error), or
     None when it got through its inputs.
@@ -147,9 +221,12 @@ def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipErr
             for result in results:
                 if isinstance(result, SkipError):
                     report.skip(result)
+                elif keep is not None and (why := keep.dropped(result)):
+                    report.drop(why, result.source)
                 else:
                     sink.write(result)
-                    report.cleaned()
+                    report.cleaned(result.source)
+        report.finished()
         commit = report.total > 0
     except KeyboardInterrupt:
         commit = interrupted = True
@@ -212,42 +289,64 @@ def _silence_stdout() -> None:
 class Report:
     """Counts results, prints skip lines and the summary, and drives the progress bar."""
 
-    def __init__(self, stream: TextIO, quiet: bool = False):
+    def __init__(self, stream: TextIO, quiet: bool = False, paths: list[str] | None = None):
         self.stream = stream
         self.quiet = quiet
         self.ok = 0
         self.skips: Counter[str] = Counter()
+        self.drops: Counter[str] = Counter()  # cleaned, and left out by --lang or --dedup
         self.bar: tqdm | None = None
         self.bar_allowed = not quiet and _is_tty(stream)
+        # The inputs' sizes, for a bar with a total and an ETA (only when a bar may be shown).
+        self.work = Work.of(paths) if self.bar_allowed and paths else None
+        self.started = time.monotonic()
 
     @property
     def total(self) -> int:
-        return self.ok + sum(self.skips.values())
+        return self.ok + sum(self.skips.values()) + sum(self.drops.values())
 
-    def cleaned(self) -> None:
+    def cleaned(self, source: Source | None = None) -> None:
         self.ok += 1
-        self._tick()
+        self._tick(source)
+
+    def drop(self, reason: str, source: Source | None = None) -> None:
+        self.drops[reason] += 1
+        self._tick(source)
 
     def skip(self, error: SkipError) -> None:
         self.skips[error.reason] += 1
         if not self.quiet:
             self._print(skip_line(error))
-        self._tick()
+        self._tick(error)
 
-    def _tick(self) -> None:
+    def _tick(self, where: Source | SkipError | None) -> None:
+        """Move the bar: by bytes when the inputs' sizes are known (a total and an ETA), else
+        by pages; the pages' rate either way."""
         if not self.bar_allowed:
             return
+        position = self.work.position(where) if self.work is not None else self.total
         if self.bar is None and self.total >= PROGRESS_MIN_INPUTS:
-            self.bar = _Progress(file=self.stream, unit="page", initial=self.total - 1, dynamic_ncols=True)
+            if self.work is not None:
+                self.bar = _Progress(file=self.stream, total=self.work.total, unit="B", unit_scale=True,
+                                     unit_divisor=1024, dynamic_ncols=True)
+            else:
+                self.bar = _Progress(file=self.stream, unit="page", dynamic_ncols=True)
         if self.bar is not None:
-            self.bar.update(1)
-            self.bar.set_postfix_str(f"skipped {sum(self.skips.values())}", refresh=False)
+            self.bar.update(position - self.bar.n)
+            rate = self.total / max(time.monotonic() - self.started, 1e-3)
+            self.bar.set_postfix_str(f"{self.total} pages, {rate:.1f} pages/s, skipped {sum(self.skips.values())}",
+                                     refresh=False)
 
     def _print(self, line: str) -> None:
         if self.bar is not None:
             self.bar.write(line, file=self.stream)
         else:
             print(line, file=self.stream)
+
+    def finished(self) -> None:
+        """Every input is read: the bar to its total (the last file's tail after its last record)."""
+        if self.bar is not None and self.work is not None:
+            self.bar.update(self.work.total - self.bar.n)
 
     def close(self) -> None:
         if self.bar is not None:
@@ -256,7 +355,7 @@ class Report:
 
     def summary(self) -> None:
         if not self.quiet:
-            print(summary_line(self.ok, self.skips), file=self.stream)
+            print(summary_line(self.ok, self.skips, self.drops), file=self.stream)
         self.stream.flush()
 
     def exit_code(self) -> int:
@@ -282,12 +381,19 @@ def skip_line(error: SkipError) -> str:
     return f"skip {error.input or '?'}: {message}"
 
 
-def summary_line(cleaned: int, skips: Counter[str]) -> str:
-    """ "cleaned 120, skipped 3: 2 not an article, 1 unreadable" (most frequent reason first)."""
-    skipped = sum(skips.values())
-    line = f"cleaned {cleaned}, skipped {skipped}"
-    if skipped:
-        parts = sorted(skips.items(), key=lambda item: (-item[1], item[0]))
-        line += ": " + ", ".join(f"{count} {reason}" for reason, count in parts)
+def summary_line(cleaned: int, skips: Counter[str], drops: Counter[str] | None = None) -> str:
+    """ "cleaned 120, skipped 3: 2 not an article, 1 unreadable" (most frequent reason first),
+    and "; dropped 4: 3 other language, 1 duplicate" when --lang or --dedup left some out."""
+    line = f"cleaned {cleaned}, " + _counted("skipped", skips)
+    if drops:
+        line += "; " + _counted("dropped", drops)
     return line
 
+
+def _counted(what: str, reasons: Counter[str]) -> str:
+    total = sum(reasons.values())
+    line = f"{what} {total}"
+    if total:
+        parts = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+        line += ": " + ", ".join(f"{count} {reason}" for reason, count in parts)
+    return line

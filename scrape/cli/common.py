@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 from collections.abc import Callable
 from typing import TypeVar
 
 from ..config import Config, load_config
+from ..io.outputs import format_name
 
 Number = TypeVar("Number", int, float)
 
@@ -28,6 +30,29 @@ def number_option(convert: Callable[[str], Number], minimum: Number, wrong_type:
         return number
 
     return parse
+
+
+def format_option(value: str) -> str:
+    """An argparse `type=` for --format: a format's name or alias, as the format's name."""
+    try:
+        return format_name(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+FORMAT_HELP = ("jsonl (default; also ndjson), md (markdown: YAML front matter and the text), txt (text: "
+               "title and text) or csv (a header, then one row per article); default from the -o suffix "
+               "(.md, .txt, .csv), else jsonl")
+
+
+def structure_for(config: Config, fmt: str) -> Config:
+    """The config with `clean.structure` on when the output is Markdown, which shows it."""
+    if fmt != "md" or config.clean.structure:
+        return config
+    return dataclasses.replace(config, clean=dataclasses.replace(config.clean, structure=True))
+
+
+LINKS_HELP = "Markdown: keep the links of the article body, as [text](url)"
 
 
 DEFAULT_CONFIG = "config.toml"  # read from the working folder when --config is not given

@@ -21,8 +21,20 @@ import sys
 
 from ..config import Config
 from ..errors import ScrapeError
-from ..io.outputs import render_jsonl
-from .common import EXIT_INTERRUPTED, EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
+from ..io.outputs import format_for_path, open_sink
+from .common import (
+    EXIT_INTERRUPTED,
+    EXIT_OK,
+    EXIT_SKIPPED,
+    EXIT_USAGE,
+    FORMAT_HELP,
+    LINKS_HELP,
+    NOISY_LOGGERS,
+    format_option,
+    number_option,
+    resolve_config,
+    structure_for,
+)
 
 log = logging.getLogger("scrape.crawl")
 
@@ -54,10 +66,16 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     crawl.set_defaults(run=run_crawl_command)
 
     fetch = subparsers.add_parser(
-        "fetch", help="fetch and clean the given URLs now, records to stdout",
+        "fetch", help="fetch and clean the given URLs now, records to stdout or a file",
         description="Fetch each URL (robots.txt, limits and address safety as in crawl), clean it and "
-                    "write its JSONL record to stdout, in the order given. No state is read or kept.")
-    fetch.add_argument("urls", nargs="+", metavar="URL", help="http or https URL")
+                    "write its record to stdout (or -o FILE), in the order given. No state is read or kept.")
+    fetch.add_argument("urls", nargs="*", metavar="URL", help="http or https URL")
+    fetch.add_argument("-i", "--input", metavar="FILE", action="append", default=[],
+                       help="read URLs from FILE, one a line (blank lines and # comments skipped); - is stdin")
+    fetch.add_argument("-o", "--output", metavar="FILE", help="write the records to FILE (atomically; default: stdout)")
+    fetch.add_argument("--format", type=format_option, metavar="FORMAT", help=FORMAT_HELP)
+    fetch.add_argument("--explain", action="store_true", help="list the noise removed from each article")
+    fetch.add_argument("--links", action="store_true", help=LINKS_HELP)
     fetch.set_defaults(run=run_fetch_command)
 
 
@@ -106,18 +124,53 @@ def run_fetch_command(args: argparse.Namespace) -> int:
     from ..crawl.fetch_now import fetch_and_clean
 
     _quiet_libraries(args)
-    config = resolve_config(args.config)
+    urls = list(args.urls)
+    for path in args.input:
+        try:
+            urls += read_url_list(path)
+        except OSError as exc:
+            print(f"scrape: fetch: -i {path}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+            return EXIT_USAGE
+    if not urls:
+        print("scrape: fetch: no URLs given (as arguments or with -i FILE)", file=sys.stderr)
+        return EXIT_USAGE
+    fmt = args.format or format_for_path(args.output)
+    config = structure_for(resolve_config(args.config), fmt)
+    sink = open_sink(fmt, args.explain, output=args.output, links=args.links)
     failed = 0
 
     async def go() -> None:
         nonlocal failed
-        async for url, result in fetch_and_clean(config, args.urls):
+        async for url, result in fetch_and_clean(config, urls, explain=args.explain):
             if isinstance(result, ScrapeError):
                 failed += 1
                 print(f"skip {url}: {result.detail}", file=sys.stderr)
             else:
-                sys.stdout.buffer.write(render_jsonl(result))
-                sys.stdout.buffer.flush()
+                sink.write(result)
+                sink.flush()
 
-    asyncio.run(go())
+    commit = False
+    try:
+        asyncio.run(go())
+        commit = True
+    except KeyboardInterrupt:
+        commit = True  # what was fetched so far is kept, as `scrape clean` keeps it
+        raise
+    finally:
+        sink.close(commit=commit)
     return EXIT_SKIPPED if failed else EXIT_OK
+
+
+def read_url_list(path: str) -> list[str]:
+    """The URLs of a list file (one a line; blank lines and # comments skipped); - is stdin.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
+    if path == "-":
+        text = sys.stdin.read()
+    else:
+        with open(path, encoding="utf-8", errors="replace") as handle:
+            text = handle.read()
+    lines = (line.strip() for line in text.splitlines())
+    return [line for line in lines if line and not line.startswith("#")]

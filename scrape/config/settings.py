@@ -8,6 +8,8 @@ file are added to the built-in ones unless `clean.builtin_rules = false`.
 from __future__ import annotations
 
 import dataclasses
+import os
+import re
 import tomllib
 import types
 import typing
@@ -69,6 +71,9 @@ class CleanConfig:
     # Learn each host's boilerplate from its own pages (a crawl's, or the inputs of `clean`
     # holding several pages of a host) and remove it; false: built-in and own rules only.
     learn: bool = True
+    # Read each paragraph's kind (heading, list item, quote, table cell) and links, for
+    # Markdown (which turns it on) and for a `blocks` list in JSONL records. Off, it costs nothing.
+    structure: bool = False
 
     def __post_init__(self) -> None:
         if self.extractor not in EXTRACTORS:
@@ -121,6 +126,17 @@ class CrawlSource:
     def __post_init__(self) -> None:
         if self.type not in ("feed", "sitemap", "seed"):
             raise ConfigError("type must be feed, sitemap or seed", key=f"source {self.url!r}.type")
+        try:
+            parts = urlsplit(self.url)
+            fetchable = parts.scheme.lower() in ("http", "https") and bool(parts.hostname)
+        except ValueError:  # "http://[::1": no URL at all
+            fetchable = False
+        if not fetchable:
+            raise ConfigError("must be an http or https URL with a host", key=f"source {self.url!r}.url")
+        try:
+            re.compile(self.allow)
+        except re.error as exc:
+            raise ConfigError(f"not a valid regex: {exc}", key=f"source {self.url!r}.allow") from None
 
 
 @dataclass(frozen=True)
@@ -302,7 +318,27 @@ def load_config(path: str | Path | None = None, lexicon: Lexicon | None = None) 
     clean = typing.cast(CleanConfig, kwargs.get("clean", CleanConfig()))
     user_rules = typing.cast(tuple[NoiseRule, ...], kwargs.get("rules", ()))
     kwargs["rules"] = (builtin_rules(lexicon) if clean.builtin_rules else ()) + user_rules
+    if path is not None:
+        crawl = typing.cast(CrawlConfig, kwargs.get("crawl", CrawlConfig()))
+        kwargs["crawl"] = _paths_from(Path(path).resolve().parent, crawl)
     return Config(**kwargs)  # type: ignore[arg-type]  # each value was checked against its field
+
+
+def _paths_from(folder: Path, crawl: CrawlConfig) -> CrawlConfig:
+    """The crawl's files (state, lock, out_dir), relative ones taken from the config file's
+    folder rather than the working one: the same config finds the same files from cron, from
+    systemd and from a shell anywhere. `~` is the user's home; a state that is not a file
+    path (":memory:", a database URL) is left as it is."""
+
+    def resolved(value: str) -> str:
+        if not value or value == ":memory:" or "://" in value:
+            return value
+        if value.startswith("sqlite:"):  # "sqlite:rel/path" (crawl.state): the path is resolved
+            return "sqlite:" + resolved(value[len("sqlite:"):])
+        return str(folder / os.path.expanduser(value))  # an absolute value replaces the folder
+
+    return dataclasses.replace(crawl, state=resolved(crawl.state), lock=resolved(crawl.lock),
+                               out_dir=resolved(crawl.out_dir))
 
 
 _default: Config | None = None

@@ -7,7 +7,8 @@ references to a 300-byte entity would become gigabytes. Sitemaps (plain, gzipped
 Google News) are parsed by lxml with entities, DTDs and the network disabled, so a hostile
 document cannot read files or expand into gigabytes. Seed pages give their links
 (selectolax); the crawler keeps the same-site ones that match the source's `allow` pattern.
-Every URL leaves here canonicalised; URLs that are not http(s) are dropped.
+Every URL leaves here canonicalised; URLs that are not http(s) are dropped. `read_listing`
+turns a fetched source into the `Listing` the state keeps for its next conditional request.
 """
 
 from __future__ import annotations
@@ -24,7 +25,10 @@ from feedparser.encodings import convert_to_utf8  # type: ignore[import-untyped]
 from lxml import etree  # type: ignore[import-untyped]  # no lxml stubs are installed
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
 
+from ..dom import CANONICAL_REACH, canonical_href
 from ..errors import TooLarge, UnsafeURL
+from ..models import Page
+from .state.base import Listing
 from .urls import canonicalize
 
 
@@ -173,18 +177,30 @@ def extract_links(body: bytes, base_url: str) -> tuple[tuple[str, ...], str | No
     return tuple(dict.fromkeys(links)), canonical
 
 
-_CANONICAL_TAG = re.compile(rb"<link\b[^>]*\brel\s*=\s*[\"']?canonical[^>]*>", re.IGNORECASE)
-_HREF = re.compile(rb"\bhref\s*=\s*(?:\"([^\"]*)\"|'([^']*)'|([^\s>]+))", re.IGNORECASE)
-
-
 def find_canonical(body: bytes, base_url: str) -> str | None:
     """`<link rel=canonical href>` of a page, found without parsing the whole document."""
-    head = body[:65536]
-    match = _CANONICAL_TAG.search(head)
-    if not match:
-        return None
-    href = _HREF.search(match.group(0))
-    if not href:
-        return None
-    raw = next(g for g in href.groups() if g is not None)
-    return _canonical(raw.decode("utf-8", "replace").replace("&amp;", "&"), base_url)
+    href = canonical_href(body[:CANONICAL_REACH].decode("utf-8", "replace"))
+    return _canonical(href, base_url)
+
+
+def read_listing(page: Page, base_url: str, kind: str, max_bytes: int) -> Listing:
+    """What a fetched source lists, with the validators of its response: a seed page's links
+    (`kind` "seed"), a feed's items (`kind` "feed", or a sitemap source that serves a feed), or
+    a sitemap's pages and an index's sitemaps.
+
+    Raises:
+        ValueError: the body cannot be read as that (or it is a 304 to a request that had no
+            validators to send).
+    """
+    etag, last_modified = page.header("etag"), page.header("last-modified")
+    if page.status == 304:
+        raise ValueError("304 Not Modified to an unconditional request")
+    if kind == "seed":
+        links, _ = extract_links(page.body, base_url)
+        return Listing("seed", tuple((link, None) for link in links), (), etag, last_modified)
+    if kind == "feed" or looks_like_feed(page.body):
+        entries = parse_feed(page.body, base_url)
+        return Listing("feed", tuple((e.url, e.lastmod) for e in entries), (), etag, last_modified)
+    parsed = parse_sitemap(page.body, base_url, max_bytes)
+    return Listing("sitemap", tuple((e.url, e.lastmod) for e in parsed.urls),
+                   tuple((e.url, e.lastmod) for e in parsed.sitemaps), etag, last_modified)

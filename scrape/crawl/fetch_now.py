@@ -20,11 +20,11 @@ from .urls import canonicalize
 
 
 async def fetch_and_clean(config: Config, urls: list[str],
-                          sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                          sleep: Callable[[float], Awaitable[None]] = asyncio.sleep, explain: bool = False,
                           ) -> AsyncIterator[tuple[str, Article | SkipError | FetchError]]:
     """Fetch and clean `urls` concurrently; yields (url, its article or why there is none), in
-    the order given."""
-    cleaner = Cleaner(replace(config, crawl=replace(config.crawl, clean_workers=0)))
+    the order given. `explain` keeps the removed pieces in each article."""
+    cleaner = Cleaner(replace(config, crawl=replace(config.crawl, clean_workers=0)), explain=explain)
     async with open_fetcher(config.crawl, sleep=sleep) as fetcher:
 
         async def one(url: str) -> Article | SkipError | FetchError:

@@ -91,6 +91,8 @@ def check_writable(out_dir: str) -> None:
     Raises:
         OutputError: the folder cannot be made or written.
     """
+    if os.path.exists(out_dir) and not os.path.isdir(out_dir):
+        raise OutputError("not a folder (a file of that name is there)", out_dir)
     try:
         os.makedirs(out_dir, exist_ok=True)
         fd, probe = tempfile.mkstemp(dir=out_dir, prefix=".probe-", suffix=".tmp")
@@ -226,6 +228,9 @@ class RunStatsRecord(TypedDict):
     skipped: dict[str, int]
     failed: dict[str, int]
     source_errors: int
+    sources_fetched: int
+    sources_not_modified: int
+    too_old: int
     written: int
     output: str | None
     warc: str | None
@@ -249,6 +254,9 @@ class RunStats:
     skipped: Counter[str] = field(default_factory=Counter)  # by reason
     failed: Counter[str] = field(default_factory=Counter)  # by reason
     source_errors: int = 0
+    sources_fetched: int = 0  # feeds, sitemaps and seed pages read from a fresh response
+    sources_not_modified: int = 0  # of those asked conditionally, the ones that answered 304
+    too_old: int = 0  # sitemap entries (pages and sitemaps) dropped for a lastmod older than since_days
     written: int = 0  # records in this run's output
     output: str | None = None
     warc: str | None = None
@@ -264,7 +272,9 @@ class RunStats:
             "discovered": self.discovered, "fetched": self.fetched, "new": self.new, "changed": self.changed,
             "unchanged": self.unchanged, "not_modified": self.not_modified, "not_due": self.not_due,
             "skipped": dict(sorted(self.skipped.items())), "failed": dict(sorted(self.failed.items())),
-            "source_errors": self.source_errors, "written": self.written, "output": self.output,
+            "source_errors": self.source_errors, "sources_fetched": self.sources_fetched,
+            "sources_not_modified": self.sources_not_modified, "too_old": self.too_old,
+            "written": self.written, "output": self.output,
             "warc": self.warc, "recovered": self.recovered, "stopped": self.stopped,
         }
 
@@ -277,7 +287,10 @@ class RunStats:
         seconds = (self.finished_at - self.started_at).total_seconds() if self.finished_at else 0.0
         line = (f"crawl: {self.fetched} fetched, {self.new} new, {self.changed} changed, "
                 f"{self.unchanged} unchanged ({self.not_modified} not modified), {self.not_due} not due, "
-                f"skipped {by_reason(self.skipped)}, failed {by_reason(self.failed)} in {seconds:.1f}s")
+                f"skipped {by_reason(self.skipped)}, failed {by_reason(self.failed)} in {seconds:.1f}s; "
+                f"sources: {self.sources_fetched} fetched, {self.sources_not_modified} not modified")
+        if self.too_old:
+            line += f", {self.too_old} sitemap entries older than since_days"
         if self.source_errors:
             line += f"; {self.source_errors} sources failed"
         if self.stopped:

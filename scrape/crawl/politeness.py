@@ -29,7 +29,7 @@ import httpx
 from protego import Protego
 
 from ..config import CrawlConfig
-from ..errors import FetchError, HTTPStatusError, RobotsDisallowed
+from ..errors import FetchError, HTTPStatusError, RobotsDisallowed, UnsafeURL
 from ..models import Page
 from .fetch import Fetcher
 from .state import SharedFrontier
@@ -110,15 +110,18 @@ class Robots:
         self._config = config
         self._fetch = fetch
         self._gate = gate
-        self._parsers: dict[str, asyncio.Future[Protego | None]] = {}
+        self._parsers: dict[str, asyncio.Future[Protego | UnsafeURL | None]] = {}
 
-    async def _load(self, url: str) -> Protego | None:
-        """The parsed robots.txt of `url`'s host; None when the host is closed for this run."""
+    async def _load(self, url: str) -> Protego | UnsafeURL | None:
+        """The parsed robots.txt of `url`'s host; None when the host is closed for this run;
+        the UnsafeURL when the host may not be fetched at all (an internal address)."""
         text = await self._read(url)
-        return None if text is None else self._parse(url, text)
+        return text if text is None or isinstance(text, UnsafeURL) else self._parse(url, text)
 
-    async def _read(self, url: str) -> str | None:
-        """The host's robots.txt as text ("" when it has none); None when it cannot be fetched."""
+    async def _read(self, url: str) -> str | UnsafeURL | None:
+        """The host's robots.txt as text ("" when it has none); None when it cannot be fetched;
+        the UnsafeURL when the host is refused (said as it is, not as "robots.txt could not
+        be fetched")."""
         parts = urlsplit(url)
         robots_url = f"{parts.scheme}://{parts.netloc}/robots.txt"
         try:
@@ -132,6 +135,8 @@ class Robots:
                 return ""
             log.warning("robots.txt of %s: %s; skipping the host this run", parts.netloc, exc.detail)
             return None
+        except UnsafeURL as exc:
+            return exc
         except FetchError as exc:
             log.warning("robots.txt of %s: %s; skipping the host this run", parts.netloc, exc.detail)
             return None
@@ -163,6 +168,8 @@ class Robots:
                 future.cancel()
                 raise exc
         parser = await asyncio.shield(future)
+        if isinstance(parser, UnsafeURL):
+            raise UnsafeURL(parser.detail, url)
         if parser is None:
             raise RobotsDisallowed("robots.txt could not be fetched", url)
         if not parser.can_fetch(url, self._config.user_agent):
@@ -228,7 +235,7 @@ class SharedRobots(Robots):
         super().__init__(config, fetch, gate)
         self._frontier = frontier
 
-    async def _load(self, url: str) -> Protego | None:
+    async def _load(self, url: str) -> Protego | UnsafeURL | None:
         host = host_of(url)
         while True:  # another worker is fetching it: wait, at most until its claim (a lease) runs out
             verdict, body = await self._frontier.robots(host)
@@ -238,6 +245,8 @@ class SharedRobots(Robots):
                 break
             await asyncio.sleep(0.05)
         text = await self._read(url)
+        if isinstance(text, UnsafeURL):  # refused here, by this worker's own settings: not cached
+            return text
         if text is None:
             await self._frontier.store_robots(host, None, min(self._config.robots_expire, self._config.lease))
             return None

@@ -38,7 +38,7 @@ from ..errors import FetchError, HTTPStatusError, OutputError, RobotsDisallowed,
 from ..io.outputs import render_jsonl
 from ..models import Article, Page
 from ..workers import Cleaner
-from .discovery import Entry, extract_links, looks_like_feed, parse_feed, parse_sitemap
+from .discovery import Entry, extract_links, read_listing
 from .fetch import is_retried_later
 from .frontier import Job as _Job
 from .frontier import SharedFeed
@@ -46,7 +46,7 @@ from .learnt import CrawlLearning
 from .lock import CrawlLock, lock_path
 from .output import RunStats, WarcOutput, check_writable, export_run, recover
 from .politeness import open_fetcher
-from .state import CrawlSession, Fetched, StateStore, is_due, is_shared
+from .state import CrawlSession, Fetched, Listing, StateStore, is_due, is_shared
 from .state import open_state as open_any_state
 from .urls import canonicalize, host_of, same_site
 
@@ -127,6 +127,9 @@ class Crawler:
         self._idle.clear()
         if self.feed is not None:
             self.feed.added(job)
+        if self._progress is not None and job.kind == "page":  # the bar's total: the pages known to be due
+            self._progress.total = (self._progress.total or 0) + 1
+            self._progress.refresh()
         if self._workers.get(host, 0) < max(1, self.crawl.per_host_concurrency):
             self._workers[host] = self._workers.get(host, 0) + 1
             task = asyncio.get_running_loop().create_task(self._work(host))
@@ -197,43 +200,58 @@ class Crawler:
     # sources
 
     async def _source(self, job: _Job) -> None:
+        """Fetch a feed, sitemap or seed page, conditionally when it was read before, and offer
+        what it lists; a 304 offers what it listed last time."""
+        cached = await self.session.listing(job.url)
         try:
-            page = await self.fetcher.fetch(job.url)
+            page = await self.fetcher.fetch(job.url, etag=cached.etag if cached else None,
+                                            last_modified=cached.last_modified if cached else None)
         except FetchError as exc:
             self.stats.source_errors += 1
             log.warning("source %s: %s", job.url, exc.detail)
             return
-        source = job.source
-        assert source is not None, "a source's job carries its source"
         try:
-            if job.kind == "seed":
-                await self._follow_links(page, source, 1)
-            elif job.kind == "feed" or looks_like_feed(page.body):
-                for entry in parse_feed(page.body, _final_url(page)):
-                    await self.offer(entry, source)
-            else:
-                await self._sitemap(page, job)
+            listing = cached if page.status == 304 and cached is not None else read_listing(
+                page, _final_url(page), job.kind, self.crawl.max_bytes)
         except (ValueError, SyntaxError, FetchError) as exc:
             self.stats.source_errors += 1
             log.warning("source %s: cannot parse: %s", job.url, exc)
+            return
+        if listing is cached:
+            self.stats.sources_not_modified += 1
+        else:
+            self.stats.sources_fetched += 1
+            await self.session.record_listing(job.url, listing)
+        await self._offer_listed(listing, job)
 
-    async def _sitemap(self, page: Page, job: _Job) -> None:
-        parsed = parse_sitemap(page.body, _final_url(page), self.crawl.max_bytes)
+    async def _offer_listed(self, listing: Listing, job: _Job) -> None:
+        source = job.source
+        assert source is not None, "a source's job carries its source"
+        if listing.kind == "seed":
+            await self._follow_links(tuple(url for url, _ in listing.urls), source, 1)
+        elif listing.kind == "feed":
+            for url, lastmod in listing.urls:
+                await self.offer(Entry(url, lastmod), source)
+        else:
+            await self._sitemap(listing, job)
+
+    async def _sitemap(self, listing: Listing, job: _Job) -> None:
         assert job.source is not None, "a sitemap's job carries its source"
         cutoff = self._now - timedelta(days=job.source.since_days) if job.source.since_days else None
-        for child in parsed.sitemaps:
-            if cutoff and child.lastmod and child.lastmod < cutoff:
+        for url, lastmod in listing.sitemaps:
+            if cutoff and lastmod and lastmod < cutoff:
+                self.stats.too_old += 1
                 continue
-            if job.depth < MAX_SITEMAP_DEPTH and child.url not in self._seen:
-                self._seen.add(child.url)
-                self._add(_Job(child.url, "sitemap", job.source, job.depth + 1))
-        for entry in parsed.urls:
-            if cutoff and entry.lastmod and entry.lastmod < cutoff:
+            if job.depth < MAX_SITEMAP_DEPTH and url not in self._seen:
+                self._seen.add(url)
+                self._add(_Job(url, "sitemap", job.source, job.depth + 1))
+        for url, lastmod in listing.urls:
+            if cutoff and lastmod and lastmod < cutoff:
+                self.stats.too_old += 1
                 continue
-            await self.offer(entry, job.source)
+            await self.offer(Entry(url, lastmod), job.source)
 
-    async def _follow_links(self, page: Page, source: CrawlSource, depth: int) -> None:
-        links, _ = extract_links(page.body, _final_url(page))
+    async def _follow_links(self, links: tuple[str, ...], source: CrawlSource, depth: int) -> None:
         allow = re.compile(source.allow) if source.allow else None
         for link in links:
             if same_site(link, source.url) and (allow is None or allow.search(link)):
@@ -274,7 +292,7 @@ class Crawler:
             self.warc.write(page)
         source = job.source
         if source is not None and source.type == "seed" and job.depth < source.depth:
-            await self._follow_links(page, source, job.depth + 1)
+            await self._follow_links(extract_links(page.body, _final_url(page))[0], source, job.depth + 1)
         fetched = Fetched(page.status, page.header("etag"), page.header("last-modified"))
         if self.cleaner is None:  # --no-clean
             await self._record_raw(url, page, fetched, job)
@@ -403,9 +421,14 @@ class Crawler:
 
 
 class _Progress(Protocol):
-    """The progress bar (tqdm) the crawl ticks once per page."""
+    """The progress bar (tqdm) the crawl ticks once per page; its total grows as discovery
+    queues pages, so it shows an ETA for the pages known so far, and the rate always."""
+
+    total: int | None
 
     def update(self, n: int = 1) -> object: ...
+
+    def refresh(self) -> None: ...
 
     def close(self) -> None: ...
 

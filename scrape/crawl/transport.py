@@ -73,7 +73,8 @@ class _GuardedBackend(httpcore.AsyncNetworkBackend):
         addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
         for address in addresses:
             if not self._allows(address, self._allow_private):
-                raise UnsafeURL(f"{host} resolves to internal address {address}", f"//{host}:{port}")
+                raise UnsafeURL(f"{host} resolves to internal address {address}, refused "
+                                "(crawl.allow_private = true allows it)", f"//{host}:{port}")
         error: Exception | None = None
         for address in addresses:
             try:

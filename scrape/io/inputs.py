@@ -1,10 +1,11 @@
 """Inputs: turn the paths given to `scrape clean` into a stream of `Page`s.
 
-An input is an HTML file, a plain-text dump, a JSONL file (one record per line), a WARC
-(plain or record-gzipped), any of these gzipped, a folder of them (walked recursively in
-name order), or "-" for stdin. The kind is told by content, not by name: gzip by its magic
-bytes (then the inside is sniffed), a WARC by its "WARC/1.x" version line, JSONL by a first
-line that is a JSON object with an `html` or `text` key, HTML by markup at the start.
+An input is an HTML file, a plain-text dump, a JSONL file (one record per line), a WARC or
+an ARC (plain or record-gzipped), any of these gzipped, a folder of them (walked recursively
+in name order), or "-" for stdin. The kind is told by content, not by name: gzip by its
+magic bytes (then the inside is sniffed), a WARC by its "WARC/1.x" version line (an ARC by
+its "filedesc://" one), JSONL by a first line that is a JSON object with an `html` or `text`
+key, HTML by markup at the start.
 
 Everything streams: a folder is walked lazily, WARC records and JSONL lines are read one
 at a time, so memory does not grow with the size of an input. An input (or one record of
@@ -39,7 +40,7 @@ from .streams import (
     read_head,
     read_head_until_error,
 )
-from .warc import WarcLoader, load_warc
+from .warc import WarcLoader, load_arc, load_warc
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -50,11 +51,12 @@ SNIFF_BYTES = 64 * 1024
 # Walking a folder, only these names are read (each may also end in ".gz"); files named on
 # the command line are read whatever their name. Names without a suffix are read too.
 FOLDER_SUFFIXES = frozenset({
-    ".html", ".htm", ".xhtml", ".shtml", ".txt", ".text", ".jsonl", ".ndjson", ".warc",
+    ".html", ".htm", ".xhtml", ".shtml", ".txt", ".text", ".jsonl", ".ndjson", ".warc", ".arc",
 })
 JSONL_SUFFIXES = (".jsonl", ".ndjson", ".jsonl.gz", ".ndjson.gz")
 
-_WARC_START = re.compile(rb"WARC/\d")
+ARC_START = b"filedesc://"  # an ARC file's first record
+_WARC_START = re.compile(rb"WARC/\d|" + ARC_START)
 _HTML_START = re.compile(r"\s*<")
 _HTML_MARKERS = re.compile(r"<(!doctype\s+html|html[\s>]|head[\s>]|body[\s>])", re.IGNORECASE)
 _BLOCK_TAGS = re.compile(r"</?(p|div|br|span|a|article|section|h[1-6]|li|table)[\s/>]", re.IGNORECASE)
@@ -265,7 +267,8 @@ def _load_stream(raw: ByteStream, name: str, options: LoadOptions, reopen: Reope
     if sniffed.kind == "warc":
         # warcio reads record-gzipped WARCs itself, and its offsets are the compressed ones.
         outer.rewind(record=False)
-        yield from options.load_warc(outer, name, options.max_page_bytes, reopen if sniffed.gzipped else None)
+        load = load_arc if sniffed.head.startswith(ARC_START) else options.load_warc
+        yield from load(outer, name, options.max_page_bytes, reopen if sniffed.gzipped else None)
         return
     if sniffed.gzipped:
         outer.stop_recording()

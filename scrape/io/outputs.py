@@ -1,5 +1,5 @@
-"""Writing articles: JSONL (default), Markdown with YAML front matter, or plain text; to
-stdout, to one file, or one file per article in a folder.
+"""Writing articles: JSONL (default), Markdown with YAML front matter, plain text, or CSV
+(one row per article); to stdout, to one file, or one file per article in a folder.
 
 Every file is written atomically (`atomic.AtomicFile`), so a reader never sees half a file
 and a failed run leaves an existing output as it was; the next run writing to that folder
@@ -10,6 +10,8 @@ far. A write that fails is an `OutputError` naming the path. Reads no config key
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import re
 import sys
@@ -22,11 +24,17 @@ import orjson
 from ..errors import OutputError
 from ..models import Article
 from .atomic import AtomicFile, error_detail, remove_stale_temps, temp_prefix, write_atomically
+from .markdown import markdown_body
 
-FORMATS = ("jsonl", "md", "txt")
-SUFFIXES = {"jsonl": ".json", "md": ".md", "txt": ".txt"}  # per-article files in --out-dir
+FORMATS = ("jsonl", "md", "txt", "csv")
+FORMAT_ALIASES = {"markdown": "md", "text": "txt", "ndjson": "jsonl"}  # other names users type
+SUFFIXES = {"jsonl": ".json", "md": ".md", "txt": ".txt", "csv": ".csv"}  # per-article files in --out-dir
 MAX_NAME_BYTES = 120  # a file name's stem; leaves room for "-123" and a suffix under 255 bytes
-TEXT_SEPARATOR = b"\f\n"  # between articles of the txt format in one stream (form feed: new page)
+# Between two articles of one stream or file. txt: a form feed (a new page to printers and
+# pagers, and what to split on: cleaned text holds none) leading a visible rule. md: a
+# comment line, unseen once rendered, before the next article's front matter.
+TEXT_SEPARATOR = b"\n\f" + b"-" * 72 + b"\n\n"
+MD_SEPARATOR = b"\n<!-- next article -->\n\n"
 
 
 # --- rendering -----------------------------------------------------------------------------
@@ -91,21 +99,66 @@ def _yaml_value(value: object) -> str:
     return yaml_quote(str(value))
 
 
-def render_md(article: Article, explain: bool = False) -> bytes:
-    """YAML front matter with every field but the text (flow style, quoted), then the text."""
+def render_md(article: Article, explain: bool = False, links: bool = False) -> bytes:
+    """YAML front matter with every field but the text (flow style, quoted), then the text as
+    Markdown: headings, lists, quotes and tables as the page had them (with the article's
+    blocks), and with `links` its links."""
     record = article.as_dict(explain)
     lines = ["---"]
-    lines += [f"{key}: {_yaml_value(value)}" for key, value in record.items() if key != "text"]
-    lines += ["---", "", record["text"].rstrip("\n"), ""]
+    lines += [f"{key}: {_yaml_value(value)}" for key, value in record.items() if key not in ("text", "blocks")]
+    lines += ["---", "", markdown_body(article, links).rstrip("\n"), ""]
     return _encode("\n".join(lines))
 
 
 def render_txt(article: Article, explain: bool = False) -> bytes:
-    """The title, a blank line, the text (just the text when there is no title)."""
+    """The title, a blank line, the text (just the text when there is no title); with
+    `explain`, then a blank line and a "Removed:" list, one "  rule: snippet" line each."""
     text = article.text.rstrip("\n")
     if article.title:
         text = f"{article.title}\n\n{text}"
+    if explain:
+        text += "\n\nRemoved:" + "".join(f"\n  {r.rule}: {r.snippet}" for r in article.removed)
     return _encode(text + "\n")
+
+
+def csv_header(explain: bool = False) -> bytes:
+    """The CSV header row: the record's keys, in schema order."""
+    return _csv_line(list(Article(text="").as_dict(explain)))
+
+
+def render_csv(article: Article, explain: bool = False) -> bytes:
+    """One CSV row (RFC 4180: quoted where needed, CRLF) with the record's fields in schema
+    order: lists joined with "; ", `source` as "path@offset" or "path:line", and with
+    `explain`, `removed` as one "rule: snippet" line per piece."""
+    cells = []
+    for key, value in article.as_dict(explain).items():
+        if key == "blocks":  # the header has no column for it: Markdown is where structure shows
+            continue
+        if key == "source":
+            cells.append(str(article.source) if article.source else "")
+        elif key == "removed":
+            cells.append("\n".join(f"{r.rule}: {r.snippet}" for r in article.removed))
+        else:
+            cells.append(_csv_cell(value))
+    return _csv_line(cells)
+
+
+def _csv_cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (str, int, float)):
+        return str(value)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return "; ".join(value)
+    return orjson.dumps(_scrub(value)).decode("utf-8")
+
+
+def _csv_line(cells: list[str]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(cells)
+    return _encode(buffer.getvalue())
 
 
 def _encode(text: str) -> bytes:
@@ -113,10 +166,26 @@ def _encode(text: str) -> bytes:
 
 
 RENDERERS: dict[str, Callable[[Article, bool], bytes]] = {
-    "jsonl": render_jsonl, "md": render_md, "txt": render_txt,
+    "jsonl": render_jsonl, "md": render_md, "txt": render_txt, "csv": render_csv,
 }
 # How consecutive articles are kept apart in one stream or file.
-SEPARATORS = {"jsonl": b"", "md": b"\n", "txt": TEXT_SEPARATOR}
+SEPARATORS = {"jsonl": b"", "md": MD_SEPARATOR, "txt": TEXT_SEPARATOR, "csv": b""}
+# What a stream or file starts with, before its first article.
+HEADERS: dict[str, Callable[[bool], bytes]] = {"csv": csv_header}
+
+
+def format_name(name: str) -> str:
+    """The format a name or alias stands for ("markdown" is "md").
+
+    Raises:
+        ValueError: no format has that name.
+    """
+    name = name.lower()
+    name = FORMAT_ALIASES.get(name, name)
+    if name not in FORMATS:
+        names = ", ".join(sorted((*FORMATS, *FORMAT_ALIASES)))
+        raise ValueError(f"unknown format {name!r} (formats: {names})")
+    return name
 
 
 # --- safe names ----------------------------------------------------------------------------
@@ -165,21 +234,36 @@ def article_stem(article: Article) -> str:
 class Sink:
     """Where rendered articles go. `close(commit)` ends the run: commit keeps the output."""
 
-    def __init__(self, fmt: str, explain: bool = False):
+    def __init__(self, fmt: str, explain: bool = False, links: bool = False):
         if fmt not in RENDERERS:
             raise ValueError(f"unknown format {fmt!r}")
         self.format = fmt
         self.explain = explain
+        self.links = links  # Markdown only: keep the links of the article body
         self.written = 0
 
     def render(self, article: Article) -> bytes:
-        data = RENDERERS[self.format](article, self.explain)
-        if self.written:
-            data = SEPARATORS[self.format] + data
-        return data
+        """The article as the next one of this sink's stream or file."""
+        if not self.written:
+            return self.render_first(article)
+        return SEPARATORS[self.format] + self._body(article)
+
+    def render_first(self, article: Article) -> bytes:
+        """The article as the first (or only) one of a stream or file: with the format's header."""
+        header = HEADERS.get(self.format)
+        data = self._body(article)
+        return header(self.explain) + data if header else data
+
+    def _body(self, article: Article) -> bytes:
+        if self.format == "md":
+            return render_md(article, self.explain, self.links)
+        return RENDERERS[self.format](article, self.explain)
 
     def write(self, article: Article) -> None:
         raise NotImplementedError
+
+    def flush(self) -> None:
+        """Hand what was written on to its reader now (a stream); files wait for close."""
 
     def close(self, commit: bool = True) -> None:
         pass
@@ -188,8 +272,9 @@ class Sink:
 class StreamSink(Sink):
     """Writes to an open binary stream (stdout)."""
 
-    def __init__(self, stream: BinaryIO, fmt: str = "jsonl", explain: bool = False, name: str = "<stdout>"):
-        super().__init__(fmt, explain)
+    def __init__(self, stream: BinaryIO, fmt: str = "jsonl", explain: bool = False, name: str = "<stdout>",
+                 links: bool = False):
+        super().__init__(fmt, explain, links)
         self.stream = stream
         self.name = name
 
@@ -203,7 +288,7 @@ class StreamSink(Sink):
             raise OutputError(error_detail(exc), self.name) from None
         self.written += 1
 
-    def close(self, commit: bool = True) -> None:
+    def flush(self) -> None:
         try:
             self.stream.flush()
         except BrokenPipeError:
@@ -211,12 +296,15 @@ class StreamSink(Sink):
         except OSError as exc:
             raise OutputError(error_detail(exc), self.name) from None
 
+    def close(self, commit: bool = True) -> None:
+        self.flush()
+
 
 class FileSink(Sink):
     """All articles into one file, committed atomically when the run ends."""
 
-    def __init__(self, path: str, fmt: str = "jsonl", explain: bool = False):
-        super().__init__(fmt, explain)
+    def __init__(self, path: str, fmt: str = "jsonl", explain: bool = False, links: bool = False):
+        super().__init__(fmt, explain, links)
         self.path = path
         remove_stale_temps(os.path.dirname(os.path.abspath(path)), temp_prefix(os.path.basename(path)))
         self.file = AtomicFile(path)
@@ -241,10 +329,12 @@ class FolderSink(Sink):
     the same files).
     """
 
-    def __init__(self, folder: str, fmt: str = "jsonl", explain: bool = False):
-        super().__init__(fmt, explain)
+    def __init__(self, folder: str, fmt: str = "jsonl", explain: bool = False, links: bool = False):
+        super().__init__(fmt, explain, links)
         self.folder = folder
         self.used: set[str] = set()
+        if os.path.exists(folder) and not os.path.isdir(folder):
+            raise OutputError("not a folder (a file of that name is there)", folder)
         try:
             os.makedirs(folder, exist_ok=True)
         except OSError as exc:
@@ -270,26 +360,27 @@ class FolderSink(Sink):
         return path
 
     def write(self, article: Article) -> None:
-        data = RENDERERS[self.format](article, self.explain)
+        data = self.render_first(article)
         write_atomically(self.path_for(article), data)
         self.written += 1
 
 
 def open_sink(fmt: str = "jsonl", explain: bool = False, output: str | None = None,
-              out_dir: str | None = None, stdout: BinaryIO | None = None) -> Sink:
-    """The sink for the options given: a folder, one file, or stdout.
+              out_dir: str | None = None, stdout: BinaryIO | None = None, links: bool = False) -> Sink:
+    """The sink for the options given: a folder, one file, or stdout. `links`: Markdown keeps
+    the links of the article body.
 
     Raises:
         OutputError: the file or folder cannot be created.
     """
     if out_dir is not None:
-        return FolderSink(out_dir, fmt, explain)
+        return FolderSink(out_dir, fmt, explain, links)
     if output is not None and output != "-":
-        return FileSink(output, fmt, explain)
-    return StreamSink(stdout if stdout is not None else sys.stdout.buffer, fmt, explain)
+        return FileSink(output, fmt, explain, links)
+    return StreamSink(stdout if stdout is not None else sys.stdout.buffer, fmt, explain, links=links)
 
 
 def format_for_path(path: str | None) -> str:
-    """The format an output file's suffix implies (".md", ".txt"), else jsonl."""
+    """The format an output file's suffix implies (".md", ".txt", ".csv"), else jsonl."""
     suffix = os.path.splitext(path or "")[1].lower()
-    return {".md": "md", ".markdown": "md", ".txt": "txt"}.get(suffix, "jsonl")
+    return {".md": "md", ".markdown": "md", ".txt": "txt", ".csv": "csv"}.get(suffix, "jsonl")

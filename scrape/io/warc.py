@@ -1,9 +1,12 @@
-"""WARC input: the HTML pages in a WARC (plain or record-gzipped), streamed record by record.
+"""WARC input: the HTML pages in a WARC or an ARC (plain or record-gzipped), streamed record
+by record.
 
-Only response records with status 200 and an HTML Content-Type become pages, with
-WARC-Target-URI as url, WARC-Date as fetched_at, the HTTP headers, the charset the HTTP
-Content-Type declares, and Source(path, offset) pointing at the record (the compressed
-offset in a record-gzipped WARC). A record cut short, or bytes after the last whole record
+Response records with status 200 and an HTML Content-Type become pages, with WARC-Target-URI
+as url, WARC-Date as fetched_at, the HTTP headers, the charset the HTTP Content-Type
+declares, and Source(path, offset) pointing at the record (the compressed offset in a
+record-gzipped WARC); so do resource and conversion records whose WARC Content-Type is HTML
+(no HTTP response: the charset is the WARC Content-Type's). An ARC file's records are read
+as WARC ones (warcio's arc2warc). A record cut short, or bytes after the last whole record
 that are not a record, end the input with an Unreadable naming the offset. Used by
 `inputs`; reads no config keys.
 """
@@ -11,8 +14,10 @@ that are not a record, end the input with an Unreadable naming the offset. Used 
 from __future__ import annotations
 
 import io
+import logging
 import re
 from collections.abc import Callable, Iterator
+from contextlib import redirect_stderr
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -35,6 +40,8 @@ HTML_CONTENT_TYPES = ("text/html", "application/xhtml+xml")
 _TRANSFER_HEADERS = frozenset({"content-encoding", "transfer-encoding", "content-length"})
 _WHOLE_FILE_GZIP = "non-chunked gzip"  # warcio's complaint about a WARC gzipped as one member
 _READ_BYTES = 64 * 1024
+
+log = logging.getLogger(__name__)
 
 
 # load_warc's signature: (stream, input name, max_page_bytes, reopen) -> pages and skips.
@@ -66,39 +73,45 @@ class _Tally(io.RawIOBase):
 # --- WARC ----------------------------------------------------------------------------------
 
 
+def load_arc(stream: ByteStream, name: str, max_page_bytes: int,
+             reopen: Reopen | None = None) -> Iterator[Page | SkipError]:
+    """The HTML pages of an ARC file, its records read as WARC ones (see load_warc)."""
+    return load_warc(stream, name, max_page_bytes, reopen, arc=True)
+
+
 def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
-              reopen: Reopen | None = None) -> Iterator[Page | SkipError]:
-    """HTML response records with status 200, one at a time; other records are passed over.
+              reopen: Reopen | None = None, arc: bool = False) -> Iterator[Page | SkipError]:
+    """HTML pages (response records with status 200, resource and conversion records), one
+    at a time; other records are passed over.
 
     Args:
         stream: the WARC, plain or record-gzipped, read from its first byte.
         name: the input's name, for each page's `Source` and for skips.
         max_page_bytes: a record body larger than this is skipped.
         reopen: opens the input again from the start, for a WARC gzipped as one member.
+        arc: the input is an ARC file (warcio's arc2warc reads its records as WARC ones; not
+            for WARCs, where it would take bytes after the last record for an ARC header).
 
     A record cut short, or bytes after the last whole record that are not a record, end the
     input with an Unreadable naming the offset where it went wrong.
     """
     tally = _Tally(stream)
-    iterator = ArchiveIterator(tally)
+    iterator = ArchiveIterator(tally, arc2warc=arc)
     _inflate_with_isal(iterator)
     yielded = 0  # items given out, to resume after a whole-file-gzip fallback
     end = 0  # offset just past the last whole record
     try:
-        for record in iterator:
-            pending, complete = _warc_record(record, max_page_bytes)
-            # warcio knows a record's offset only once the record has been read through.
-            offset = iterator.get_record_offset()
+        for pending, complete, offset, length in _read_records(iterator, max_page_bytes):
             if not complete:
                 yield Unreadable("truncated WARC record", input=f"{name}@{offset}")
                 return
-            end = offset + iterator.get_record_length()
+            end = offset + length
             if pending is not None:
                 yielded += 1
                 yield pending.finish(name, offset)
     except ArchiveLoadFailed as exc:
         if _WHOLE_FILE_GZIP in str(exc) and reopen is not None:
-            yield from _load_whole_gzip_warc(reopen, name, max_page_bytes, skip=yielded)
+            yield from _load_whole_gzip_warc(reopen, name, max_page_bytes, skip=yielded, arc=arc)
             return
         yield Unreadable(f"corrupt WARC after offset {end} ({_first_words(exc)})", input=f"{name}@{end}")
         return
@@ -109,6 +122,35 @@ def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
     trailing = tally.count - end
     if trailing > 0 and (trailing > len(tally.tail) or tally.tail[-trailing:].strip()):
         yield Unreadable(f"truncated or corrupt WARC after offset {end}", input=f"{name}@{end}")
+
+
+class _ToDebugLog(io.TextIOBase):
+    """Where warcio's own prints to stderr go ("WARNING: Record not followed by newline..."):
+    the debug log, shown with -v. A cron job's stderr stays empty; what goes wrong with a
+    record is reported as a skip."""
+
+    def write(self, text: str) -> int:
+        if text.strip():
+            log.debug("warcio: %s", " ".join(text.split()))
+        return len(text)
+
+
+_WARCIO_STDERR = _ToDebugLog()
+
+
+def _read_records(iterator: ArchiveIterator, max_page_bytes: int) -> Iterator[tuple[_WarcPage | None, bool, int, int]]:
+    """(page or None, whole, offset, length) per record, each read with stderr sent to the
+    debug log (only while warcio reads: never across a yield, where the caller prints)."""
+    records = iter(iterator)
+    while True:
+        with redirect_stderr(_WARCIO_STDERR):
+            record = next(records, None)
+            if record is None:
+                return
+            pending, complete = _warc_record(record, max_page_bytes)
+            # warcio knows a record's offset only once the record has been read through.
+            offset, length = iterator.get_record_offset(), iterator.get_record_length()
+        yield pending, complete, offset, length
 
 
 def _isal_gzip() -> isal_zlib.Decompress:
@@ -130,7 +172,8 @@ def _inflate_with_isal(iterator: ArchiveIterator) -> None:
     reader.decompressor = _isal_gzip()
 
 
-def _load_whole_gzip_warc(reopen: Reopen, name: str, max_page_bytes: int, skip: int) -> Iterator[Page | SkipError]:
+def _load_whole_gzip_warc(reopen: Reopen, name: str, max_page_bytes: int, skip: int,
+                          arc: bool = False) -> Iterator[Page | SkipError]:
     """A WARC gzipped as one member: read it decompressed; offsets are then uncompressed ones."""
     try:
         handle = igzip.open(reopen(), "rb")  # type: ignore[no-untyped-call]  # isal.igzip has no annotations
@@ -138,7 +181,7 @@ def _load_whole_gzip_warc(reopen: Reopen, name: str, max_page_bytes: int, skip: 
         yield Unreadable(f"cannot read: {exc.strerror or exc}", input=name)
         return
     with handle:
-        for index, item in enumerate(load_warc(handle, name, max_page_bytes)):
+        for index, item in enumerate(load_warc(handle, name, max_page_bytes, arc=arc)):
             if index >= skip:
                 yield item
 
@@ -149,22 +192,14 @@ def _first_words(exc: BaseException) -> str:
 
 
 def _warc_record(record: ArcWarcRecord, max_page_bytes: int) -> tuple[_WarcPage | None, bool]:
-    """What a WARC record holds if it is an HTML 200 response (else None), and whether the
-    record was whole. Reads the record to its end either way."""
-    page = None
-    http = record.http_headers
-    if record.rec_type == "response" and http is not None:
-        content_type = (http.get_header("Content-Type") or "").lower()
-        if http.get_statuscode() == "200" and content_type.split(";")[0].strip() in HTML_CONTENT_TYPES:
-            body = record.content_stream().read(max_page_bytes + 1)
-            page = _WarcPage(
-                url=record.rec_headers.get_header("WARC-Target-URI"),
-                date=record.rec_headers.get_header("WARC-Date"),
-                headers=tuple((k, v) for k, v in http.headers if k.lower() not in _TRANSFER_HEADERS),
-                charset=_charset_of(http.get_header("Content-Type")),
-                body=body,
-                max_bytes=max_page_bytes,
-            )
+    """What a WARC record holds if it is an HTML page (else None), and whether the record was
+    whole. Reads the record to its end either way."""
+    if record.rec_type == "response":
+        page = _response_page(record, max_page_bytes)
+    elif record.rec_type in ("resource", "conversion"):
+        page = _resource_page(record, max_page_bytes)
+    else:
+        page = None
     raw = record.raw_stream
     while raw.read(_READ_BYTES):
         pass
@@ -172,6 +207,42 @@ def _warc_record(record: ArcWarcRecord, max_page_bytes: int) -> tuple[_WarcPage 
     # leaves its LimitReader short.
     complete = record.length is not None and getattr(raw, "limit", 0) <= 0
     return page, complete
+
+
+def _is_html(content_type: str | None) -> bool:
+    return (content_type or "").lower().split(";")[0].strip() in HTML_CONTENT_TYPES
+
+
+def _response_page(record: ArcWarcRecord, max_page_bytes: int) -> _WarcPage | None:
+    """An HTTP response with status 200 and an HTML Content-Type (an ARC record is one too)."""
+    http = record.http_headers
+    if http is None or http.get_statuscode() != "200" or not _is_html(http.get_header("Content-Type")):
+        return None
+    return _WarcPage(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        date=record.rec_headers.get_header("WARC-Date"),
+        headers=tuple((k, v) for k, v in http.headers if k.lower() not in _TRANSFER_HEADERS),
+        charset=_charset_of(http.get_header("Content-Type")),
+        body=record.content_stream().read(max_page_bytes + 1),
+        max_bytes=max_page_bytes,
+    )
+
+
+def _resource_page(record: ArcWarcRecord, max_page_bytes: int) -> _WarcPage | None:
+    """A resource record (a page kept as it was, without an HTTP response: a browser's save,
+    a file) or a conversion record (a page made from another record) whose WARC
+    Content-Type is HTML."""
+    content_type = record.rec_headers.get_header("Content-Type")
+    if not _is_html(content_type):
+        return None
+    return _WarcPage(
+        url=record.rec_headers.get_header("WARC-Target-URI"),
+        date=record.rec_headers.get_header("WARC-Date"),
+        headers=(("content-type", content_type),),
+        charset=_charset_of(content_type),
+        body=record.content_stream().read(max_page_bytes + 1),
+        max_bytes=max_page_bytes,
+    )
 
 
 @dataclass

@@ -8,6 +8,7 @@ written as a plain date. No I/O.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
@@ -17,6 +18,11 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateutil_parser
 
 from ..config.lexicon import MONTHS, Lexicon, default_lexicon, word_trie
+
+# A zone name dateutil does not know ("10:00 MSK") leaves the time naive, which is what an
+# unknown offset means here; dateutil's warning about it would reach a cron job's stderr
+# from every process that cleans (worker processes too: each imports this module).
+warnings.filterwarnings("ignore", category=dateutil_parser.UnknownTimezoneWarning)
 
 # Abbreviations US and European news sites print after times. dateutil needs them spelled out.
 _ZONES = {

@@ -21,6 +21,7 @@ from .base import (
     Claim,
     CrawlSession,
     Fetched,
+    Listing,
     RunRecord,
     SharedFrontier,
     StateStats,
@@ -32,7 +33,7 @@ from .base import (
 from .sqlite import MIGRATIONS, SCHEMA_VERSION, LocalSession, State
 
 __all__ = ["COPIED", "MIGRATIONS", "SCHEMA_VERSION", "Candidate", "Claim", "CrawlSession", "Fetched",
-           "LocalSession", "RunRecord", "SharedFrontier", "State", "StateStats", "StateStore", "UrlState",
+           "Listing", "LocalSession", "RunRecord", "SharedFrontier", "State", "StateStats", "StateStore", "UrlState",
            "WorkerSeen", "copy_state", "is_due", "is_shared", "open_state", "sqlite_path"]
 
 _POSTGRES = ("postgresql://", "postgres://")

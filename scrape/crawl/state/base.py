@@ -11,6 +11,7 @@ pool of async connections and, being shared by several workers, also a `SharedFr
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
@@ -77,6 +78,32 @@ class Fetched:
     content_hash: str | None = None
 
 
+Listed = tuple[tuple[str, datetime | None], ...]  # (URL, its lastmod) as a feed or sitemap gave them
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """What a feed, sitemap (index) or seed page listed when it was last fetched, with the
+    validators of that response, for its next conditional request: a 304 offers these URLs
+    again. Both back-ends keep it as one JSON text column (`entries`)."""
+
+    kind: str  # feed, sitemap or seed: how the body was read
+    urls: Listed = ()  # pages (a seed's links)
+    sitemaps: Listed = ()  # a sitemap index's sitemaps
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def as_json(self) -> str:
+        return json.dumps({"urls": [[u, iso(m)] for u, m in self.urls],
+                           "sitemaps": [[u, iso(m)] for u, m in self.sitemaps]})
+
+    @classmethod
+    def from_json(cls, kind: str, entries: str, etag: str | None, last_modified: str | None) -> Listing:
+        data = json.loads(entries)
+        return cls(kind, tuple((u, when(m)) for u, m in data["urls"]),
+                   tuple((u, when(m)) for u, m in data["sitemaps"]), etag, last_modified)
+
+
 @dataclass(frozen=True, slots=True)
 class Candidate:
     """A page URL discovery found, for the shared frontier."""
@@ -134,6 +161,7 @@ COPIED: dict[str, tuple[str, ...]] = {
     "articles": ("canonical_url", "content_hash", "versions", "first_written", "last_written"),
     "runs": ("id", "started_at", "finished_at", "status", "stats", "outputs"),
     "pending": ("id", "run_id", "record", "export_path"),
+    "listings": ("url", "kind", "etag", "last_modified", "entries", "fetched_at"),
 }
 
 
@@ -177,6 +205,12 @@ class CrawlSession(Protocol):
 
     async def record_raw(self, url: str, fetched: Fetched, lastmod: datetime | None) -> str:
         """A page fetched without cleaning (--no-clean): new, changed or unchanged by body hash."""
+
+    async def listing(self, url: str) -> Listing | None:
+        """What the feed, sitemap or seed page at `url` listed last time, and its validators."""
+
+    async def record_listing(self, url: str, listing: Listing) -> None:
+        """Keep what a freshly fetched feed, sitemap or seed page listed."""
 
 
 class SharedFrontier(Protocol):

@@ -109,10 +109,17 @@ _STEP_2 = (
         updated TIMESTAMPTZ NOT NULL
     )""",
 )
+# Step 3: what each feed, sitemap (index) and seed page listed last time, with its validators.
+_STEP_3 = (
+    """CREATE TABLE IF NOT EXISTS listings (
+        url TEXT PRIMARY KEY, kind TEXT NOT NULL, etag TEXT, last_modified TEXT,
+        entries TEXT NOT NULL, fetched_at TIMESTAMPTZ NOT NULL)""",
+)
 # (version, statements), in order, numbered as the SQLite state's steps are.
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, _STEP_1),
     (2, _STEP_2),
+    (3, _STEP_3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

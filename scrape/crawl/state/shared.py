@@ -28,7 +28,7 @@ from typing import Any
 
 from ...errors import OutputError
 from ..urls import host_of
-from .base import Candidate, Claim, Fetched, SharedFrontier, UrlState, first_line, is_due
+from .base import Candidate, Claim, Fetched, Listing, SharedFrontier, UrlState, first_line, is_due
 
 _ROUND_LOCK = 0x5C5A_0002  # advisory lock key: who joins or opens a round (postgres.py has the migration's)
 
@@ -188,6 +188,18 @@ class PgSession:
     async def record_raw(self, url: str, fetched: Fetched, lastmod: datetime | None) -> str:
         rows = await self._rows(_RAW, self._params(url, None, fetched, lastmod))
         return str(rows[0][0])
+
+    async def listing(self, url: str) -> Listing | None:
+        rows = await self._rows("SELECT kind, entries, etag, last_modified FROM listings WHERE url = %s", (url,))
+        return Listing.from_json(*rows[0]) if rows else None
+
+    async def record_listing(self, url: str, listing: Listing) -> None:
+        await self._rows(
+            "INSERT INTO listings (url, kind, etag, last_modified, entries, fetched_at)"
+            " VALUES (%s, %s, %s, %s, %s, clock_timestamp()) ON CONFLICT (url) DO UPDATE SET kind = excluded.kind,"
+            " etag = excluded.etag, last_modified = excluded.last_modified, entries = excluded.entries,"
+            " fetched_at = excluded.fetched_at",
+            (url, listing.kind, listing.etag, listing.last_modified, listing.as_json()))
 
     # --- SharedFrontier: rounds -----------------------------------------------------------
 

@@ -12,6 +12,7 @@ versions. Tables:
     runs      per run: start, end, status, stats, output files
     learnt    per host: the pages its template was learnt from and the fingerprint counts
               (`clean.learning.HostLearner.to_bytes`, bounded in size), when last updated
+    listings  per feed, sitemap (index) and seed page: its validators and the URLs it listed
 
 Exactly-once output rests on `record_page`: the URL's new state, the article's new hash and
 the article record (in `pending`) are committed in one transaction, so a kill leaves either
@@ -33,7 +34,7 @@ from types import TracebackType
 from urllib.parse import urlsplit
 
 from ...errors import OutputError, StateError
-from .base import COPIED, Fetched, RunRecord, SharedFrontier, StateStats, UrlState
+from .base import COPIED, Fetched, Listing, RunRecord, SharedFrontier, StateStats, UrlState
 from .base import iso as _iso
 from .base import now_iso as _now
 from .base import required_when as _required_when
@@ -90,10 +91,23 @@ _STEP_2 = (
         updated TEXT NOT NULL
     )""",
 )
+# Step 3: what each feed, sitemap (index) and seed page gave last time, with its validators,
+# so that a 304 to the conditional request reuses the URLs it listed.
+_STEP_3 = (
+    """CREATE TABLE IF NOT EXISTS listings (
+        url TEXT PRIMARY KEY,       -- the feed, sitemap or seed page
+        kind TEXT NOT NULL,         -- how its body was read: feed, sitemap or seed
+        etag TEXT,
+        last_modified TEXT,
+        entries TEXT NOT NULL,      -- JSON {"urls": [[url, lastmod or null], ...], "sitemaps": [...]}
+        fetched_at TEXT NOT NULL
+    )""",
+)
 # (version, statements), in order: step 3 will go after step 2, and so on, numbers without gaps.
 MIGRATIONS: tuple[tuple[int, tuple[str, ...]], ...] = (
     (1, _STEP_1),
     (2, _STEP_2),
+    (3, _STEP_3),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]  # the version this scrape reads and writes
 
@@ -222,6 +236,23 @@ class State:
             fields["lastmod"] = _iso(lastmod)
         with self.transaction():
             self._upsert(url, **fields)
+
+    # --- feeds, sitemaps and seed pages -------------------------------------------------
+
+    def listing(self, url: str) -> Listing | None:
+        """What the feed, sitemap or seed page at `url` listed last time, and its validators."""
+        row = self.db.execute("SELECT kind, entries, etag, last_modified FROM listings WHERE url=?",
+                              (url,)).fetchone()
+        return Listing.from_json(*row) if row else None
+
+    def record_listing(self, url: str, listing: Listing) -> None:
+        """Keep what a freshly fetched feed, sitemap or seed page listed."""
+        with self.transaction():
+            self.db.execute(
+                "INSERT INTO listings VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT(url) DO UPDATE SET kind=excluded.kind,"
+                " etag=excluded.etag, last_modified=excluded.last_modified, entries=excluded.entries,"
+                " fetched_at=excluded.fetched_at",
+                (url, listing.kind, listing.etag, listing.last_modified, listing.as_json(), _now()))
 
     def article_hash(self, canonical_url: str) -> str | None:
         row = self.db.execute("SELECT content_hash FROM articles WHERE canonical_url=?", (canonical_url,)).fetchone()
@@ -441,6 +472,12 @@ class LocalSession:
 
     async def record_raw(self, url: str, fetched: Fetched, lastmod: datetime | None) -> str:
         return self._state.record_raw(url, fetched, lastmod)
+
+    async def listing(self, url: str) -> Listing | None:
+        return self._state.listing(url)
+
+    async def record_listing(self, url: str, listing: Listing) -> None:
+        self._state.record_listing(url, listing)
 
 
 class _Transaction:
