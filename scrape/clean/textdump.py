@@ -64,7 +64,7 @@ def clean_text_dump(text: str, config: Config) -> Extract:
             title = candidate
             lines = lines[1:]
             removed.append(Removal("title", candidate[:80]))
-    result = filter_paragraphs(lines, line_rules, heading_rules)
+    result = filter_paragraphs(lines, line_rules, heading_rules, text_dump=True)
     authors = (tuple(a for b in result.bylines for a in b.authors),)
     published = tuple(b.date_text for b in result.bylines if b.date_text)
     modified = tuple(b.updated_text for b in result.bylines if b.updated_text)
