@@ -28,12 +28,14 @@ def _date_regex(lexicon: Lexicon) -> str:
     date_of = lexicon.regex("date_of")  # "3 de marzo de 2024"
     ordinal = lexicon.regex("ordinal_suffix")  # "March 3rd"
     at = lexicon.regex("time_preposition")  # "March 3, 2024 at 10:00"
-    hour_word, hours = lexicon.regex("hour_word"), lexicon.regex("hour_word", "hour_abbreviation")
+    # "14:26 Uhr", "19:06 h", "10.30 h"; a letter also stands between hours and minutes ("7h22").
+    hours, letters = lexicon.regex("hour_word", "hour_abbreviation"), lexicon.regex("hour_abbreviation")
     half_day = lexicon.regex("before_noon", "after_noon")
     time = (
-        rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?|{hour_word}\b)?(?:\s*{_TZ})?"
+        rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?|{hours}\b)?(?:\s*{_TZ})?"
         rf"|\d{{1,2}}\s*[ap]\.?\s?m\.?(?:\s*{_TZ})?"
         rf"|\d{{1,2}}[.:]\d{{2}}\s*{hours}\b"
+        rf"|\d{{1,2}} ?{letters} ?\d{{2}}\b"  # "7h22", "14 h 16"
     )
     date = (
         rf"(?:{weekday}\s*)?{month}\s+\d{{1,2}}{ordinal}?,?\s+\d{{4}}"
@@ -52,6 +54,9 @@ class BylineGrammar:
     """The regexes a byline is read with, built from a lexicon's words."""
 
     date: re.Pattern[str]
+    # A date with the article some languages print before it ("Par Jean Dupont, le 3 mars
+    # 2024", "el 3 de marzo"): taken out with the date, so that the article is no name.
+    dated: re.Pattern[str]
     # What may stand between a time and its date within one stamp: "6:02 a.m. EST, Feb. 11,
     # 2025", "10:00 PM | January 21, 2025".
     stamp_gap: re.Pattern[str]
@@ -76,6 +81,7 @@ class BylineGrammar:
         labels = lexicon.regex("published_label", "updated_label", "byline_label", "time_preposition")
         return cls(
             date=re.compile(_date_regex(lexicon), re.IGNORECASE),
+            dated=re.compile(rf"(?:\b{lexicon.regex('definite_article')}\s+)?{_date_regex(lexicon)}", re.IGNORECASE),
             stamp_gap=re.compile(rf"[\s,.|•·/-]*(?:{lexicon.regex('time_preposition')}\b[\s,.]*)?", re.IGNORECASE),
             relative=re.compile(rf"\b{lexicon.alternation('relative_time')}\b", re.IGNORECASE),
             label=re.compile(rf"\b{labels}\b:?", re.IGNORECASE),
@@ -181,7 +187,7 @@ def _candidate(line: str, g: BylineGrammar) -> str | None:
 def _names(text: str, g: BylineGrammar) -> tuple[list[str] | None, bool]:
     """The names a byline gives once its dates, labels, "By" and outlet are out (None when
     something else is left), and whether a "by" led one of its parts."""
-    rest = g.date.sub(" ", text)
+    rest = g.dated.sub(" ", text)
     rest = g.relative.sub(" ", rest)
     rest = g.by_prefix.sub("", rest.strip())
     rest = g.label.sub(" ", rest)
