@@ -17,7 +17,7 @@ from functools import lru_cache
 from ..config import Lexicon, default_lexicon
 from ..config.rules import grammar_tokens
 
-_SAMPLE_CHARS = 20_000  # the start of a long dump says as much as all of it
+_SAMPLE_CHARS = 5_000  # the start of a long dump says as much as all of it
 _MIN_HITS = 5  # stopwords a language needs in the text to be named
 _MARGIN = 1.3  # how far ahead of the next language it must be
 _DAY_FIRST = "day-month"
@@ -26,6 +26,8 @@ _KANA = re.compile(r"[\u3040-\u30ff]")
 _HANGUL = re.compile(r"[\uac00-\ud7af]")
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _SCRIPT_SHARE = 0.2  # of a text's letters, for a script to name its language
+_SPACELESS = re.compile(r"[\u3040-\u30ff\uac00-\ud7af\u4e00-\u9fff]")
+_LETTERS = re.compile(r"[^\W\d_]")
 # A numeric date: day and month in some order, then the year ("06/01/2026", "5.11.25").
 _CENTURY_TURN = 70  # a two-digit year below this is of this century ("05.11.25")
 _NUMERIC_DATE = re.compile(r"(?<![\d./-])(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})(?![\d./-])")
@@ -52,9 +54,9 @@ def guess_language(text: str, lexicon: Lexicon | None = None) -> str | None:
 
 
 def _by_script(sample: str) -> str | None:
-    letters = sum(ch.isalpha() for ch in sample)
-    if not letters:
-        return None
+    if not _SPACELESS.search(sample):
+        return None  # most texts: no need to count their letters
+    letters = len(_LETTERS.findall(sample))
     for pattern, language in ((_KANA, "ja"), (_HANGUL, "ko"), (_HAN, "zh")):
         if len(pattern.findall(sample)) >= _SCRIPT_SHARE * letters:
             return language

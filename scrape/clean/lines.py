@@ -25,9 +25,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..config import NoiseRule, RuleSet
+from ..config.model import LineModel
 from ..meta.bylines import Byline, parse_byline
 from ..models import Removal
 from ..text import normalise_paragraph
+from .linescore import TextContext, may_be_scored, scores
 from .lineshape import (
     ArticleWords,
     is_button_shaped,
@@ -118,7 +120,8 @@ class _Lines:
 
 
 def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_rules: RuleSet,
-                      find_bylines: bool = True, text_dump: bool = False) -> FilterResult:
+                      find_bylines: bool = True, text_dump: bool = False, line_model: LineModel | None = None,
+                      title: str | None = None) -> FilterResult:
     """Drop noise paragraphs; take bylines from the head and foot.
 
     Args:
@@ -130,6 +133,11 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
             anywhere in it. On a page the markup has told most widgets apart already, and
             lists of short lines in its body column are mostly the article's own: shapes
             are read only below its last paragraph.
+        line_model: the learned line scorer, to weigh what the rules and shapes left
+            (None: not used); `title` is what it compares lines with, when known. Dumps
+            use it: on the held-out half of the noise bank it finds twice the noise the
+            hand grammars do. Pages do not: on real pages it took the articles' own short
+            lines (readability F1 0.956 -> 0.940), where the markup has said more already.
     """
     # Rules see each paragraph as it will be written.
     texts = [text for text in (normalise_paragraph(p) for p in paragraphs) if text]
@@ -139,6 +147,8 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
         _mark_teasers(lines, heading, frozenset(headings))
     _mark_shaped_widgets(lines, anywhere=text_dump)
     _mark_calls_to_action(lines)
+    if line_model is not None:
+        _mark_scored(lines, line_model, title)
 
     result = FilterResult(paragraphs=[])
     kept = []
@@ -258,6 +268,19 @@ def _mark_calls_to_action(lines: _Lines) -> None:
                 if (is_button_shaped(text) and lines.words.relatedness(text) == 0
                         and parse_byline(text) is None):
                     lines.marks[neighbour] = "call-to-action"
+
+
+def _mark_scored(lines: _Lines, model: LineModel, title: str | None) -> None:
+    """Lines the learned scorer finds noise, of those the rules and shapes left: never a
+    byline (the byline pass reads its authors and date), nor prose."""
+    wanted = [i for i, text in enumerate(lines.texts)
+              if lines.marks[i] is None and may_be_scored(text) and parse_byline(text) is None]
+    if not wanted:
+        return
+    context = TextContext.of(lines.texts, lines.words, title)
+    for index, score in scores(lines.texts, context, model, wanted).items():
+        if score >= model.threshold:
+            lines.marks[index] = f"line-scorer {score:.2f}"
 
 
 def _take_bylines(kept: list[str], result: FilterResult) -> list[str]:

@@ -106,7 +106,10 @@ class ArticleWords:
     def relatedness(self, text: str) -> float:
         """The share of the line's content words the article's prose uses too (0 for a line
         with none: a name, a number)."""
-        stems = content_stems(text)
+        return self.share(content_stems(text))
+
+    def share(self, stems: list[str]) -> float:
+        """The share of these stems the article's prose uses too (0 for none)."""
         if not stems:
             return 0.0
         return sum(stem in self.stems for stem in stems) / len(stems)
@@ -116,8 +119,13 @@ class ArticleWords:
 
 
 def content_stems(text: str) -> list[str]:
+    return stems_of(grammar_tokens(text))
+
+
+def stems_of(tokens: list[str]) -> list[str]:
+    """The stems of the content words among a line's grammar tokens."""
     stopwords = _stopwords()
-    return [token[:_STEM_CHARS] for token in grammar_tokens(text)
+    return [token[:_STEM_CHARS] for token in tokens
             if len(token) >= _CONTENT_MIN_CHARS and token not in stopwords and not token.isdigit()]
 
 

@@ -12,9 +12,11 @@ from __future__ import annotations
 import re
 
 from ..config import Config
+from ..config.model import default_line_model
 from ..models import Extract, Removal
 from .language import day_first, guess_language, read_numeric_dates
 from .lines import FilterResult, filter_paragraphs, match_rule
+from .linescore import FEATURES
 
 _HEADLINE_MAX_WORDS = 30
 _HEADLINE_MAX_CHARS = 250
@@ -77,7 +79,8 @@ def clean_text_dump(text: str, config: Config) -> Extract:
             title = candidate
             lines = lines[1:]
             removed.append(Removal("title", candidate[:80]))
-    result = filter_paragraphs(lines, line_rules, heading_rules, text_dump=True)
+    result = filter_paragraphs(lines, line_rules, heading_rules, text_dump=True,
+                               line_model=default_line_model().checked_against(FEATURES), title=title)
     language = guess_language(" ".join(result.paragraphs))
     published, modified = _dates(result, day_first(language))
     return Extract(
