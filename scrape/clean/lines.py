@@ -32,6 +32,7 @@ from ..text import normalise_paragraph
 from .linescore import TextContext, may_be_scored, scores
 from .lineshape import (
     ArticleWords,
+    ends_clause,
     is_button_shaped,
     is_heading_shaped,
     is_prose,
@@ -47,13 +48,8 @@ _SHORT_WORDS = 8
 # After a widget heading ("Trending on X", "Related stories") the teaser lines that follow
 # are short and end without a full stop; at most this many are taken with it.
 _TEASER_MAX_LINES = 12
-_TEASER_MAX_WORDS = 16
-# Teaser headlines may end in "?" or "!"; running text ends in a full stop or a quote.
-_SENTENCE_END = re.compile(r"[.:;…\"”’)]$")
+_TEASER_MAX_WORDS = 20
 _LIST_MARK = re.compile(r"^\s*(?:[-*•·▪►]|\d+[.)])\s+")
-# A line sharing this share of its words with the article's prose is about the article: a
-# subheading, not a teaser of another story.
-_RELATED = 0.5
 # A run of headline-shaped lines is a widget when its lines share at most this share of
 # their words with the article on average, and each has this many words at least (a list
 # of names or dates has fewer; headlines of other stories seldom do).
@@ -64,6 +60,13 @@ _FOOT_RUN_MIN_LINES = 3  # after the article's last prose line, with no heading
 # Shapes are only read in running text: where prose lines hold less of the text than this
 # (code, tables, a table of contents, hard-wrapped plain text), short lines are its own.
 _MIN_PROSE_SHARE = 0.4
+# A read-also line: a label of this many words at most before its separator, within the
+# first characters of the line, then a headline sharing this share of its words at most
+# with the article.
+_LABEL_CUT = re.compile(r"[:|→»›>]+|\s[-–—]+\s")
+_LABEL_MAX_CHARS = 40
+_LABEL_MAX_WORDS = 4
+_LABELLED_MAX_RELATEDNESS = 0.2
 # Rules whose lines are pitches a button goes with.
 _PITCH_RULES = frozenset({"membership-promo", "subscription-offer"})
 
@@ -88,7 +91,7 @@ def match_rule(text: str, rules: RuleSet) -> NoiseRule | None:
 def _is_teaser(text: str) -> bool:
     """A teaser headline, or a comma-separated list of tags."""
     words = text.split()
-    if not words or _SENTENCE_END.search(text.strip()):
+    if not words or ends_clause(text):  # a headline may end in "?", "!", a quote or a cut
         return False
     if len(words) <= _TEASER_MAX_WORDS:
         return True
@@ -114,6 +117,10 @@ class _Lines:
 
     def kept_after(self, index: int) -> Iterable[int]:
         return (i for i in range(index + 1, len(self.texts)) if self.marks[i] is None)
+
+    def last_prose(self) -> int:
+        """The index of the last prose line no rule took (-1: none)."""
+        return max((i for i, t in enumerate(self.texts) if self.marks[i] is None and is_prose(t)), default=-1)
 
     def previous_kept(self, index: int) -> int | None:
         return next((i for i in range(index - 1, -1, -1) if self.marks[i] is None), None)
@@ -146,6 +153,7 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
     for heading in headings:
         _mark_teasers(lines, heading, frozenset(headings))
     _mark_shaped_widgets(lines, anywhere=text_dump)
+    _mark_labelled_teasers(lines, anywhere=text_dump)
     _mark_calls_to_action(lines)
     if line_model is not None:
         _mark_scored(lines, line_model, title)
@@ -188,7 +196,7 @@ def _mark_teasers(lines: _Lines, heading: int, headings: frozenset[int]) -> None
             continue  # a label between the teasers is passed over
         text = lines.texts[index]
         if (len(run) >= _TEASER_MAX_LINES or not _is_teaser(text) or parse_byline(text) is not None
-                or (lines.words and lines.words.relatedness(text) >= _RELATED)):
+                or lines.words.about(text)):
             break
         run.append(index)
     if run and lines.words and _mean_relatedness(lines, run) > _RUN_MAX_RELATEDNESS:
@@ -242,7 +250,7 @@ def _unrelated_run(lines: _Lines, index: int) -> list[int]:
     for following in lines.kept_after(index):
         text = lines.texts[following]
         if (not reads_as_headline(text) or word_count(text) < _RUN_MIN_WORDS
-                or lines.words.relatedness(text) >= _RELATED or parse_byline(text) is not None):
+                or lines.words.about(text) or parse_byline(text) is not None):
             break
         run.append(following)
         if len(run) == _TEASER_MAX_LINES:
@@ -254,6 +262,29 @@ def _unrelated_run(lines: _Lines, index: int) -> list[int]:
     if len(run) >= _RUN_MIN_LINES and max(starts.count(s) for s in starts) * 2 > len(run):
         return []
     return run
+
+
+def _mark_labelled_teasers(lines: _Lines, anywhere: bool) -> None:
+    """Read-also lines by their shape, whatever their label says: a label of a few words, a
+    separator (":", "|", "→", "»", a spaced dash), and another story's headline, none of
+    whose words are the article's ("WEITERLESEN: Messengerdienste sind kein rechtsfreier
+    Raum"). A subheading that names its part of the story ("Die Lage: Wer jetzt hilft") shares
+    the story's words and stays; so does a line of prose."""
+    if not lines.words:
+        return
+    start = 0 if anywhere else lines.last_prose() + 1
+    for index in range(start, len(lines.texts)):
+        text = lines.texts[index]
+        if lines.marks[index] is not None or is_prose(text):
+            continue
+        cut = _LABEL_CUT.search(text, 0, _LABEL_MAX_CHARS)
+        if cut is None or cut.start() == 0:
+            continue
+        label, rest = text[: cut.start()], text[cut.end():].strip()
+        if (1 <= word_count(label) <= _LABEL_MAX_WORDS and reads_as_headline(rest)
+                and word_count(rest) >= _RUN_MIN_WORDS and lines.words.relatedness(label) == 0
+                and lines.words.relatedness(rest) <= _LABELLED_MAX_RELATEDNESS and parse_byline(text) is None):
+            lines.marks[index] = "read-also-shape"
 
 
 def _mark_calls_to_action(lines: _Lines) -> None:

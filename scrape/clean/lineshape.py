@@ -11,6 +11,7 @@ it talks about, whatever the language. No I/O.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -33,8 +34,10 @@ _CONTENT_MIN_CHARS = 4
 _STEM_CHARS = 5
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
-# What a teaser headline or a heading does not end with (a question or exclamation may).
+# What a teaser headline or a heading does not end with (a question or exclamation may),
+# but for a cut ("..."), which teasers end with when the headline is too long for the box.
 _CLAUSE_END = re.compile(r"[.,;:…][\"'”’»)\]]*$")
+_CUT = re.compile(r"(?:\.\.\.|…|\((?:\.\.\.|…)\)|\[(?:\.\.\.|…)\])$")
 _LETTER = re.compile(r"[^\W\d_]")
 _QUOTES = "\"'“”„«»‘’‚‹›¿¡"
 _NUMBERED = re.compile(r"\d+[.)]\s")  # "3. Step", "2) Then"
@@ -50,6 +53,13 @@ def ends_sentence(text: str) -> bool:
     return _SENTENCE_END.search(text.rstrip()) is not None
 
 
+def ends_clause(text: str) -> bool:
+    """Whether the line ends a clause (a full stop, comma, semicolon or colon, closing quotes
+    aside), as a teaser's headline does not; a cut ("la respuesta...") is not an end."""
+    text = text.rstrip()
+    return _CLAUSE_END.search(text) is not None and _CUT.search(text) is None
+
+
 def is_prose(text: str) -> bool:
     """A line of running text: long, and ending a sentence."""
     return word_count(text) >= PROSE_MIN_WORDS and ends_sentence(text)
@@ -59,7 +69,7 @@ def is_headline_shaped(text: str) -> bool:
     """Short, with letters, not ending a clause: a teaser headline, or a subheading."""
     words = word_count(text)
     return (2 <= words <= HEADLINE_MAX_WORDS and len(text) <= HEADLINE_MAX_CHARS
-            and not _CLAUSE_END.search(text.rstrip()) and _LETTER.search(text) is not None)
+            and not ends_clause(text) and _LETTER.search(text) is not None)
 
 
 def reads_as_headline(text: str) -> bool:
@@ -95,18 +105,31 @@ def is_button_shaped(text: str) -> bool:
 
 @dataclass(frozen=True)
 class ArticleWords:
-    """The content words of an article's prose lines (as stems)."""
+    """The content words of an article's prose lines (as stems), and those it uses more than
+    once: what the article is about, rather than words any text may use once."""
 
     stems: frozenset[str]
+    topic: frozenset[str] = frozenset()
 
     @classmethod
     def of(cls, lines: Iterable[str]) -> ArticleWords:
-        return cls(frozenset(stem for line in lines if is_prose(line) for stem in content_stems(line)))
+        counts = Counter(stem for line in lines if is_prose(line) for stem in content_stems(line))
+        return cls(frozenset(counts), frozenset(stem for stem, n in counts.items() if n > 1))
 
     def relatedness(self, text: str) -> float:
         """The share of the line's content words the article's prose uses too (0 for a line
         with none: a name, a number)."""
         return self.share(content_stems(text))
+
+    def about(self, text: str) -> bool:
+        """Whether the line is about the article: half its content words or more are the
+        prose's, two at least when it has two, and one of them a word the article uses
+        again and again ("Zeit" and "andere" in a teaser of another story are chance; a
+        subheading names what the story is about)."""
+        stems = content_stems(text)
+        shared = sum(stem in self.stems for stem in stems)
+        return (bool(stems) and shared * 2 >= len(stems) and shared >= min(2, len(stems))
+                and any(stem in self.topic for stem in stems))
 
     def share(self, stems: list[str]) -> float:
         """The share of these stems the article's prose uses too (0 for none)."""
