@@ -44,6 +44,10 @@ from .lineshape import (
 # a short one (a teaser, a label no rule knew) counting for half, or this many lines.
 _BYLINE_REACH = 3
 _BYLINE_MAX_LINES = 8
+_DUMP_BYLINE_MAX_LINES = 30
+# A line of names beside a date alone: at most this many words; read as if "By" led it.
+_NAME_LINE_MAX_WORDS = 8
+_BY = "By"
 _SHORT_WORDS = 8
 # After a widget heading ("Trending on X", "Related stories") the teaser lines that follow
 # are short and end without a full stop; at most this many are taken with it.
@@ -166,7 +170,7 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
         else:
             result.removed.append(Removal(mark, snippet(text)))
     if find_bylines:
-        kept = _take_bylines(kept, result)
+        kept = _take_bylines(kept, result, dump=text_dump)
     result.paragraphs = kept
     return result
 
@@ -314,27 +318,59 @@ def _mark_scored(lines: _Lines, model: LineModel, title: str | None) -> None:
             lines.marks[index] = f"line-scorer {score:.2f}"
 
 
-def _take_bylines(kept: list[str], result: FilterResult) -> list[str]:
+def _take_bylines(kept: list[str], result: FilterResult, dump: bool = False) -> list[str]:
     """Remove byline paragraphs near either end, recording what they say.
 
     "Near" counts paragraphs that are not bylines, a short one for half: a head of four
     bylines ("By", "Published", "Updated", "Reporting by") is taken whole, and so is a byline
     below a few short lines no rule knew; what remains has no byline left at its ends to
-    find on a second cleaning. The head's bylines come first in `result.bylines`.
+    find on a second cleaning. In a dump, whose head and foot are all that is not the
+    article, only prose counts, up to _DUMP_BYLINE_MAX_LINES lines: a byline below a foot
+    of lines no rule knew is still the dump's. The head's bylines come first in
+    `result.bylines`.
     """
     drop: set[int] = set()
+    max_lines = _DUMP_BYLINE_MAX_LINES if dump else _BYLINE_MAX_LINES
     for indexes in (range(len(kept)), range(len(kept) - 1, -1, -1)):
         prose_seen = 0.0
         for seen, index in enumerate(indexes):
-            if prose_seen >= _BYLINE_REACH or seen >= _BYLINE_MAX_LINES:
+            if prose_seen >= _BYLINE_REACH or seen >= max_lines:
                 break
             if index in drop:
                 continue
             byline = parse_byline(kept[index])
             if byline is None:
-                prose_seen += 1 if word_count(kept[index]) >= _SHORT_WORDS or is_prose(kept[index]) else 0.5
+                prose_seen += _distance(kept[index], dump)
                 continue
             drop.add(index)
             result.bylines.append(byline)
             result.removed.append(Removal("byline", snippet(kept[index])))
+            if dump and not byline.authors and byline.date_text:
+                _take_name_beside(kept, index, drop, result)
     return [p for i, p in enumerate(kept) if i not in drop]
+
+
+def _take_name_beside(kept: list[str], index: int, drop: set[int], result: FilterResult) -> None:
+    """A dump's date on a line of its own takes the names on the line beside it ("Lucía
+    Ferrer y Pablo Serrano" above "05/03/2024 - 09:07"): a short line of names only."""
+    for neighbour in (index - 1, index + 1):
+        if not 0 <= neighbour < len(kept) or neighbour in drop:
+            continue
+        text = kept[neighbour]
+        if word_count(text) > _NAME_LINE_MAX_WORDS or ends_clause(text) or any(ch.isdigit() for ch in text):
+            continue
+        named = parse_byline(f"{_BY} {text}")
+        if named is not None and named.authors and named.date_text is None:
+            drop.add(neighbour)
+            result.bylines.append(Byline(named.authors, None, explicit=False))
+            result.removed.append(Removal("byline", snippet(text)))
+            return
+
+
+def _distance(text: str, dump: bool) -> float:
+    """How far a paragraph that is no byline takes the byline search from its end."""
+    if is_prose(text):
+        return 1.0
+    if dump:
+        return 0.0
+    return 1.0 if word_count(text) >= _SHORT_WORDS else 0.5
