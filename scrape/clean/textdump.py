@@ -1,7 +1,10 @@
 """Cleaner for plain-text dumps: title line, paragraphs, inline noise, a byline at head or foot.
 
-The same noise rules as for HTML, applied line by line; the byline becomes authors and
-date and leaves the body; the first line is the title when it reads as a headline. No I/O.
+The same noise rules as for HTML, applied line by line, and widgets read by their shape
+(lines.py); the byline becomes authors and date and leaves the body; the first line is the
+title when it reads as a headline. A dump declares no language: it is told from its
+stopwords (language.py), and numeric dates in its bylines are read day or month first as
+that language prints them. No I/O.
 """
 
 from __future__ import annotations
@@ -9,15 +12,23 @@ from __future__ import annotations
 import re
 
 from ..config import Config
+from ..config.model import default_line_model
 from ..models import Extract, Removal
+from .language import day_first, guess_language, read_numeric_dates
 from .learned import LearntTemplate
 from .learned_lines import drop_learnt_lines
-from .lines import filter_paragraphs, match_rule
+from .lines import FilterResult, filter_paragraphs, match_rule
+from .linescore import FEATURES
 
 _HEADLINE_MAX_WORDS = 30
 _HEADLINE_MAX_CHARS = 250
 # A line ending like this continues a sentence on the next line (a hard-wrapped paragraph).
 _CONTINUES = re.compile(r"[\w,;\-–—]$")
+# A hard-wrapped line runs close to the wrap width: this share of the block's longest line
+# at least. A shorter one ends its paragraph (or is a line of a list: a teaser headline
+# that starts in lower case is not the end of the headline before it).
+_WRAPPED_SHARE = 0.6
+_WRAP_MIN_CHARS = 40
 
 
 def _blocks(text: str) -> list[list[str]]:
@@ -32,13 +43,17 @@ def _blocks(text: str) -> list[list[str]]:
 
 
 def _unwrap(lines: list[str]) -> list[str]:
-    """Join hard-wrapped lines of one paragraph; keep separate lines that end sentences."""
+    """Join hard-wrapped lines of one paragraph; keep separate lines that end sentences, and
+    lines too short to have been wrapped."""
+    wrap = max(_WRAP_MIN_CHARS, _WRAPPED_SHARE * max(len(line) for line in lines)) if lines else 0
     paragraphs: list[str] = []
+    previous = ""
     for line in lines:
-        if paragraphs and _CONTINUES.search(paragraphs[-1]) and line[:1].islower():
+        if paragraphs and _CONTINUES.search(previous) and line[:1].islower() and len(previous) >= wrap:
             paragraphs[-1] += " " + line
         else:
             paragraphs.append(line)
+        previous = line
     return paragraphs
 
 
@@ -86,16 +101,24 @@ def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = N
         taken = 1 if title else 0
         starts = frozenset(i - taken for i in paragraph_starts(text) if i >= taken)
         lines = drop_learnt_lines(lines, learnt, removed, starts)
-    result = filter_paragraphs(lines, line_rules, heading_rules)
-    authors = (tuple(a for b in result.bylines for a in b.authors),)
-    published = tuple(b.date_text for b in result.bylines if b.date_text)
-    modified = tuple(b.updated_text for b in result.bylines if b.updated_text)
+    result = filter_paragraphs(lines, line_rules, heading_rules, text_dump=True,
+                               line_model=default_line_model().checked_against(FEATURES), title=title)
+    language = guess_language(" ".join(result.paragraphs))
+    published, modified = _dates(result, day_first(language))
     return Extract(
         paragraphs=tuple(result.paragraphs),
         titles=(title,) if title else (),
-        authors=authors,
+        authors=(tuple(a for b in result.bylines for a in b.authors),),
         # An update time alone is still the best date the dump gives; it goes last.
         published=published + modified,
         modified=modified,
+        language=language,
         removed=tuple(removed + result.removed),
     )
+
+
+def _dates(result: FilterResult, day_first_: bool | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The bylines' publication and update dates, numeric ones read in the dump's order."""
+    published = tuple(read_numeric_dates(b.date_text, day_first_) for b in result.bylines if b.date_text)
+    modified = tuple(read_numeric_dates(b.updated_text, day_first_) for b in result.bylines if b.updated_text)
+    return published, modified

@@ -26,12 +26,13 @@ import json
 import re
 import tomllib
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 from ..errors import ConfigError
+from .rules import GRAMMAR_FLAGS, LineGrammar, grammar_tokens
 
 # Word categories: name -> what its words are (README and the files' headers say the same).
 WORD_CATEGORIES: Mapping[str, str] = {
@@ -80,6 +81,24 @@ WORD_CATEGORIES: Mapping[str, str] = {
     "offer_for": "'for' before an offer's price",
     "counter_noun": "what a share bar counts ('12 shares')",
     "share_network": "social networks a share bar's buttons name",
+    # The vocabulary of page interfaces (holes in defaults.toml's grammar rules: a short line
+    # made only of these words, with the right anchor among them, is noise in any order,
+    # case and punctuation; the learned line scorer counts them too)
+    "stopword": "the language's commonest function words (also how a dump's language is told)",
+    "interface_verb": "what a reader does to a page ('share', 'teilen', 'écouter', 'scroll')",
+    "interface_noun": "what those actions act on ('link', 'Artikel', 'commentaires')",
+    "continue_word": "'continues' of 'story continues below' ('weiter', 'suite', 'continúa')",
+    "position_word": "where the story goes on ('below', 'after', 'nach', 'après', 'tras')",
+    "minute_word": "minutes of a reading or listening time ('min', 'Minuten')",
+    "reading_word": "reading and listening times ('read', 'Lesezeit', 'lecture')",
+    "promo_word": "what makes a line a subscription or membership pitch ('subscriber', 'Abo', 'abonnés')",
+    "offer_word": "what a pitch says around those ('unlimited', 'access', 'month', 'gratuit')",
+    "newsletter_word": "what makes a line a newsletter sign-up ('newsletter', 'inbox', 'Postfach')",
+    "signup_word": "what a sign-up line says around it ('daily', 'headlines', 'privacy', 'agree')",
+    "related_word": "labels of a read-also line ('read', 'also', 'siehe', 'lire', 'aussi')",
+    "widget_word": "headings of teaser widgets ('most', 'read', 'latest', 'meistgelesen')",
+    # Dumps
+    "numeric_date_order": "how the language prints a numeric date: 'day-month' or 'month-day'",
     # Markup
     "comment_class": "class and id words of a readers' comment section",
 }
@@ -110,7 +129,12 @@ PATTERN_CATEGORIES: Mapping[str, str] = {
 MONTHS = ("january", "february", "march", "april", "may", "june", "july", "august",
           "september", "october", "november", "december")
 _MONTH_TABLE = "months"
+_DATE_ORDER = "numeric_date_order"
+DATE_ORDERS = ("day-month", "month-day")
 _HOLE = re.compile(r"(?<!\\)\{([a-z_]+)\}")  # "{ad_label}"; never a quantifier ("{2,60}")
+# "{line:stopword,ad_label,interface_verb;ad_label}", a whole pattern: a line made only of
+# words of the first categories (and numbers), holding a word of each group after a ";".
+_LINE_HOLE = re.compile(r"\{line:([a-z_]+(?:,[a-z_]+)*)((?:;[a-z_]+(?:,[a-z_]+)*)*)\}")
 _LEXICON_PACKAGE = "scrape.config"
 _LEXICON_FOLDER = "lexicon"
 
@@ -122,12 +146,23 @@ class Lexicon:
     sources: tuple[str, ...]
     entries: Mapping[str, tuple[str, ...]]
     months: tuple[tuple[str, ...], ...]  # twelve tuples: each month's names, all languages
+    # Each file's own entries, by its name without ".toml" ("de"): what tells languages apart.
+    languages: Mapping[str, Mapping[str, tuple[str, ...]]] = field(default_factory=dict)
+    # Word categories read into words for line grammars, as each is first needed.
+    _grammar_words: dict[str, frozenset[tuple[str, ...]]] = field(default_factory=dict, repr=False)
 
     def words(self, category: str) -> tuple[str, ...]:
         """The entries of a category (words, or regex fragments for a pattern category)."""
         if not self.knows(category):
             raise KeyError(category)
         return self.entries.get(category, ())
+
+    def by_language(self, category: str) -> dict[str, tuple[str, ...]]:
+        """A category's entries per language file ("common" is a file too), files without
+        the category left out."""
+        if not self.knows(category):
+            raise KeyError(category)
+        return {name: found[category] for name, found in self.languages.items() if found.get(category)}
 
     def knows(self, category: str) -> bool:
         """Whether `category` is a category of either kind (files may leave it out)."""
@@ -159,7 +194,44 @@ class Lexicon:
         Raises:
             ConfigError: a hole names no category.
         """
+        if _LINE_HOLE.search(pattern):
+            raise ConfigError("a {line:...} hole is a whole pattern of its own", key=pattern[:60])
         return _HOLE.sub(lambda m: self._hole(m.group(1)), pattern)
+
+    def line_grammar(self, pattern: str) -> LineGrammar | None:
+        """The grammar a whole-pattern `{line:...}` hole stands for (None for any other
+        pattern). After the ";", each group names the categories one required word comes
+        from; `number` requires a number, `label` reads only what comes before a label's
+        separator ("Lesen Sie auch: ..."), `name` lets a site's name of up to three words
+        follow a stopword ("Mehr von Example News"), and `phrase` wants two words or more.
+
+        Raises:
+            ConfigError: a name is neither a word category nor one of those keywords.
+        """
+        found = _LINE_HOLE.fullmatch(pattern.strip())
+        if found is None:
+            return None
+        words = found.group(1).split(",")
+        groups = [group.split(",") for group in found.group(2)[1:].split(";")] if found.group(2) else []
+        flags = {group[0] for group in groups if len(group) == 1 and group[0] in GRAMMAR_FLAGS}
+        anchors = [group for group in groups if not (len(group) == 1 and group[0] in GRAMMAR_FLAGS)]
+        for category in words + [c for group in anchors for c in group]:
+            if category not in WORD_CATEGORIES:
+                raise ConfigError(f"no word category {category!r} in a {{line:...}} hole", key=category)
+        return LineGrammar(
+            source=pattern.strip(),
+            words=frozenset().union(*(token for c in words for token in self._tokens(c))),
+            anchors=tuple(frozenset().union(*(self._tokens(c) for c in group)) for group in anchors),
+            needs_number="number" in flags, label="label" in flags, name="name" in flags, phrase="phrase" in flags,
+            stopwords=frozenset(t for phrase in self._tokens("stopword") for t in phrase),
+        )
+
+    def _tokens(self, category: str) -> frozenset[tuple[str, ...]]:
+        """A word category's entries as the runs of words a line grammar reads, once."""
+        found = self._grammar_words.get(category)
+        if found is None:
+            found = self._grammar_words[category] = frozenset(tuple(grammar_tokens(w)) for w in self.words(category))
+        return found
 
     def _hole(self, category: str) -> str:
         if category in PATTERN_CATEGORIES:
@@ -258,6 +330,8 @@ def _read_file(text: str, name: str) -> _File:
         if key not in WORD_CATEGORIES and key not in PATTERN_CATEGORIES:
             raise ConfigError(f"unknown category {key!r}", key=key, path=name)
         entries[key] = _strings(value, key, name)
+        if key == _DATE_ORDER and not set(entries[key]) <= set(DATE_ORDERS):
+            raise ConfigError(f"must be one of {', '.join(DATE_ORDERS)}", key=key, path=name)
         if key in PATTERN_CATEGORIES:
             for entry in entries[key]:
                 _check_pattern(entry, key, text, name)
@@ -286,8 +360,10 @@ def load_lexicon(extra: Iterable[str | Path] = (), builtin: bool = True) -> Lexi
             raise ConfigError(f"cannot read lexicon: {exc.strerror}", path=str(path)) from None
     entries: dict[str, dict[str, None]] = {}
     months: list[dict[str, None]] = [{} for _ in MONTHS]
+    languages: dict[str, dict[str, tuple[str, ...]]] = {}
     for name, text in sources:
         read = _read_file(text, name)
+        languages.setdefault(Path(name).name.removesuffix(".toml"), {}).update(read.entries)
         for category, values in read.entries.items():
             entries.setdefault(category, {}).update(dict.fromkeys(values))
         for index, names in enumerate(read.months):
@@ -296,6 +372,7 @@ def load_lexicon(extra: Iterable[str | Path] = (), builtin: bool = True) -> Lexi
         sources=tuple(name for name, _ in sources),
         entries={category: tuple(values) for category, values in entries.items()},
         months=tuple(tuple(names) for names in months),
+        languages=languages,
     )
 
 

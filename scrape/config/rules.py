@@ -12,14 +12,20 @@ loop, so two things keep it cheap:
   such word of 3+ letters are always tried;
 - memoised results: menus, labels and share bars repeat within a page and across pages.
 
-(Patterns must not use numbered back-references: the groups are renumbered.) No I/O.
+(Patterns must not use numbered back-references: the groups are renumbered.)
+
+A rule may also hold line grammars (`LineGrammar`, written `{line:...}` in defaults.toml):
+a short line made only of words of some lexicon categories, in any order, case and
+punctuation, holding the words it must. They are read in Python off the line's words and
+sets of words, not as regexes: the categories of twenty languages are thousands of words,
+which as regexes took seconds to compile in every process. No I/O.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 # The regex parser, to read required words off a pattern: no public API and no type stubs.
@@ -57,6 +63,109 @@ def strip_edges(text: str) -> str:
 
 
 RULE_KINDS = ("line", "heading", "selector")
+# Keywords a `{line:...}` hole may name after a ";" besides word categories.
+GRAMMAR_FLAGS = ("number", "label", "name", "phrase")
+# Letters, digits and the marks Indic scripts write vowels with (which \\w leaves out).
+_WORD = re.compile(r"[\w\u0300-\u036f\u0900-\u0dff]+")
+# Where a read-also line's label ends: "Lesen Sie auch: ...", "Siehe auch → ...", "Lesetipp | ...".
+_LABEL_END = re.compile(r"[:|→»›>]+|\s[-–—]+\s")
+_NAME_MAX_WORDS = 3  # a site's name after "More from", "Videos auf"
+
+
+def grammar_tokens(text: str) -> list[str]:
+    """The words of `text` as line grammars see them: casefolded runs of letters and digits
+    ("E-Mail-Adresse" is three words, "l’articolo" two, "schließen" is "schliessen")."""
+    return _WORD.findall(text.casefold())
+
+
+@dataclass(frozen=True)
+class LineGrammar:
+    """A line made only of `words` (and numbers), holding a word or phrase of each group of
+    `anchors`, in any order: "Advertisement - story continues below", "Lesezeit: 4 Min."
+
+    With `needs_number`, the line must also hold a number ("12 Kommentare"); with `label`,
+    only what comes before a label's separator is read, and a headline must follow it
+    ("LESEN SIE AUCH: Kondenswasser am Fenster verhindern"); with `name`, the line is a
+    heading: a site's name of up to three words of any kind may follow a stopword ("Mehr von
+    Example News"), and it never asks a question ("What are the new rules?" is a subheading);
+    with `phrase`, one word is not enough ("News", "Videos" head sections of articles too)."""
+
+    source: str  # the pattern as written, for messages
+    words: frozenset[str] = field(repr=False)
+    anchors: tuple[frozenset[tuple[str, ...]], ...] = field(repr=False)
+    stopwords: frozenset[str] = field(default=frozenset(), repr=False)
+    needs_number: bool = False
+    label: bool = False
+    name: bool = False
+    phrase: bool = False
+    # Each anchor group split into its one-word entries (a set lookup per word) and its
+    # phrases ("sign up") by their first word, looked for as runs of words.
+    _single: tuple[frozenset[str], ...] = field(init=False, repr=False, compare=False)
+    _phrases: tuple[dict[str, tuple[tuple[str, ...], ...]], ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_single", tuple(frozenset(p[0] for p in g if len(p) == 1) for g in self.anchors))
+        by_start: list[dict[str, tuple[tuple[str, ...], ...]]] = []
+        for group in self.anchors:
+            starts: dict[str, tuple[tuple[str, ...], ...]] = {}
+            for phrase in sorted(p for p in group if len(p) > 1):
+                starts[phrase[0]] = (*starts.get(phrase[0], ()), phrase)
+            by_start.append(starts)
+        object.__setattr__(self, "_phrases", tuple(by_start))
+
+    def matches(self, text: str, tokens: list[str] | None = None) -> bool:
+        """Whether `text` (one collapsed block, edge punctuation off) is such a line;
+        `tokens` are its `grammar_tokens`, when the caller has them already."""
+        if self.name and text.endswith("?"):
+            return False
+        if self.label:
+            cut = _LABEL_END.search(text)
+            if cut is None or cut.start() == 0 or not _WORD.search(text, cut.end()):
+                return False
+            tokens = grammar_tokens(text[: cut.start()])
+        elif tokens is None:
+            tokens = grammar_tokens(text)
+        if self.phrase and len(tokens) < 2:
+            return False
+        tokens = self._known(tokens, text)
+        if not tokens or (self.needs_number and not any(t.isdigit() for t in tokens)):
+            return False
+        return all(self._holds(tokens, i) for i in range(len(self.anchors)))
+
+    def _known(self, tokens: list[str], text: str) -> list[str]:
+        """The words that must be known: all of them, or, for a grammar that lets a name
+        follow a stopword, those before the name (the line's last words, but for known words
+        after it: "Trending on Example Videos"; each capitalised, or with a figure: "Podcasts
+        in Plex einbinden" is a sentence). Empty when a word is unknown."""
+        words = self.words
+        unknown = []
+        for index, token in enumerate(tokens):
+            if token not in words and not token.isdigit():
+                if not self.name:
+                    return []  # most prose fails here, on one of its first words
+                unknown.append(index)
+        if not unknown:
+            return tokens
+        first, last = unknown[0], unknown[-1]
+        if last - first >= _NAME_MAX_WORDS or first == 0 or tokens[first - 1] not in self.stopwords:
+            return []
+        if any(t in self.stopwords for t in tokens[first : last + 1]):
+            return []  # "Weitere Projekte im Aufbau": words of a sentence, not a name
+        if not all(w[0].isupper() or w[0].isdigit() for w in _WORD.findall(text)[first : last + 1]):
+            return []
+        return tokens[:first]
+
+    def _holds(self, tokens: list[str], group: int) -> bool:
+        single, starts = self._single[group], self._phrases[group]
+        for i, token in enumerate(tokens):
+            if token in single:
+                return True
+            for phrase in starts.get(token, ()):
+                if tuple(tokens[i : i + len(phrase)]) == phrase:
+                    return True
+        return False
+
+
 @dataclass(frozen=True)
 class NoiseRule:
     """A named noise pattern.
@@ -66,12 +175,14 @@ class NoiseRule:
         heading and the list or block it introduces are noise.
     kind "selector": CSS selectors whose elements are noise, whatever their text.
     `max_words` keeps a rule from touching long blocks, which are real prose.
+    `grammars` are the rule's `{line:...}` patterns, read off words rather than as regexes.
     """
 
     name: str
     kind: str
     patterns: tuple[str, ...]
     max_words: int = 40
+    grammars: tuple[LineGrammar, ...] = ()
 
     def __post_init__(self) -> None:
         if self.kind not in RULE_KINDS:
@@ -92,7 +203,9 @@ class NoiseRule:
     def matches(self, text: str) -> bool:
         """Whether `text` (one collapsed block) is wholly this noise; edge punctuation is ignored."""
         text = strip_edges(text)
-        return bool(text) and len(text.split()) <= self.max_words and self.regex.fullmatch(text) is not None
+        if not text or len(text.split()) > self.max_words:
+            return False
+        return self.regex.fullmatch(text) is not None or any(g.matches(text) for g in self.grammars)
 
 
 
@@ -183,6 +296,11 @@ class RuleSet:
         if hints:
             self._hints.make_automaton()
         self._has_hints = bool(hints)
+        self._grammars = [(index, grammar) for index, rule in enumerate(rules) for grammar in rule.grammars]
+        # A word no grammar knows rules them all out at once (most prose), unless one lets a
+        # name in.
+        self._grammar_words = frozenset().union(*(g.words for _, g in self._grammars))
+
         self._max_words = max((rule.max_words for rule in rules), default=0)
         self._cache: dict[str, NoiseRule | None] = {}
 
@@ -235,7 +353,24 @@ class RuleSet:
                 if regex.fullmatch(text) is not None:
                     indexes.append(index)
                     break
-        return min(indexes, default=None)
+        best = min(indexes, default=len(self.rules))
+        if self._grammars:
+            best = self._first_grammar(text, best)
+        return best if best < len(self.rules) else None
+
+    def _first_grammar(self, text: str, best: int) -> int:
+        """The index of the first rule before `best` with a grammar taking `text`, else `best`."""
+        tokens = grammar_tokens(text)
+        known = all(t in self._grammar_words or t.isdigit() for t in tokens)
+        words = len(tokens)
+        for index, grammar in self._grammars:  # in rule order: past the best found, none can win
+            if index >= best:
+                break
+            if not known and not (grammar.name or grammar.label):
+                continue
+            if words <= self.rules[index].max_words and grammar.matches(text, tokens):
+                return index
+        return best
 
 
 def _as_written(text: str) -> str:

@@ -244,6 +244,8 @@ def _build_rule(data: object, prefix: str, lexicon: Lexicon) -> NoiseRule:
     if not isinstance(data, dict):
         raise ConfigError("must be a table", key=prefix)
     table = dict(data)
+    if "grammars" in table:  # built from {line:...} patterns, never written
+        raise ConfigError(f"unknown key {prefix}.grammars", key=f"{prefix}.grammars")
     named = table.pop("lexicon", [])
     categories = _check_type([named] if isinstance(named, str) else named, tuple[str, ...], f"{prefix}.lexicon")
     rule = _build(NoiseRule, table, prefix)
@@ -252,14 +254,15 @@ def _build_rule(data: object, prefix: str, lexicon: Lexicon) -> NoiseRule:
             raise ConfigError("a selector rule takes no lexicon", key=f"{prefix}.lexicon")
         return rule
     try:
-        patterns = [lexicon.fill(p) for p in rule.patterns]
+        grammars = [lexicon.line_grammar(p) for p in rule.patterns]
+        patterns = [lexicon.fill(p) for p, grammar in zip(rule.patterns, grammars, strict=True) if grammar is None]
     except ConfigError as exc:
         raise ConfigError(str(exc), key=f"{prefix}.patterns") from None
     for category in typing.cast(tuple[str, ...], categories):
         if not lexicon.knows(category):
             raise ConfigError(f"no lexicon category {category!r}", key=f"{prefix}.lexicon")
         patterns.extend(lexicon.phrases(category))
-    return dataclasses.replace(rule, patterns=tuple(patterns))
+    return dataclasses.replace(rule, patterns=tuple(patterns), grammars=tuple(g for g in grammars if g is not None))
 
 
 def _parse(data: dict[str, object], lexicon: Lexicon) -> dict[str, object]:

@@ -19,6 +19,8 @@ _MAX_CHARS = 400
 _SIGNED_MAX_WORDS = 6
 _SIGNATURE = re.compile(r"^(?P<name>[^()]{3,60}?)\s*\((?P<note>[^()]{2,80})\)$")
 _TZ = r"(?:" + "|".join(TZ_ABBREVIATIONS) + r"|[+-]\d{2}:?\d{2})"
+_FIELD_SEPARATOR = re.compile(r"[|•·]|\s[-–—]\s")  # between a byline's fields, not its names
+_EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")  # what "Anna Weber (05.03.2024)" leaves
 
 
 def _date_regex(lexicon: Lexicon) -> str:
@@ -28,18 +30,20 @@ def _date_regex(lexicon: Lexicon) -> str:
     date_of = lexicon.regex("date_of")  # "3 de marzo de 2024"
     ordinal = lexicon.regex("ordinal_suffix")  # "March 3rd"
     at = lexicon.regex("time_preposition")  # "March 3, 2024 at 10:00"
-    hour_word, hours = lexicon.regex("hour_word"), lexicon.regex("hour_word", "hour_abbreviation")
+    # "14:26 Uhr", "19:06 h", "10.30 h"; a letter also stands between hours and minutes ("7h22").
+    hours, letters = lexicon.regex("hour_word", "hour_abbreviation"), lexicon.regex("hour_abbreviation")
     half_day = lexicon.regex("before_noon", "after_noon")
     time = (
-        rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?|{hour_word}\b)?(?:\s*{_TZ})?"
+        rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?|{hours}\b)?(?:\s*{_TZ})?"
         rf"|\d{{1,2}}\s*[ap]\.?\s?m\.?(?:\s*{_TZ})?"
         rf"|\d{{1,2}}[.:]\d{{2}}\s*{hours}\b"
+        rf"|\d{{1,2}} ?{letters} ?\d{{2}}\b"  # "7h22", "14 h 16"
     )
     date = (
         rf"(?:{weekday}\s*)?{month}\s+\d{{1,2}}{ordinal}?,?\s+\d{{4}}"
         rf"|(?:{weekday}\s*)?\d{{1,2}}{ordinal}?\.?\s+(?:{date_of}\s+)?{month},?\s+(?:{date_of}\s+)?\d{{4}}"
         r"|\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?(?:Z|[+-]\d{2}:?\d{2})?)?"
-        r"|\d{1,2}[./]\d{1,2}[./]\d{2,4}"
+        rf"|(?:{weekday}\s*)?\d{{1,2}}[./]\d{{1,2}}[./]\d{{2,4}}"
         rf"|\d{{4}}\s*[年년]\s*\d{{1,2}}\s*[月월]\s*\d{{1,2}}\s*[日일](?:\s*{half_day}?\s*\d{{1,2}}[:時时시]\d{{2}})?"
     )
     # A stamp starts a word: tried only at word starts, a text with no date in it is searched
@@ -52,6 +56,9 @@ class BylineGrammar:
     """The regexes a byline is read with, built from a lexicon's words."""
 
     date: re.Pattern[str]
+    # A date with the article some languages print before it ("Par Jean Dupont, le 3 mars
+    # 2024", "el 3 de marzo"): taken out with the date, so that the article is no name.
+    dated: re.Pattern[str]
     # What may stand between a time and its date within one stamp: "6:02 a.m. EST, Feb. 11,
     # 2025", "10:00 PM | January 21, 2025".
     stamp_gap: re.Pattern[str]
@@ -69,6 +76,8 @@ class BylineGrammar:
     # signature: "Jean Dupont (Nantes, correspondant)".
     role_words: re.Pattern[str]
     particles: frozenset[str]
+    # News agencies credited by one word ("Reuters", "AFP"): beside a person, still a credit.
+    wires: frozenset[str] = frozenset()
 
     @classmethod
     def from_lexicon(cls, lexicon: Lexicon) -> BylineGrammar:
@@ -76,6 +85,7 @@ class BylineGrammar:
         labels = lexicon.regex("published_label", "updated_label", "byline_label", "time_preposition")
         return cls(
             date=re.compile(_date_regex(lexicon), re.IGNORECASE),
+            dated=re.compile(rf"(?:\b{lexicon.regex('definite_article')}\s+)?{_date_regex(lexicon)}", re.IGNORECASE),
             stamp_gap=re.compile(rf"[\s,.|•·/-]*(?:{lexicon.regex('time_preposition')}\b[\s,.]*)?", re.IGNORECASE),
             relative=re.compile(rf"\b{lexicon.alternation('relative_time')}\b", re.IGNORECASE),
             label=re.compile(rf"\b{labels}\b:?", re.IGNORECASE),
@@ -90,6 +100,7 @@ class BylineGrammar:
                 re.IGNORECASE),
             role_words=re.compile(rf"\b{lexicon.regex('role_word')}\b", re.IGNORECASE),
             particles=frozenset(word.lower() for word in lexicon.words("name_particle")),
+            wires=frozenset(word.lower() for word in lexicon.words("wire_initials") + lexicon.words("wire_name")),
         )
 
 
@@ -181,11 +192,11 @@ def _candidate(line: str, g: BylineGrammar) -> str | None:
 def _names(text: str, g: BylineGrammar) -> tuple[list[str] | None, bool]:
     """The names a byline gives once its dates, labels, "By" and outlet are out (None when
     something else is left), and whether a "by" led one of its parts."""
-    rest = g.date.sub(" ", text)
+    rest = g.dated.sub(" ", text)
     rest = g.relative.sub(" ", rest)
     rest = g.by_prefix.sub("", rest.strip())
     rest = g.label.sub(" ", rest)
-    rest = g.for_outlet.sub("", " ".join(rest.split()))
+    rest = g.for_outlet.sub("", " ".join(_EMPTY_BRACKETS.sub(" ", rest).split()))
     parts = [p.strip(" .:-–—") for p in g.separators.split(rest)]
     # "Posted on March 3, 2024 by Jane Doe": the "by" comes after the date.
     has_by = any(g.by_prefix.match(p) for p in parts)
@@ -193,7 +204,15 @@ def _names(text: str, g: BylineGrammar) -> tuple[list[str] | None, bool]:
     # "By Kenji Watanabe / Staff Writer": the role goes, the person stays.
     parts = [p for p in parts if p and not g.role_words.search(p)]
     names = [p for p in parts if looks_like_name(p, g)]
-    return (names if len(names) == len(parts) else None), has_by
+    if len(names) != len(parts):
+        return None, has_by
+    # "Lucía Ferrer | Madrid | 3 de marzo": beside a full name, one word standing alone
+    # between bars or bullets is a place or a desk (one in a list of names, "Anna Weber und
+    # Sweidah", is a name; and so is a news agency: "Reuters | Thorsten Kramer").
+    if any(" " in n for n in names):
+        fields = {" ".join(f.split()).strip(" .:-–—") for f in _FIELD_SEPARATOR.split(rest)}
+        names = [n for n in names if " " in n or n not in fields or n.lower() in g.wires]
+    return names, has_by
 
 
 def _stamps(text: str, g: BylineGrammar) -> tuple[str | None, str | None]:
