@@ -172,7 +172,8 @@ def _paragraph_fallback(tree: LexborHTMLParser) -> list[str]:
     return [t for p in scope.css("p, h2, h3, li") if len((t := node_text(p)).split()) >= 8 or p.tag in ("h2", "h3")]
 
 
-def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: SiteRule | None) -> list[str]:
+def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: SiteRule | None,
+                 description: str | None = None) -> list[str]:
     """Main text lines of a pruned page: the site's body selector, else scrape's own reading
     where it is sure, else trafilatura, then fallbacks."""
     html = None
@@ -181,7 +182,7 @@ def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: 
         if nodes:
             html = "<html><body>" + "".join(n.html or "" for n in nodes) + "</body></html>"
     if html is None:
-        if config.clean.extractor == "auto" and (lines := extract_lines(tree)) is not None:
+        if config.clean.extractor == "auto" and (lines := extract_lines(tree, description)) is not None:
             return lines
         html = tree.html or ""
     html = _fold_source_newlines(html)
@@ -288,7 +289,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     page_bylines = prune_noise_blocks(tree, config, removed)
     drop_page_frame(tree, removed)
     drop_doubled_blocks(tree, removed)
-    lines = extract_text(tree, url, config, site)
+    lines = extract_text(tree, url, config, site, meta.description)
     result = filter_paragraphs(lines, config.line_rules, config.heading_rules)
     removed.extend(result.removed)
 
