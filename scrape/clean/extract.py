@@ -27,6 +27,9 @@ _MIN_PROSE_TOTAL = 400  # less prose than this on the page: too little to be sur
 _CONTAINER_SHARE = 0.85  # the container holds this share of the page's prose...
 _ARTICLE_SHARE = 0.5  # ...or this share, when it is an <article> or an article body
 _GUARD_SHARE = 0.5  # an element named like boilerplate but holding this much prose is kept
+# ...or this much, when its boilerplate words are only the names of the tags it is filed
+# under: a post's own container, beside readers' comments that outweigh it.
+_FILED_GUARD_SHARE = 0.25
 # The container's prose over its raw text (with the whitespace between tags, which grows
 # with the number of elements). Below this it is full of small blocks: cards, menus, bars,
 # which trafilatura sorts out better. Measured on the corpora: 0.45 let in pages that lost
@@ -69,11 +72,14 @@ _LEXICON = default_lexicon()
 _BOILERPLATE = re.compile(_LEXICON.alternation("boilerplate_class"), re.IGNORECASE)
 # Class and id words of the block that holds an article's text.
 _ARTICLE_BODY = re.compile(_LEXICON.alternation("article_body_class"), re.IGNORECASE)
+# A post's own container (WordPress post_class, Ghost), and the taxonomy classes on it.
+_POST_CONTAINER = re.compile(r"(?:^|\s)(?:hentry|post-\d+)(?:\s|$)")
+_TERM_CLASS = re.compile(r"(?:^|\s)(?:tag|category|post_tag|format|status)-\S+")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MEMO_LIMIT = 50_000  # class and id strings remembered; pages of one site repeat them
 
 
-_memo: dict[str, bool] = {}
+_memo: dict[str, int] = {}  # class or id string -> what it says (_NO_HINT, _HINT, _FILED_HINT)
 
 
 def forget() -> None:
@@ -93,7 +99,17 @@ def _hidden(node: LexborNode) -> bool:
 
 def _hinted(node: LexborNode) -> bool:
     """Whether the element's class or id names a boilerplate block."""
+    return _hint(node) != _NO_HINT
+
+
+_NO_HINT, _HINT, _FILED_HINT = 0, 1, 2
+
+
+def _hint(node: LexborNode) -> int:
+    """What the element's class and id say: nothing, a boilerplate block, or a boilerplate
+    word only in the terms a post is filed under."""
     attrs = node.attributes
+    found = _NO_HINT
     for key in ("class", "id"):
         value = attrs.get(key)
         if value:
@@ -101,9 +117,29 @@ def _hinted(node: LexborNode) -> bool:
             if hit is None:
                 if len(_memo) > _MEMO_LIMIT:
                     _memo.clear()
-                hit = _memo[value] = bool(_BOILERPLATE.search(value))
-            if hit:
-                return True
+                hit = _memo[value] = _read_hint(value)
+            if hit == _HINT:
+                return hit
+            found = max(found, hit)
+    return found
+
+
+def _read_hint(value: str) -> int:
+    """WordPress and Ghost give a post's container a class per tag and category ("post-41
+    hentry category-social tag-sponsored"): a term's name says nothing about the block."""
+    if _BOILERPLATE.search(value) is None:
+        return _NO_HINT
+    if _POST_CONTAINER.search(value) is None or _BOILERPLATE.search(_TERM_CLASS.sub(" ", value)):
+        return _HINT
+    return _FILED_HINT
+
+
+def _in_running_text(node: LexborNode) -> bool:
+    """Whether text runs on either side of the element: a word of a sentence (an auto-tag
+    link on a name, a highlighted phrase), not a block of its own."""
+    for sibling in (node.prev, node.next):
+        if sibling is not None and sibling.tag == "-text" and (sibling.text_content or "").strip():
+            return True
     return False
 
 
@@ -128,6 +164,7 @@ def _prose_weights(body: LexborNode) -> tuple[dict[int, int], int, dict[int, Lex
     paragraphs: list[tuple[int, list[int]]] = []
     everything: dict[int, int] = {}
     marked: set[int] = set()
+    filed: set[int] = set()  # posts whose only boilerplate words are their tags' names
     seen: dict[int, LexborNode] = {}
     for p, size in _prose_blocks(body):
         chain = []
@@ -136,17 +173,21 @@ def _prose_weights(body: LexborNode) -> tuple[dict[int, int], int, dict[int, Lex
             key = node.mem_id
             if key not in seen:
                 seen[key] = node
-                if _marked(node):
+                if _hidden(node) or (hint := _hint(node)) == _HINT:
                     marked.add(key)
+                elif hint == _FILED_HINT:
+                    filed.add(key)
             chain.append(key)
             everything[key] = everything.get(key, 0) + size
             node = node.parent
         paragraphs.append((size, chain))
-    guard = _GUARD_SHARE * sum(size for size, _ in paragraphs)
+    every = sum(size for size, _ in paragraphs)
+    guard, filed_guard = _GUARD_SHARE * every, _FILED_GUARD_SHARE * every
     weights: dict[int, int] = {}
     total = 0
     for size, chain in paragraphs:
-        if any(key in marked and everything[key] < guard for key in chain):
+        if any((key in marked and everything[key] < guard) or (key in filed and everything[key] < filed_guard)
+               for key in chain):
             continue
         total += size
         for key in chain:
@@ -272,11 +313,14 @@ class _Walker:
 
     def _left_out(self, node: LexborNode, tag: str) -> bool:
         """Hidden by its style, or named as boilerplate by its class or id. A class hint
-        never takes a block that holds most of the prose, or the block that is the page's
-        summary (a standfirst classed as a "teaser")."""
+        never takes a block that holds most of the prose, an inline element inside running
+        text (a name behind an auto-tag link), or the block that is the page's summary
+        (a standfirst classed as a "teaser")."""
         if _hidden(node):
             return True
         if not _hinted(node) or self._weights.get(node.mem_id, 0) >= self._guard:
+            return False
+        if tag not in _BLOCK and _in_running_text(node):
             return False
         return not (self._described and _describes(node_text(node), self._described))
 
