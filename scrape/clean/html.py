@@ -32,6 +32,7 @@ from ..meta.normalise import rank_titles
 from ..models import Extract, Removal
 from .doubles import drop_doubled_blocks
 from .extract import extract_lines
+from .guard import ArticleGuard
 from .lines import filter_paragraphs
 from .prune import (
     drop_invisible,
@@ -281,13 +282,14 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     # the rules then read far fewer blocks (this order halved the pruning time). With
     # --explain, the noise inside each removed block is named too ("Most read" in a sidebar).
     drop_invisible(tree)
+    guard = ArticleGuard(tree.body, removed)
     if site and site.drop:
-        drop_selectors(tree, site.drop, f"site:{site.domain}", removed)
-    drop_signup_widgets(tree, removed)
-    drop_selectors(tree, config.noise_selectors, "structural-noise", removed,
+        drop_selectors(tree, site.drop, f"site:{site.domain}", removed, guard)
+    drop_signup_widgets(tree, removed, guard)
+    drop_selectors(tree, config.noise_selectors, "structural-noise", removed, guard,
                    explain_with=config if explain else None)
-    page_bylines = prune_noise_blocks(tree, config, removed)
-    drop_page_frame(tree, removed)
+    page_bylines = prune_noise_blocks(tree, config, removed, guard)
+    drop_page_frame(tree, removed, guard)
     drop_doubled_blocks(tree, removed)
     lines = extract_text(tree, url, config, site, meta.description)
     result = filter_paragraphs(lines, config.line_rules, config.heading_rules)
