@@ -380,6 +380,23 @@ def extract_lines(tree: LexborHTMLParser, description: str | None = None) -> lis
     return lines or None
 
 
+def read_block(tree: LexborHTMLParser, block: LexborNode) -> list[str]:
+    """One block of the pruned page read as the article's (a fallback: the block a page
+    marks as its article body, when the reading found much less)."""
+    body = tree.body
+    if body is None:
+        return []
+    weights, total, _ = _prose_weights(body)
+    walker = _Walker(weights, total)
+    tag = block.tag or ""
+    try:
+        walker.walk(block, tag, False)
+    except RecursionError:
+        return []
+    walker.out.end(tag)
+    return _kept_lines(walker.out.lines)
+
+
 def _kept_lines(raw: list[tuple[str, int, str]]) -> list[str]:
     lines = []
     for text, links, tag in raw:

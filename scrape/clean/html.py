@@ -41,6 +41,7 @@ from .prune import (
     drop_signup_widgets,
     prune_noise_blocks,
 )
+from .structured import prefer_structured
 
 _SPLIT_MIN_CHARS = 100  # paragraphs shorter than this are not added from split body blocks
 _MIN_PROSE_SHARE = 0.5  # below this the fast extraction is probably a menu or a list
@@ -291,7 +292,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     page_bylines = prune_noise_blocks(tree, config, removed, guard)
     drop_page_frame(tree, removed, guard)
     drop_doubled_blocks(tree, removed)
-    lines = extract_text(tree, url, config, site, meta.description)
+    lines = prefer_structured(extract_text(tree, url, config, site, meta.description), tree, meta.article_body)
     result = filter_paragraphs(lines, config.line_rules, config.heading_rules)
     removed.extend(result.removed)
 
