@@ -31,6 +31,10 @@ _BLOCK_TAGS = frozenset(
 _INLINE_TAGS = frozenset("span strong small em b i label font cite".split())
 _CANDIDATES = ",".join(sorted(_BLOCK_TAGS | _INLINE_TAGS))
 _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
+# Headings proper: one a line rule calls noise ("Lesen Sie auch", "Veja também") is taken
+# with the block of links or teaser cards it leads, as a widget heading is.
+_WIDGET_HEADS = frozenset("h2 h3 h4 h5 h6".split())
+_STRUCTURAL = frozenset(("teaser-list", "byline"))  # found by structure, not by a heading's words
 _LIST_TAGS = frozenset(("ul", "ol"))
 _TEASER_CONTEXT = frozenset(("aside", "nav", "footer"))
 # Containers never removed whole, whatever their text.
@@ -274,6 +278,16 @@ def _is_teaser_list(node: LexborNode) -> bool:
     return led_by_link >= 0.8 * len(items) and _prose_chars(node) <= _TEASER_ITEM_PROSE * len(items)
 
 
+def _is_teaser_card(node: LexborNode) -> bool:
+    """One story's card: led by a link of a few words (its headline), with a line or two
+    of description after it."""
+    link = node.css_first("a")
+    if link is None or _prose_chars(node) > _TEASER_ITEM_PROSE:
+        return False
+    headline = node_text(link)
+    return len(headline.split()) >= 3 and node_text(node).startswith(headline[:20])
+
+
 def _widget_container(heading: LexborNode, rule: str, guard: ArticleGuard) -> LexborNode:
     """The block a noise heading leads: climb while the ancestor adds only links, headings
     and teaser cards (a list of stories) or nothing (a video player), never prose, and
@@ -292,13 +306,18 @@ def _widget_container(heading: LexborNode, rule: str, guard: ArticleGuard) -> Le
 
 
 def _only_teasers_besides(parent: LexborNode, branch: LexborNode) -> bool:
-    """Whether every child of `parent` other than `branch` is a teaser list or holds no prose."""
+    """Whether the children of `parent` other than `branch` are teaser lists and teaser
+    cards, with no more running text besides them, all together, than a widget's slack (a
+    block of short paragraphs is an article, however short each one is)."""
+    prose = 0
     child = parent.child
     while child is not None:
         if child.mem_id != branch.mem_id and child.tag != "-text" and child.text(deep=True).strip():
-            if _prose_chars(child) > _WIDGET_PROSE_SLACK and not _is_teaser_list(child):
-                return False
+            if not _is_teaser_list(child) and not _is_teaser_card(child):
+                prose += _prose_chars(child)
         elif child.tag == "-text" and (child.text_content or "").strip():
+            return False
+        if prose > _WIDGET_PROSE_SLACK:
             return False
         child = child.next
     return True
@@ -405,35 +424,51 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
     root = tree.body or tree.root
     if root is None:
         return []
-    line_rules = config.line_rules
-    marks = _Marks(removed)
-    bylines: list[Byline] = []
-    headings: list[tuple[LexborNode, str]] = []
+    found = _Found(_Marks(removed), config.line_rules)
     texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
     for node in root.css(_CANDIDATES):
-        if marks.inside(node):
+        if found.marks.inside(node):
             continue  # inside a block already taken
         text = _block_text(node, texts)
-        if not text:
-            continue
+        if text:
+            found.read(node, text)
+    _mark_widgets(found.headings, config.heading_rules, found.marks, guard)
+    for node, noise in found.led:
+        found.marks.mark(_widget_container(node, noise.rule, guard), noise.rule, noise.shown)
+    found.marks.decompose()
+    return found.bylines
+
+
+class _Found:
+    """What the first pass found: blocks taken, bylines, headings to look at again, and
+    headings the line rules call noise, whose widgets are taken in the second pass."""
+
+    def __init__(self, marks: _Marks, line_rules: RuleSet) -> None:
+        self.marks = marks
+        self.line_rules = line_rules
+        self.bylines: list[Byline] = []
+        self.headings: list[tuple[LexborNode, str]] = []
+        self.led: list[tuple[LexborNode, _Noise]] = []
+
+    def read(self, node: LexborNode, text: str) -> None:
+        """One candidate block of the first pass."""
         if node.tag in _INLINE_TAGS and not _in_caption(node):
             # An inline element standing alone is read with the block around it (same text);
             # one beside text is read only as a label beside links ("Sponsored" + an ad
             # link), where the small block is the ad.
-            _take_ad_label(node, text, line_rules, marks)
+            _take_ad_label(node, text, self.line_rules, self.marks)
             if node.tag in _HEADING_TAGS:
-                headings.append((node, text))
-            continue
-        noise = _classify(node, text, line_rules)
+                self.headings.append((node, text))
+            return
+        noise = _classify(node, text, self.line_rules)
         if noise.page_byline is not None:
-            bylines.append(noise.page_byline)
-        if noise.target is not None:
-            marks.mark(noise.target, noise.rule, noise.shown)
+            self.bylines.append(noise.page_byline)
+        if noise.target is not None and node.tag in _WIDGET_HEADS and noise.rule not in _STRUCTURAL:
+            self.led.append((node, noise))  # a heading the rules call noise leads a widget
+        elif noise.target is not None:
+            self.marks.mark(noise.target, noise.rule, noise.shown)
         elif node.tag in _HEADING_TAGS:
-            headings.append((node, text))
-    _mark_widgets(headings, config.heading_rules, marks, guard)
-    marks.decompose()
-    return bylines
+            self.headings.append((node, text))
 
 
 def _block_text(node: LexborNode, texts: dict[int, str | None]) -> str | None:
