@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import scrape
 from scrape.meta.authors import clean_authors
 
 
@@ -107,3 +108,16 @@ def test_a_call_sign_is_not_a_byline_but_a_wire_in_capitals_is():
     assert clean_authors([["KWCHCIK"]]) == ()
     assert clean_authors([["REUTERS"]]) == ("REUTERS",)
     assert clean_authors([["AS"]]) == ("AS",)  # a writer's initials
+
+
+def test_a_table_row_of_a_name_and_a_date_is_data_not_a_byline():
+    # An infobox at the top of an encyclopedia article, as a table row: "Founded" beside a
+    # date reads like "Name date" but is a row of the article's table.
+    from scrape.clean.lines import filter_paragraphs
+
+    config = scrape.load_config()
+    prose = " ".join(["The foundation coordinates the project's work on its browser and mail client."] * 4)
+    row = "| Founded | February 28, 1998 |"
+    result = filter_paragraphs([row, prose, prose, prose], config.line_rules, config.heading_rules)
+    assert result.bylines == []
+    assert result.paragraphs[0] == row

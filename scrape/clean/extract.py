@@ -19,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config.lexicon import default_lexicon
 from ..dom import ancestors, link_chars, node_text
+from .flow import head_elements, headline_before
 
 _PROSE_MIN_CHARS = 80  # a paragraph this long is prose, not a label or a link
 _PROSE_MAX_LINK_SHARE = 0.3  # more link text than this and it is a teaser, not prose
@@ -26,6 +27,9 @@ _MIN_PROSE_TOTAL = 400  # less prose than this on the page: too little to be sur
 _CONTAINER_SHARE = 0.85  # the container holds this share of the page's prose...
 _ARTICLE_SHARE = 0.5  # ...or this share, when it is an <article> or an article body
 _GUARD_SHARE = 0.5  # an element named like boilerplate but holding this much prose is kept
+# ...or this much, when its boilerplate words are only the names of the tags it is filed
+# under: a post's own container, beside readers' comments that outweigh it.
+_FILED_GUARD_SHARE = 0.25
 # The container's prose over its raw text (with the whitespace between tags, which grows
 # with the number of elements). Below this it is full of small blocks: cards, menus, bars,
 # which trafilatura sorts out better. Measured on the corpora: 0.45 let in pages that lost
@@ -56,6 +60,9 @@ _LISTS = frozenset(("ul", "ol"))
 _CAPTION_HOLDERS = frozenset(("p", "div"))
 _CAPTION_MAX_CHARS = 250  # an image's block with less text than this is a captioned picture
 _HEADINGS = frozenset("h1 h2 h3 h4 h5 h6".split())
+_HEAD_REPEAT_REACH = 5  # a standfirst the body repeats does so in its first paragraphs
+_DESCRIBED_SHARE = 0.6  # this share of a line's words in the page's description: it is the standfirst
+_HEAD_MIN_WORDS = 5  # shorter lines between the headline and the body are kickers, labels, stamps
 
 # Class and id words of blocks that are never the article: comments, share and follow bars,
 # related and popular lists, tags, author boxes and bylines, ads, newsletter and consent
@@ -65,11 +72,14 @@ _LEXICON = default_lexicon()
 _BOILERPLATE = re.compile(_LEXICON.alternation("boilerplate_class"), re.IGNORECASE)
 # Class and id words of the block that holds an article's text.
 _ARTICLE_BODY = re.compile(_LEXICON.alternation("article_body_class"), re.IGNORECASE)
+# A post's own container (WordPress post_class, Ghost), and the taxonomy classes on it.
+_POST_CONTAINER = re.compile(r"(?:^|\s)(?:hentry|post-\d+)(?:\s|$)")
+_TERM_CLASS = re.compile(r"(?:^|\s)(?:tag|category|post_tag|format|status)-\S+")
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _MEMO_LIMIT = 50_000  # class and id strings remembered; pages of one site repeat them
 
 
-_memo: dict[str, bool] = {}
+_memo: dict[str, int] = {}  # class or id string -> what it says (_NO_HINT, _HINT, _FILED_HINT)
 
 
 def forget() -> None:
@@ -79,10 +89,27 @@ def forget() -> None:
 
 def _marked(node: LexborNode) -> bool:
     """Whether the element's class or id names a boilerplate block, or its style hides it."""
+    return _hidden(node) or _hinted(node)
+
+
+def _hidden(node: LexborNode) -> bool:
+    style = node.attributes.get("style")
+    return bool(style and _HIDDEN.search(style))
+
+
+def _hinted(node: LexborNode) -> bool:
+    """Whether the element's class or id names a boilerplate block."""
+    return _hint(node) != _NO_HINT
+
+
+_NO_HINT, _HINT, _FILED_HINT = 0, 1, 2
+
+
+def _hint(node: LexborNode) -> int:
+    """What the element's class and id say: nothing, a boilerplate block, or a boilerplate
+    word only in the terms a post is filed under."""
     attrs = node.attributes
-    style = attrs.get("style")
-    if style and _HIDDEN.search(style):
-        return True
+    found = _NO_HINT
     for key in ("class", "id"):
         value = attrs.get(key)
         if value:
@@ -90,9 +117,29 @@ def _marked(node: LexborNode) -> bool:
             if hit is None:
                 if len(_memo) > _MEMO_LIMIT:
                     _memo.clear()
-                hit = _memo[value] = bool(_BOILERPLATE.search(value))
-            if hit:
-                return True
+                hit = _memo[value] = _read_hint(value)
+            if hit == _HINT:
+                return hit
+            found = max(found, hit)
+    return found
+
+
+def _read_hint(value: str) -> int:
+    """WordPress and Ghost give a post's container a class per tag and category ("post-41
+    hentry category-social tag-sponsored"): a term's name says nothing about the block."""
+    if _BOILERPLATE.search(value) is None:
+        return _NO_HINT
+    if _POST_CONTAINER.search(value) is None or _BOILERPLATE.search(_TERM_CLASS.sub(" ", value)):
+        return _HINT
+    return _FILED_HINT
+
+
+def _in_running_text(node: LexborNode) -> bool:
+    """Whether text runs on either side of the element: a word of a sentence (an auto-tag
+    link on a name, a highlighted phrase), not a block of its own."""
+    for sibling in (node.prev, node.next):
+        if sibling is not None and sibling.tag == "-text" and (sibling.text_content or "").strip():
+            return True
     return False
 
 
@@ -117,6 +164,7 @@ def _prose_weights(body: LexborNode) -> tuple[dict[int, int], int, dict[int, Lex
     paragraphs: list[tuple[int, list[int]]] = []
     everything: dict[int, int] = {}
     marked: set[int] = set()
+    filed: set[int] = set()  # posts whose only boilerplate words are their tags' names
     seen: dict[int, LexborNode] = {}
     for p, size in _prose_blocks(body):
         chain = []
@@ -125,17 +173,21 @@ def _prose_weights(body: LexborNode) -> tuple[dict[int, int], int, dict[int, Lex
             key = node.mem_id
             if key not in seen:
                 seen[key] = node
-                if _marked(node):
+                if _hidden(node) or (hint := _hint(node)) == _HINT:
                     marked.add(key)
+                elif hint == _FILED_HINT:
+                    filed.add(key)
             chain.append(key)
             everything[key] = everything.get(key, 0) + size
             node = node.parent
         paragraphs.append((size, chain))
-    guard = _GUARD_SHARE * sum(size for size, _ in paragraphs)
+    every = sum(size for size, _ in paragraphs)
+    guard, filed_guard = _GUARD_SHARE * every, _FILED_GUARD_SHARE * every
     weights: dict[int, int] = {}
     total = 0
     for size, chain in paragraphs:
-        if any(key in marked and everything[key] < guard for key in chain):
+        if any((key in marked and everything[key] < guard) or (key in filed and everything[key] < filed_guard)
+               for key in chain):
             continue
         total += size
         for key in chain:
@@ -146,8 +198,9 @@ def _prose_weights(body: LexborNode) -> tuple[dict[int, int], int, dict[int, Lex
 def _container(body: LexborNode, weights: dict[int, int], total: int, nodes: dict[int, LexborNode]) -> LexborNode:
     """Walk down from body while one child still holds nearly all the prose, or holds most
     of it and is an <article> or is marked as the article's body: the prose around an
-    article is then other stories' teasers. Not when another block of its kind holds
-    prose too: that is an article body cut into chunks (to put ads between them)."""
+    article is then other stories' teasers. Not into a block when another block of its
+    kind holds prose too: that is an article body cut into chunks (to put ads or a paywall
+    between them), and the chunks are read together from where they meet."""
     node = body
     while True:
         best = None
@@ -179,6 +232,17 @@ def _chunked(block: LexborNode, weights: dict[int, int], nodes: dict[int, Lexbor
             if all(a.mem_id != block.mem_id for a in ancestors(node)):
                 return True
     return False
+
+
+def _chunks(block: LexborNode, weights: dict[int, int]) -> list[LexborNode]:
+    """The block with its siblings of the same tag and classes that hold prose too, in
+    page order: a body cut in pieces around an ad slot or before a paywall."""
+    classes = block.attributes.get("class")
+    parent = block.parent
+    if not classes or parent is None:
+        return [block]
+    return [child for child in parent.iter() if child.mem_id == block.mem_id or (
+        weights.get(child.mem_id, 0) and child.tag == block.tag and child.attributes.get("class") == classes)]
 
 
 def _is_article(node: LexborNode) -> bool:
@@ -216,31 +280,49 @@ class _Lines:
 class _Walker:
     """Reads the container's text into lines, skipping what is never the article's."""
 
-    def __init__(self, weights: dict[int, int], total: int) -> None:
+    def __init__(self, weights: dict[int, int], total: int, described: frozenset[str] = frozenset()) -> None:
         self.out = _Lines()
         self._weights = weights
         self._guard = _GUARD_SHARE * total
+        self._described = described
 
     def walk(self, node: LexborNode, block: str, in_link: bool) -> None:
-        out = self.out
         for child in node.iter(include_text=True):
-            tag = child.tag
-            if tag == "-text":
-                out.add(child.text_content or "", in_link)
-            elif tag in _SKIP or tag == "-comment":
-                continue
-            elif tag == "br":
-                out.end(block)
-            elif _marked(child) and self._weights.get(child.mem_id, 0) < self._guard:
-                continue
-            elif tag in _BLOCK:
-                if (tag in _LISTS and _link_list(child)) or (tag in _CAPTION_HOLDERS and _captioned_image(child)):
-                    continue
-                out.end(block)
-                self.walk(child, tag, in_link)
-                out.end(tag)
-            else:
-                self.walk(child, block, in_link or tag == "a")
+            self.visit(child, block, in_link)
+
+    def visit(self, child: LexborNode, block: str, in_link: bool) -> None:
+        """Read one node of the container (and what it holds) into lines."""
+        out = self.out
+        tag = child.tag or ""
+        if tag == "-text":
+            out.add(child.text_content or "", in_link)
+        elif tag in _SKIP or tag == "-comment":
+            return
+        elif tag == "br":
+            out.end(block)
+        elif self._left_out(child, tag):
+            return
+        elif tag in _BLOCK:
+            if (tag in _LISTS and _link_list(child)) or (tag in _CAPTION_HOLDERS and _captioned_image(child)):
+                return
+            out.end(block)
+            self.walk(child, tag, in_link)
+            out.end(tag)
+        else:
+            self.walk(child, block, in_link or tag == "a")
+
+    def _left_out(self, node: LexborNode, tag: str) -> bool:
+        """Hidden by its style, or named as boilerplate by its class or id. A class hint
+        never takes a block that holds most of the prose, an inline element inside running
+        text (a name behind an auto-tag link), or the block that is the page's summary
+        (a standfirst classed as a "teaser")."""
+        if _hidden(node):
+            return True
+        if not _hinted(node) or self._weights.get(node.mem_id, 0) >= self._guard:
+            return False
+        if tag not in _BLOCK and _in_running_text(node):
+            return False
+        return not (self._described and _describes(node_text(node), self._described))
 
 
 def _link_list(node: LexborNode) -> bool:
@@ -267,8 +349,9 @@ def _keep(text: str, links: int, tag: str) -> bool:
     return links <= _LONG_LINK_SHARE * len(text)
 
 
-def extract_lines(tree: LexborHTMLParser) -> list[str] | None:
-    """The main text's lines, or None when the page is not clear enough to be sure."""
+def extract_lines(tree: LexborHTMLParser, description: str | None = None) -> list[str] | None:
+    """The main text's lines, or None when the page is not clear enough to be sure.
+    `description` is the page's summary (meta description): the standfirst repeats it."""
     body = tree.body
     if body is None:
         return None
@@ -279,15 +362,86 @@ def extract_lines(tree: LexborHTMLParser) -> list[str] | None:
     density = weights.get(container.mem_id, 0) / max(len(container.text()), 1)
     if density < (_MIN_BODY_DENSITY if container.tag == "body" else _MIN_DENSITY):
         return None
-    walker = _Walker(weights, total)
-    tag = container.tag or ""
     try:
-        walker.walk(container, tag, False)
+        described = frozenset((description or "").casefold().split())
+        chunks = _chunks(container, weights)
+        head = _head_lines(body, chunks[0], weights, total, described)
+        walker = _Walker(weights, total, described)
+        for chunk in chunks:
+            tag = chunk.tag or ""
+            walker.walk(chunk, tag, False)
+            walker.out.end(tag)
     except RecursionError:  # markup nested deeper than Python recurses: trafilatura's turn
         return None
+    lines = _kept_lines(walker.out.lines)
+    if head:
+        opening = " ".join(" ".join(lines[:_HEAD_REPEAT_REACH]).casefold().split())
+        seen: set[str] = set()  # a standfirst printed twice (a subtitle and a summary) is read once
+        for line in head:
+            key = " ".join(line.casefold().split())
+            if key not in opening and key not in seen:
+                seen.add(key)
+                lines.insert(len(seen) - 1, line)
+    return lines or None
+
+
+def read_block(tree: LexborHTMLParser, block: LexborNode) -> list[str]:
+    """One block of the pruned page read as the article's (a fallback: the block a page
+    marks as its article body, when the reading found much less)."""
+    body = tree.body
+    if body is None:
+        return []
+    weights, total, _ = _prose_weights(body)
+    walker = _Walker(weights, total)
+    tag = block.tag or ""
+    try:
+        walker.walk(block, tag, False)
+    except RecursionError:
+        return []
     walker.out.end(tag)
+    return _kept_lines(walker.out.lines)
+
+
+def _kept_lines(raw: list[tuple[str, int, str]]) -> list[str]:
     lines = []
-    for text, links, tag in walker.out.lines:
+    for text, links, tag in raw:
         if _keep(text, links, tag) and any(ch.isalnum() for ch in text):
             lines.append("- " + text if tag == "li" else text)
-    return lines or None
+    return lines
+
+
+def _head_lines(body: LexborNode, container: LexborNode, weights: dict[int, int], total: int,
+                described: frozenset[str]) -> list[str]:
+    """The article's head outside its body block: what sits between the headline and the
+    body (standfirst, lead), read like the body."""
+    headline = headline_before(body, container)
+    if headline is None:
+        return []
+    walker = _Walker(weights, total, described)
+    for node in head_elements(headline, container):
+        walker.visit(node, "div", False)
+        walker.out.end("div")
+    return [line for line in _kept_lines(walker.out.lines) if len(line.split()) >= _HEAD_MIN_WORDS
+            and (_share_in(line, described) >= _DESCRIBED_SHARE or _sentence_like(line))]
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’»)]*$")
+_STAMP = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d[./]\d{1,2}[./]\d")
+
+
+def _sentence_like(line: str) -> bool:
+    return (len(line.split()) >= 8 and not line.startswith("- ") and _SENTENCE_END.search(line) is not None
+            and _STAMP.search(line) is None)
+
+
+def _share_in(line: str, words: frozenset[str]) -> float:
+    mine = line.casefold().split()
+    return sum(w in words for w in mine) / max(len(mine), 1)
+
+
+def _describes(text: str, described: frozenset[str]) -> bool:
+    """Whether a block's text is the page's summary: nearly all its words are the
+    description's, and it holds most of them."""
+    mine = text.casefold().split()
+    return len(mine) >= _HEAD_MIN_WORDS and len(mine) >= 0.5 * len(described) \
+        and _share_in(text, described) >= _DESCRIBED_SHARE

@@ -32,6 +32,7 @@ from ..meta.normalise import rank_titles
 from ..models import Extract, Removal
 from .doubles import drop_doubled_blocks
 from .extract import extract_lines
+from .guard import ArticleGuard
 from .learned import LearntTemplates, drop_learnt_blocks
 from .lines import filter_paragraphs
 from .prune import (
@@ -42,6 +43,7 @@ from .prune import (
     prune_noise_blocks,
 )
 from .structure import read_structure
+from .structured import prefer_structured
 
 _SPLIT_MIN_CHARS = 100  # paragraphs shorter than this are not added from split body blocks
 _MIN_PROSE_SHARE = 0.5  # below this the fast extraction is probably a menu or a list
@@ -174,7 +176,8 @@ def _paragraph_fallback(tree: LexborHTMLParser) -> list[str]:
     return [t for p in scope.css("p, h2, h3, li") if len((t := node_text(p)).split()) >= 8 or p.tag in ("h2", "h3")]
 
 
-def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: SiteRule | None) -> list[str]:
+def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: SiteRule | None,
+                 description: str | None = None) -> list[str]:
     """Main text lines of a pruned page: the site's body selector, else scrape's own reading
     where it is sure, else trafilatura, then fallbacks."""
     html = None
@@ -183,7 +186,7 @@ def extract_text(tree: LexborHTMLParser, url: str | None, config: Config, site: 
         if nodes:
             html = "<html><body>" + "".join(n.html or "" for n in nodes) + "</body></html>"
     if html is None:
-        if config.clean.extractor == "auto" and (lines := extract_lines(tree)) is not None:
+        if config.clean.extractor == "auto" and (lines := extract_lines(tree, description)) is not None:
             return lines
         html = tree.html or ""
     html = _fold_source_newlines(html)
@@ -284,17 +287,18 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
     # the rules then read far fewer blocks (this order halved the pruning time). With
     # --explain, the noise inside each removed block is named too ("Most read" in a sidebar).
     drop_invisible(tree)
+    guard = ArticleGuard(tree.body, removed)
     if site and site.drop:
-        drop_selectors(tree, site.drop, f"site:{site.domain}", removed)
-    drop_signup_widgets(tree, removed)
-    drop_selectors(tree, config.noise_selectors, "structural-noise", removed,
+        drop_selectors(tree, site.drop, f"site:{site.domain}", removed, guard)
+    drop_signup_widgets(tree, removed, guard)
+    drop_selectors(tree, config.noise_selectors, "structural-noise", removed, guard,
                    explain_with=config if explain else None)
-    page_bylines = prune_noise_blocks(tree, config, removed)
-    drop_page_frame(tree, removed)
+    page_bylines = prune_noise_blocks(tree, config, removed, guard)
+    drop_page_frame(tree, removed, guard)
     if learnt and (template := learnt.for_url(url or meta.canonical_url)):
         drop_learnt_blocks(tree, template, removed)  # after the bylines were read
     drop_doubled_blocks(tree, removed)
-    lines = extract_text(tree, url, config, site)
+    lines = prefer_structured(extract_text(tree, url, config, site, meta.description), tree, meta.article_body)
     result = filter_paragraphs(lines, config.line_rules, config.heading_rules)
     structure = read_structure(tree, url) if config.clean.structure else ()
     removed.extend(result.removed)

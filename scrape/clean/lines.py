@@ -338,7 +338,8 @@ def _take_bylines(kept: list[str], result: FilterResult, dump: bool = False) -> 
                 break
             if index in drop:
                 continue
-            byline = parse_byline(kept[index])
+            # A table row ("| Founded | February 28, 1998 |") is data of the article, not its byline.
+            byline = None if kept[index].startswith("| ") else parse_byline(kept[index])
             if byline is None:
                 prose_seen += _distance(kept[index], dump)
                 continue

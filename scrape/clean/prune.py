@@ -20,6 +20,7 @@ from ..config import Config, NoiseRule, RuleSet
 from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_chars
 from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
+from .guard import ArticleGuard, running_chars
 from .lines import snippet
 
 # Elements whose whole text is checked against "line" rules. Inline ones only count when
@@ -30,6 +31,10 @@ _BLOCK_TAGS = frozenset(
 _INLINE_TAGS = frozenset("span strong small em b i label font cite".split())
 _CANDIDATES = ",".join(sorted(_BLOCK_TAGS | _INLINE_TAGS))
 _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
+# Headings proper: one a line rule calls noise ("Lesen Sie auch", "Veja também") is taken
+# with the block of links or teaser cards it leads, as a widget heading is.
+_WIDGET_HEADS = frozenset("h2 h3 h4 h5 h6".split())
+_STRUCTURAL = frozenset(("teaser-list", "byline"))  # found by structure, not by a heading's words
 _LIST_TAGS = frozenset(("ul", "ol"))
 _TEASER_CONTEXT = frozenset(("aside", "nav", "footer"))
 # Containers never removed whole, whatever their text.
@@ -50,9 +55,9 @@ _LABELLED_MAX_CHARS = 300  # a labelled ad: "Sponsored" and a link or two
 _BOX_MAX_BLOCKS = 4  # a promo box: a title, a pitch, a button, a small print
 _SIGNUP_MAX_CHARS = 500  # a signup box is a heading, a pitch and a field, not an article
 _SIGNUP_MAX_LINKS = 3  # more links than this and the climb has reached a sidebar
-# Structural selectors never remove a node holding this much paragraph text (some sites
-# wrap the whole page in a <form> or mark the article aria-hidden while it loads).
+# The page frame (header, footer, aside) is never removed holding this much paragraph text.
 _GUARD_CHARS = 1200
+_NOSCRIPT_MIN_CHARS = 200  # a <noscript> with less text is a notice or a pixel, not the article
 _ALWAYS_SAFE = frozenset(("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas"))
 # Every date a byline prints has a year, a clock time or a numeric date.
 _DATE_HINT = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d\.\d\d|\d[./]\d{1,2}[./]\d")
@@ -127,14 +132,31 @@ def _only_child(node: LexborNode) -> bool:
 
 
 def drop_invisible(tree: LexborHTMLParser) -> None:
-    """Scripts, styles, templates, embeds: never text, removed before anything reads text."""
-    for node in tree.css(",".join(sorted(_ALWAYS_SAFE))):
+    """Scripts, styles, templates, embeds: never text, removed before anything reads text.
+    A <noscript> goes too, unless it holds more text than the rest of the page: then it is
+    the only readable copy of the article (a page its scripts render), and is opened."""
+    for node in tree.css(",".join(sorted(_ALWAYS_SAFE - {"noscript"}))):
+        node.decompose()
+    body = tree.body
+    fallbacks = body.css("noscript") if body is not None else []
+    # Markup left as text (a parser that runs scripts reads <noscript> so) is never a page.
+    sizes = [0 if "<" in node.text(deep=True) else running_chars(node) for node in fallbacks]
+    rest = 0
+    if body is not None and sizes and max(sizes) >= _NOSCRIPT_MIN_CHARS:
+        rest = running_chars(body) - sum(sizes)
+    for node, size in zip(fallbacks, sizes, strict=True):
+        if size >= _NOSCRIPT_MIN_CHARS and size > rest:
+            node.unwrap()
+        else:
+            node.decompose()
+    for node in tree.css("noscript"):  # those in <head>
         node.decompose()
 
 
 def drop_selectors(tree: LexborHTMLParser, selectors: Iterable[str], rule_name: str, removed: list[Removal],
-                   explain_with: Config | None = None) -> None:
-    """Remove every element the CSS selectors match (guarded against removing the article).
+                   guard: ArticleGuard, explain_with: Config | None = None) -> None:
+    """Remove every element the CSS selectors match, never one holding the article (some
+    sites wrap the whole page in a <form>, or mark the article aria-hidden while it loads).
     With `explain_with`, the noise the config's text rules find inside each removed element
     is listed too, under those rules' names."""
     for selector in selectors:
@@ -145,7 +167,7 @@ def drop_selectors(tree: LexborHTMLParser, selectors: Iterable[str], rule_name: 
         tag = selector.split("[")[0].split(".")[0]
         for node in nodes:
             if tag not in _ALWAYS_SAFE:
-                if node.tag in _KEEP_TAGS or paragraph_chars(node) > _GUARD_CHARS:
+                if node.tag in _KEEP_TAGS or guard.refuses(node, rule_name):
                     continue
                 text = node_text(node)
                 if text:
@@ -168,19 +190,21 @@ def _explain_inside(node: LexborNode, config: Config, removed: list[Removal]) ->
             removed.append(Removal(rule.name, snippet(text)))
 
 
-def drop_page_frame(tree: LexborHTMLParser, removed: list[Removal]) -> None:
+def drop_page_frame(tree: LexborHTMLParser, removed: list[Removal], guard: ArticleGuard) -> None:
     """The page's own header, footer and asides, outside the article: never its text, and
     a quarter of what trafilatura would otherwise parse and walk. Kept when inside an
-    <article> or <main>, or when holding paragraphs of prose (some sites misuse them)."""
+    <article> or <main>, when holding paragraphs of prose, or when holding the article
+    (some sites misuse them)."""
     for node in tree.css("header, footer, aside"):
-        if find_ancestor(node, lambda a: a.tag in ("article", "main")) or paragraph_chars(node) > _GUARD_CHARS:
+        if find_ancestor(node, lambda a: a.tag in ("article", "main")) or paragraph_chars(node) > _GUARD_CHARS \
+                or guard.refuses(node, "page-frame"):
             continue
         if text := node_text(node):
             removed.append(Removal("page-frame", snippet(text)))
         node.decompose()
 
 
-def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal]) -> None:
+def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal], guard: ArticleGuard) -> None:
     """Newsletter and membership boxes: the small block around an e-mail field."""
     marked: dict[int, LexborNode] = {}
     for field in tree.css('input[type="email"], input[name*="email" i], input[placeholder*="mail" i]'):
@@ -188,8 +212,8 @@ def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal]) -> None:
         while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
             parent = node.parent
             if (len(node_text(parent)) > _SIGNUP_MAX_CHARS or len(parent.css("a")) > _SIGNUP_MAX_LINKS
-                    or len(parent.css(_HEADINGS)) > 1):
-                break  # the parent holds other widgets too (a sidebar): stop at the box
+                    or len(parent.css(_HEADINGS)) > 1 or guard.refuses(parent, "membership-promo")):
+                break  # the parent holds other widgets too (a sidebar), or the article: stop at the box
             node = parent
         if node is not field and node.mem_id not in marked:
             marked[node.mem_id] = node
@@ -254,9 +278,20 @@ def _is_teaser_list(node: LexborNode) -> bool:
     return led_by_link >= 0.8 * len(items) and _prose_chars(node) <= _TEASER_ITEM_PROSE * len(items)
 
 
-def _widget_container(heading: LexborNode) -> LexborNode:
+def _is_teaser_card(node: LexborNode) -> bool:
+    """One story's card: led by a link of a few words (its headline), with a line or two
+    of description after it."""
+    link = node.css_first("a")
+    if link is None or _prose_chars(node) > _TEASER_ITEM_PROSE:
+        return False
+    headline = node_text(link)
+    return len(headline.split()) >= 3 and node_text(node).startswith(headline[:20])
+
+
+def _widget_container(heading: LexborNode, rule: str, guard: ArticleGuard) -> LexborNode:
     """The block a noise heading leads: climb while the ancestor adds only links, headings
-    and teaser cards (a list of stories) or nothing (a video player), never prose."""
+    and teaser cards (a list of stories) or nothing (a video player), never prose, and
+    never up to the block holding the article (a short one, of one-line paragraphs)."""
     node = heading
     while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
         parent = node.parent
@@ -264,18 +299,25 @@ def _widget_container(heading: LexborNode) -> LexborNode:
             break
         if _prose_chars(parent) > _WIDGET_PROSE_SLACK and not _only_teasers_besides(parent, node):
             break
+        if guard.refuses(parent, rule):
+            break
         node = parent
     return node
 
 
 def _only_teasers_besides(parent: LexborNode, branch: LexborNode) -> bool:
-    """Whether every child of `parent` other than `branch` is a teaser list or holds no prose."""
+    """Whether the children of `parent` other than `branch` are teaser lists and teaser
+    cards, with no more running text besides them, all together, than a widget's slack (a
+    block of short paragraphs is an article, however short each one is)."""
+    prose = 0
     child = parent.child
     while child is not None:
         if child.mem_id != branch.mem_id and child.tag != "-text" and child.text(deep=True).strip():
-            if _prose_chars(child) > _WIDGET_PROSE_SLACK and not _is_teaser_list(child):
-                return False
+            if not _is_teaser_list(child) and not _is_teaser_card(child):
+                prose += _prose_chars(child)
         elif child.tag == "-text" and (child.text_content or "").strip():
+            return False
+        if prose > _WIDGET_PROSE_SLACK:
             return False
         child = child.next
     return True
@@ -371,7 +413,8 @@ class _Noise(NamedTuple):
     page_byline: Byline | None = None
 
 
-def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Removal]) -> list[Byline]:
+def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Removal],
+                       guard: ArticleGuard) -> list[Byline]:
     """Remove noise blocks, widgets, teasers and bylines; return the bylines, in page order.
 
     Two passes: first the blocks the text and structure name on their own (labels, promos,
@@ -381,35 +424,51 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
     root = tree.body or tree.root
     if root is None:
         return []
-    line_rules = config.line_rules
-    marks = _Marks(removed)
-    bylines: list[Byline] = []
-    headings: list[tuple[LexborNode, str]] = []
+    found = _Found(_Marks(removed), config.line_rules)
     texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
     for node in root.css(_CANDIDATES):
-        if marks.inside(node):
+        if found.marks.inside(node):
             continue  # inside a block already taken
         text = _block_text(node, texts)
-        if not text:
-            continue
+        if text:
+            found.read(node, text)
+    _mark_widgets(found.headings, config.heading_rules, found.marks, guard)
+    for node, noise in found.led:
+        found.marks.mark(_widget_container(node, noise.rule, guard), noise.rule, noise.shown)
+    found.marks.decompose()
+    return found.bylines
+
+
+class _Found:
+    """What the first pass found: blocks taken, bylines, headings to look at again, and
+    headings the line rules call noise, whose widgets are taken in the second pass."""
+
+    def __init__(self, marks: _Marks, line_rules: RuleSet) -> None:
+        self.marks = marks
+        self.line_rules = line_rules
+        self.bylines: list[Byline] = []
+        self.headings: list[tuple[LexborNode, str]] = []
+        self.led: list[tuple[LexborNode, _Noise]] = []
+
+    def read(self, node: LexborNode, text: str) -> None:
+        """One candidate block of the first pass."""
         if node.tag in _INLINE_TAGS and not _in_caption(node):
             # An inline element standing alone is read with the block around it (same text);
             # one beside text is read only as a label beside links ("Sponsored" + an ad
             # link), where the small block is the ad.
-            _take_ad_label(node, text, line_rules, marks)
+            _take_ad_label(node, text, self.line_rules, self.marks)
             if node.tag in _HEADING_TAGS:
-                headings.append((node, text))
-            continue
-        noise = _classify(node, text, line_rules)
+                self.headings.append((node, text))
+            return
+        noise = _classify(node, text, self.line_rules)
         if noise.page_byline is not None:
-            bylines.append(noise.page_byline)
-        if noise.target is not None:
-            marks.mark(noise.target, noise.rule, noise.shown)
+            self.bylines.append(noise.page_byline)
+        if noise.target is not None and node.tag in _WIDGET_HEADS and noise.rule not in _STRUCTURAL:
+            self.led.append((node, noise))  # a heading the rules call noise leads a widget
+        elif noise.target is not None:
+            self.marks.mark(noise.target, noise.rule, noise.shown)
         elif node.tag in _HEADING_TAGS:
-            headings.append((node, text))
-    _mark_widgets(headings, config.heading_rules, marks)
-    marks.decompose()
-    return bylines
+            self.headings.append((node, text))
 
 
 def _block_text(node: LexborNode, texts: dict[int, str | None]) -> str | None:
@@ -439,13 +498,14 @@ def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Mar
         marks.mark(node.parent, rule.name, node_text(node.parent))
 
 
-def _mark_widgets(headings: list[tuple[LexborNode, str]], heading_rules: RuleSet, marks: _Marks) -> None:
+def _mark_widgets(headings: list[tuple[LexborNode, str]], heading_rules: RuleSet, marks: _Marks,
+                  guard: ArticleGuard) -> None:
     """The widgets led by a noise heading ("Most read", "Related stories"), heading and all."""
     for node, text in headings:
         if marks.taken(node):
             continue
         if (rule := heading_rules.match(text)) is not None:
-            marks.mark(_widget_container(node), rule.name, text)
+            marks.mark(_widget_container(node, rule.name, guard), rule.name, text)
 
 
 def _classify(node: LexborNode, text: str, line_rules: RuleSet) -> _Noise:

@@ -97,6 +97,9 @@ class PageMeta:
     tags: list[str] = field(default_factory=list)
     canonical_url: str | None = None
     structured_date: bool = False  # a date came from JSON-LD or article meta
+    # The article's text as its JSON-LD gives it (articleBody, the longest), raw: line breaks
+    # and any markup kept, for the cleaner to fall back on when the page shows less.
+    article_body: str | None = None
 
 
 def squash(text: str | None) -> str:
@@ -228,7 +231,7 @@ def _read_json_ld(tree: LexborHTMLParser, meta: PageMeta) -> list[str]:
 
 def _read_article(obj: JSONObject, nodes: dict[str, JSONObject], meta: PageMeta, created: list[str]) -> None:
     """The fields of one article object: headline, authors, dates, language, description,
-    publisher, keywords."""
+    body, publisher, keywords."""
     for key in ("headline", "name", "alternativeHeadline"):
         if value := _str(obj.get(key)):
             meta.titles.append(value)
@@ -240,6 +243,9 @@ def _read_article(obj: JSONObject, nodes: dict[str, JSONObject], meta: PageMeta,
         meta.language = meta.language or value
     if value := _str(obj.get("description")):
         meta.description = meta.description or value
+    body = obj.get("articleBody")
+    if isinstance(body, str) and body.strip() and len(body) > len(meta.article_body or ""):
+        meta.article_body = body
     publisher = _resolved(obj.get("publisher"), nodes)
     if isinstance(publisher, dict) and (name := _str(publisher.get("name"))):
         meta.site_names.append(name)
