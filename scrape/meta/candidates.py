@@ -19,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..config import SiteRule
 from ..config.lexicon import default_lexicon
 from ..dom import ancestor_ids, ancestors, css_class
+from .titles import TitleCandidate
 
 # schema.org types whose fields describe the article itself.
 _ARTICLE_TYPES = {
@@ -34,6 +35,7 @@ _PERSON_TYPES = {"person"}
 _ORG_TYPES = {"organization", "newsmediaorganization", "corporation", "organisation"}
 
 _META_TITLE = ("og:title", "twitter:title", "dc.title", "citation_title", "parsely-title", "sailthru.title")
+_TITLE_SOURCES = {"og:title": "og", "twitter:title": "twitter"}
 _META_AUTHOR = (
     "author", "article:author", "parsely-author", "sailthru.author", "dc.creator", "dc:creator", "citation_author",
     "byl", "dcterms.creator", "cxenseparse:author", "twitter:creator:name", "twitter:misc:written by",
@@ -83,7 +85,8 @@ _WS = re.compile(r"\s+")
 class PageMeta:
     """Metadata candidates gathered from one page, best first in each list."""
 
-    titles: list[str] = field(default_factory=list)
+    # Structured titles with their source ("json-ld", "og", "twitter", "meta"), in order of trust.
+    titles: list[TitleCandidate] = field(default_factory=list)
     headline: str | None = None  # the on-page h1
     document_title: str | None = None  # <title>
     # Raw author strings grouped by where they came from, most trusted source first:
@@ -231,7 +234,7 @@ def _read_article(obj: JSONObject, nodes: dict[str, JSONObject], meta: PageMeta,
     publisher, keywords."""
     for key in ("headline", "name", "alternativeHeadline"):
         if value := _str(obj.get(key)):
-            meta.titles.append(value)
+            meta.titles.append(TitleCandidate("json-ld", value))
             break
     if people := _names(_resolved(obj.get("author"), nodes)) or _names(_resolved(obj.get("creator"), nodes)):
         meta.author_groups.append(people)
@@ -298,7 +301,7 @@ def _read_meta_tags(tree: LexborHTMLParser, meta: PageMeta) -> None:
             for value in values.get(key, ()):
                 yield key, value
 
-    meta.titles.extend(v for _, v in first(_META_TITLE))
+    meta.titles.extend(TitleCandidate(_TITLE_SOURCES.get(k, "meta"), v) for k, v in first(_META_TITLE))
     for key in _META_AUTHOR:
         if found := [v for v in values.get(key, ()) if not v.startswith(("http://", "https://"))]:
             meta.author_groups.append(found)

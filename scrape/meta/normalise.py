@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from ..config import SiteRule
 from ..models import Article, Extract, Source
 from ..text import fold, normalise_paragraph
-from .authors import clean_authors, site_name_keys
+from .authors import clean_authors
 from .candidates import PageMeta
 from .dates import ParsedDate, parse_date
+from .titles import TitleCandidate, choose_titles
 
 _MAX_TITLE_CHARS = 400
 _MAX_SITE_NAME_CHARS = 200
@@ -55,100 +56,15 @@ def normalise_text(paragraphs: Iterable[str], titles: Iterable[str | None] = (),
 
 
 
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » ", "：", "｜", " / ")
-_DATE_TAIL = re.compile(r"[\d\s./-]+")  # "| 28.04.2023", "- 2024-04-28"
-
-
-def strip_site_tail(title: str, site_names: Collection[str] = (), known_only: bool = False) -> str:
-    """'Headline | Site' → 'Headline' (also ' - Site', ' — Site', and a date after it:
-    'Headline | Site | 28.04.2023'). A tail naming the site always goes; with `known_only`
-    false, so does any short tail after a longer head, which is what a <title> carries."""
-    keys = site_name_keys(site_names, None)
-    while True:
-        for sep in _TITLE_SEPARATORS:
-            if sep in title:
-                head, _, tail = title.rpartition(sep)
-                head = head.strip()
-                if not head:
-                    continue
-                if fold(tail) in keys or _DATE_TAIL.fullmatch(tail):
-                    title = head
-                    break
-                if not known_only and len(tail.split()) <= 4 and len(head.split()) >= 3:
-                    return head
-        else:
-            return title
-
-
 def rank_titles(meta: PageMeta) -> list[str]:
-    """Title candidates best first, each without a site-name tail: the structured headline
-    (JSON-LD, then Open Graph, Twitter, Dublin Core), then the on-page h1, then <title>.
-
-    Measured on fundus-dev: JSON-LD headline is right on 84% of the pages that have one,
-    og:title 78%, the h1 74%, <title> 59%; trying them in that order gets 82%. A structured
-    headline loses only a tail that names the site (or a date): "Rückschlag im Titelkampf -
-    Liverpool verliert bei Everton" is the whole headline, and when the page's h1 reads the
-    same, that settles it. Only <title> loses any short tail. (85% on fundus-dev.)
-    """
-    sites = meta.site_names
-    on_page = fold(meta.headline or "")
-    ranked = [_as_on_page(t, meta.headline) for t in meta.titles if t]
-    ranked = [t if fold(t) == on_page else strip_site_tail(t, sites, known_only=True) for t in ranked]
-    if meta.headline and not meta.titles and meta.document_title \
-            and not _shares_a_word(meta.headline, fold(meta.document_title)):
-        # No structured title, and an h1 the <title> shares no word with: the h1 is the
-        # site's logo ("엔터 미디어") when the <title> reads "Headline - Site".
-        head = strip_site_tail(meta.document_title, sites)
-        if head != meta.document_title and len(head) >= _HEADLINE_MIN_CHARS:
-            return [head, meta.headline]
+    """Title candidates best first, each without the site's affixes, chosen by agreement
+    between the page's sources (meta/titles.py)."""
+    candidates = list(meta.titles)
     if meta.headline:
-        if meta.document_title and on_page in fold(meta.document_title):
-            # The h1 and <title> agree; a structured title sharing no word with either names
-            # something else (Wikipedia's JSON-LD "headline" is the subject's description).
-            told = f"{on_page} {fold(meta.document_title)}"
-            related = [_shares_a_word(t, told) for t in ranked]
-            ranked = [t for t, near in zip(ranked, related, strict=True) if near] + [meta.headline] + \
-                     [t for t, near in zip(ranked, related, strict=True) if not near]
-        else:
-            ranked.append(meta.headline)
+        candidates.append(TitleCandidate("h1", meta.headline))
     if meta.document_title:
-        ranked.append(strip_site_tail(meta.document_title, sites))
-    return [t for t in ranked if len(t) <= _MAX_TITLE_CHARS]  # longer is a page's text, not a title
-
-
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
-_HEADLINE_MIN_CHARS = 15
-_TITLE_CUT_MIN_CHARS = 20  # a structured title cut short still holds most of the headline
-
-
-def _as_on_page(title: str, headline: str | None) -> str:
-    """The h1 in place of a structured title that is the h1 give or take what the metadata
-    did to it: cut short ("…third Beijing local to contract"), straight quotes for curly, or
-    a one-word section label before or after it ("Opinion | …", "… | Editorial"). A longer
-    part ("Rückschlag im Titelkampf - …") is a kicker and the headline's own."""
-    if not headline:
-        return title
-    loose, on_page = fold(title).translate(_QUOTES), fold(headline).translate(_QUOTES)
-    if loose == on_page:
-        return headline
-    if len(loose) >= _TITLE_CUT_MIN_CHARS and on_page.startswith(loose + " "):
-        return headline
-    for sep in _TITLE_SEPARATORS:
-        if loose.endswith(sep + on_page):
-            label = loose.removesuffix(sep + on_page)
-        elif loose.startswith(on_page + sep):
-            label = loose.removeprefix(on_page + sep)
-        else:
-            continue
-        if len(label.split()) == 1:
-            return headline
-    return title
-
-
-def _shares_a_word(title: str, text: str) -> bool:
-    """Whether a word of three or more characters of `title` is in `text`. CJK has no
-    spaces, so there a word is a whole run of characters between punctuation."""
-    return any(word in text for word in re.findall(r"\w{3,}", fold(title)))
+        candidates.append(TitleCandidate("title", meta.document_title))
+    return choose_titles(candidates, meta.site_names, meta.canonical_url)
 
 
 def pick_title(extract: Extract) -> str | None:
