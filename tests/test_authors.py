@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from scrape.meta.authors import clean_authors
+from scrape.meta.authors import Credit, clean_authors, clean_credit
 
 
 def test_an_editor_credited_after_the_writer_is_not_an_author():
@@ -54,7 +54,7 @@ def test_people_beside_the_publisher_in_one_byline_are_kept():
 def test_a_byline_run_into_its_credit_line_is_split():
     group = ["By DANICA KIRKA and JILL LAWLESS Associated Press", "By DANICA KIRKA and JILL LAWLESS",
              "Associated Press"]
-    assert clean_authors([group]) == ("DANICA KIRKA", "JILL LAWLESS", "Associated Press")
+    assert clean_credit([group]) == Credit(("DANICA KIRKA", "JILL LAWLESS"), ("Associated Press",))
 
 
 def test_lead_words_labels_and_degrees_are_not_part_of_a_name():
@@ -80,14 +80,14 @@ def test_site_accounts_domains_and_interface_words_are_not_people():
 def test_phrases_are_not_names():
     assert clean_authors([["The Russian and Syrian defense ministries"]]) == ()
     assert clean_authors([["Our Beautiful Universe"]]) == ()
-    # Particles, initials in lower case and agency credits still pass.
-    assert clean_authors([["Ludwig van Beethoven", "ssi", "The Associated Press"]]) == \
-        ("Ludwig van Beethoven", "ssi", "The Associated Press")
+    # Particles and initials in lower case still pass; a wire is credited apart.
+    assert clean_credit([["Ludwig van Beethoven", "ssi", "The Associated Press"]]) == \
+        Credit(("Ludwig van Beethoven", "ssi"), ("The Associated Press",))
 
 
-def test_an_outlets_initials_after_the_writer_go_and_a_wires_stay():
-    assert clean_authors([["By Sandee LaMotte, CNN"]]) == ("Sandee LaMotte",)
-    assert clean_authors([["Jane Doe, AFP"]]) == ("Jane Doe", "AFP")
+def test_an_outlets_initials_after_the_writer_go_and_a_wire_is_credited_apart():
+    assert clean_credit([["By Sandee LaMotte, CNN"]]) == Credit(("Sandee LaMotte",))
+    assert clean_credit([["Jane Doe, AFP"]]) == Credit(("Jane Doe",), ("AFP",))
 
 
 def test_an_outlet_trimmed_once_does_not_come_back_from_a_later_source():
@@ -105,5 +105,5 @@ def test_middle_names_in_brackets_are_part_of_the_name():
 
 def test_a_call_sign_is_not_a_byline_but_a_wire_in_capitals_is():
     assert clean_authors([["KWCHCIK"]]) == ()
-    assert clean_authors([["REUTERS"]]) == ("REUTERS",)
+    assert clean_credit([["REUTERS"]]) == Credit((), ("REUTERS",))
     assert clean_authors([["AS"]]) == ("AS",)  # a writer's initials

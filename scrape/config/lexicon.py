@@ -68,6 +68,7 @@ WORD_CATEGORIES: Mapping[str, str] = {
     "place_preposition": "'in' before the town a writer filed from",
     "wire_initials": "news agencies credited by their initials ('dpa', 'AFP')",
     "wire_name": "news agencies credited by name ('Reuters')",
+    "agency_word": "news agencies credited in general ('agencies', 'Agenturen')",
     "author_path": "URL path words of an author's page ('/autor/')",
     # Noise rules (holes in defaults.toml's patterns)
     "ad_label": "words that label an ad ('Advertisement', 'Anzeige')",

@@ -92,6 +92,8 @@ class PageMeta:
     # Raw author strings grouped by where they came from, most trusted source first:
     # the site's configured selector, JSON-LD, each <meta> key, byline elements.
     author_groups: list[list[str]] = field(default_factory=list)
+    # Author names JSON-LD types as organisations ("author": {"@type": "Organization", ...}).
+    organisations: list[str] = field(default_factory=list)
     published: list[str] = field(default_factory=list)
     modified: list[str] = field(default_factory=list)
     site_names: list[str] = field(default_factory=list)
@@ -236,8 +238,13 @@ def _read_article(obj: JSONObject, nodes: dict[str, JSONObject], meta: PageMeta,
         if value := _str(obj.get(key)):
             meta.titles.append(TitleCandidate("json-ld", value))
             break
-    if people := _names(_resolved(obj.get("author"), nodes)) or _names(_resolved(obj.get("creator"), nodes)):
-        meta.author_groups.append(people)
+    author = _resolved(obj.get("author"), nodes)
+    people = _names(author) or _names(_resolved(obj.get("creator"), nodes))
+    # An organisation credited as the author (BBC News, an agency) is credited too, apart.
+    organisations = [n for n in _names(author, people_only=False) if n not in people]
+    if people or organisations:
+        meta.author_groups.append(people + organisations)
+        meta.organisations.extend(organisations)
     _read_article_dates(obj, meta, created)
     if value := _str(obj.get("inLanguage")):
         meta.language = meta.language or value

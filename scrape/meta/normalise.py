@@ -19,7 +19,7 @@ from datetime import datetime, timedelta, timezone
 from ..config import SiteRule
 from ..models import Article, Extract, Source
 from ..text import fold, normalise_paragraph
-from .authors import clean_authors
+from .authors import clean_credit
 from .candidates import PageMeta
 from .dates import ParsedDate, parse_date
 from .titles import TitleCandidate, choose_titles
@@ -179,11 +179,13 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
     site_name = normalise_paragraph(extract.site_name) if extract.site_name else None
     if site_name and len(site_name) > _MAX_SITE_NAME_CHARS:
         site_name = None  # a page's text stuffed into og:site_name is no name
+    publishers = [p for p in extract.publishers if len(p) <= _MAX_SITE_NAME_CHARS] or ([site_name] if site_name else [])
+    credit = clean_credit(extract.authors, publishers, url, extract.organisations)
     return Article(
         text=text,
         title=title,
-        authors=clean_authors(extract.authors, [p for p in extract.publishers if len(p) <= _MAX_SITE_NAME_CHARS]
-                              or ([site_name] if site_name else ()), url),
+        authors=credit.people,
+        author_organisations=credit.organisations,
         published=pick_date(extract.published, tz, others=extract.modified),
         modified=pick_date(extract.modified, tz),
         url=url,
