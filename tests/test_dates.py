@@ -76,3 +76,19 @@ def test_a_stamp_printed_twice_is_one_stamp():
     assert parse_byline("3/09/15 8:26am 3/09/15 8:26am").date_text == "3/09/15 8:26am"
     # A time and a date beside it are still one stamp.
     assert parse_byline("10:00 PM | January 21, 2025").date_text == "10:00 PM January 21, 2025"
+
+
+def test_a_numeric_date_follows_the_pages_locale():
+    # Dotted: the day first in every language that writes dates so.
+    assert parse_date("05.04.2025", language="de").iso() == "2025-04-05"
+    assert parse_date("Veröffentlicht am 05.04.2025 um 14:30 Uhr").iso() == "2025-04-05T14:30:00"
+    # Slashed: the month first in American English (and where the language is unknown).
+    assert parse_date("04/05/2025", language="en-US").iso() == "2025-04-05"
+    assert parse_date("04/05/2025", language="en-GB").iso() == "2025-05-04"
+    assert parse_date("04/05/2025 10:30", language="fr").iso() == "2025-05-04T10:30:00"
+    assert parse_date("04/05/2025").iso() == "2025-04-05"
+
+
+def test_the_page_language_reaches_the_date_picked():
+    assert pick_date(["Publié le 04/05/2025"], None, language="fr") == "2025-05-04"
+    assert pick_date(["Posted 04/05/2025"], None, language="en") == "2025-04-05"

@@ -75,12 +75,13 @@ def pick_title(extract: Extract) -> str | None:
     return candidates[0]
 
 
-def pick_date(candidates: Iterable[str], site_timezone: str | None, others: Iterable[str] = ()) -> str | None:
+def pick_date(candidates: Iterable[str], site_timezone: str | None, others: Iterable[str] = (),
+              language: str | None = None) -> str | None:
     """The first candidate that parses; but when it is in UTC and the page shows its own
     offset, the same instant in that offset: the local calendar day is the one the page shows.
     The offset comes from a later candidate for the same instant, from a naive wall time the
     page prints for it, or from `others` (the page's other dates, as the modified time)."""
-    parsed = [p for p in (parse_date(raw, site_timezone) for raw in candidates) if p is not None]
+    parsed = [p for p in (parse_date(raw, site_timezone, language=language) for raw in candidates) if p is not None]
     if not parsed:
         return None
     best = _fullest(parsed)
@@ -186,8 +187,8 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
         title=title,
         authors=credit.people,
         author_organisations=credit.organisations,
-        published=pick_date(extract.published, tz, others=extract.modified),
-        modified=pick_date(extract.modified, tz),
+        published=pick_date(extract.published, tz, others=extract.modified, language=extract.language),
+        modified=pick_date(extract.modified, tz, language=extract.language),
         url=url,
         canonical_url=extract.canonical_url,
         site_name=site_name or None,
