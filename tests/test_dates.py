@@ -92,3 +92,9 @@ def test_a_numeric_date_follows_the_pages_locale():
 def test_the_page_language_reaches_the_date_picked():
     assert pick_date(["Publié le 04/05/2025"], None, language="fr") == "2025-05-04"
     assert pick_date(["Posted 04/05/2025"], None, language="en") == "2025-04-05"
+
+
+def test_a_french_time_written_with_its_hour_letter_stays_in_the_stamp():
+    byline = parse_byline("Par Claire Dubois, publié le 04/05/2025 à 10h30")
+    assert byline is not None and byline.authors == ("Claire Dubois",)
+    assert parse_date(byline.date_text, language="fr").iso() == "2025-05-04T10:30:00"

@@ -29,11 +29,13 @@ def _date_regex(lexicon: Lexicon) -> str:
     ordinal = lexicon.regex("ordinal_suffix")  # "March 3rd"
     at = lexicon.regex("time_preposition")  # "March 3, 2024 at 10:00"
     hour_word, hours = lexicon.regex("hour_word"), lexicon.regex("hour_word", "hour_abbreviation")
+    hour_letter = lexicon.regex("hour_abbreviation")  # "10h30", "10 h 30"
     half_day = lexicon.regex("before_noon", "after_noon")
     time = (
         rf"\d{{1,2}}(?::\d{{2}}){{1,2}}\s*(?:[ap]\.?\s?m\.?|{hour_word}\b)?(?:\s*{_TZ})?"
         rf"|\d{{1,2}}\s*[ap]\.?\s?m\.?(?:\s*{_TZ})?"
         rf"|\d{{1,2}}[.:]\d{{2}}\s*{hours}\b"
+        rf"|\d{{1,2}}\s?{hour_letter}\s?\d{{2}}\b"
     )
     date = (
         rf"(?:{weekday}\s*)?{month}\s+\d{{1,2}}{ordinal}?,?\s+\d{{4}}"
