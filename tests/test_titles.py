@@ -100,3 +100,20 @@ def test_a_logo_h1_gives_way_to_the_document_title_when_there_is_no_structured_t
     assert rank_titles(meta)[0] == "악녀의 덫에 걸린 이유리, 의외로 막장극 어울리는 남상미"
     # A <title> that is only the site's name is not a headline: the h1 stays.
     assert rank_titles(_meta([], "Harbour ferry returns", "Millbrook Press"))[0] == "Harbour ferry returns"
+
+
+def test_a_section_label_h1_is_learnt_as_an_affix_of_the_document_title():
+    meta = _meta([], "Politik", "Das alte Hallenbad schließt im Herbst | Politik | Lakeside Echo")
+    assert rank_titles(meta)[0] == "Das alte Hallenbad schließt im Herbst"
+
+
+def test_the_title_most_sources_agree_on_wins_over_the_structured_one():
+    h1 = "Ferry decision put off as harbour board asks for more time"
+    meta = _meta([TitleCandidate("json-ld", "Harbour board delays ferry decision again"),
+                  TitleCandidate("og", f"{h1} – Millbrook Courier")], h1, f"{h1} – Millbrook Courier")
+    assert rank_titles(meta)[0] == h1  # og:title and <title> lose the tail <title> adds to the h1
+
+
+def test_a_url_slug_is_never_a_title():
+    meta = _meta([TitleCandidate("json-ld", "ferry-decision-put-off")], None, "Ferry decision put off again")
+    assert rank_titles(meta) == ["Ferry decision put off again"]

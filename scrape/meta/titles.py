@@ -111,6 +111,11 @@ def _learn_affixes(candidates: Sequence[TitleCandidate], site_names: Collection[
         for other in texts:
             if other != folded:
                 learnt.update(_affixes_around(folded, other))
+        # A short h1 that is a later part of another's title is the section's label
+        # ("Politik" in the h1, "Headline | Politik | Site" in <title>).
+        if candidate.source == "h1" and _is_label(candidate.text) \
+                and any(folded in _split_segments(other)[1:] for other in texts):
+            learnt.add(folded)
     return _Affixes(keys, compact, frozenset(learnt))
 
 
@@ -212,7 +217,7 @@ def _cleaned(candidates: Sequence[TitleCandidate], affixes: _Affixes) -> list[Ti
             stripped = _as_on_page(stripped, headline)
         out.append(TitleCandidate(candidate.source, stripped))
     keys = [words_key(c.text) for c in out]
-    return [TitleCandidate(c.source, _without_short_tail(c.text))
+    return [TitleCandidate(c.source, _without_affixes(_without_short_tail(c.text), affixes))
             if c.source == "title" and keys.count(keys[i]) == 1 else c for i, c in enumerate(out)]
 
 
