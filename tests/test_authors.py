@@ -107,3 +107,23 @@ def test_a_call_sign_is_not_a_byline_but_a_wire_in_capitals_is():
     assert clean_authors([["KWCHCIK"]]) == ()
     assert clean_credit([["REUTERS"]]) == Credit((), ("REUTERS",))
     assert clean_authors([["AS"]]) == ("AS",)  # a writer's initials
+
+
+def test_a_button_run_into_a_name_goes_and_the_name_stays():
+    assert clean_authors([["Anna Keller Folgen"]]) == ("Anna Keller",)
+    assert clean_authors([["Folgen", "Mehr"]]) == ()
+
+
+def test_a_dateline_town_after_the_names_is_no_one():
+    assert clean_credit([["Von Anna Martel und Lea Wagner, Nairobi"]]) == Credit(("Anna Martel", "Lea Wagner"))
+    assert clean_credit([["Von Anna Keller und Jonas Brandt, dpa"]]) == Credit(("Anna Keller", "Jonas Brandt"), ("dpa",))
+
+
+def test_publishers_and_agencies_are_credited_apart_when_no_person_is():
+    assert clean_credit([["DER SPIEGEL"]], ["DER SPIEGEL"]) == Credit((), ("DER SPIEGEL",))
+    assert clean_credit([["NDR.de"]], ["ndr.de"]) == Credit((), ("NDR.de",))
+    assert clean_credit([["Agenturen"]]) == Credit((), ("Agenturen",))
+    # A publisher-only source gives way to one that credits people or a wire.
+    assert clean_credit([["sportschau.de"], ["Quelle: sid/dpa"]], ["sportschau.de"]) == Credit((), ("sid", "dpa"))
+    assert clean_credit([["Lakeside Echo"], ["Por María López | Agencias"]], ["Lakeside Echo"]) == \
+        Credit(("María López",), ("Agencias",))

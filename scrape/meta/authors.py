@@ -35,6 +35,9 @@ _ORGANISATION = re.compile(
 )
 _DEGREE = re.compile(rf"{_LEXICON.regex('degree')}\.?", re.IGNORECASE)
 _INTERFACE_WORDS = re.compile(rf"\b{_LEXICON.regex('interface_word')}\b", re.IGNORECASE)
+# A byline bar's button run into the name it follows or leads: "Anna Keller Folgen".
+_INTERFACE_AROUND = re.compile(
+    rf"(?:\s+{_LEXICON.regex('interface_word')})+\s*$|^\s*(?:{_LEXICON.regex('interface_word')}\s+)+", re.IGNORECASE)
 _SOURCE_PREFIX = re.compile(rf"^{_LEXICON.regex('author_label')}\s*:\s*", re.IGNORECASE)
 # Wire services credited by their initials. fundus-dev's truths count them as authors
 # ("Felix Schröder, Jörg Soldwisch, dpa"), and so does scrape; other initials after a
@@ -234,7 +237,7 @@ def _read_group(raw_authors: Iterable[str], site_keys: set[str], typed: set[str]
             group.organisations.extend(n for n, _ in marked if _is_publisher(n, site_keys))
             continue
         for name, second in marked:
-            name = BY_PREFIX.sub("", name).strip(" ,.:-–—(")
+            name = _without_buttons(BY_PREFIX.sub("", name)).strip(" ,.:-–—(")
             key = fold(name)
             if not name or key in seen:
                 continue
@@ -248,6 +251,13 @@ def _read_group(raw_authors: Iterable[str], site_keys: set[str], typed: set[str]
                     group.seconds.add(key)
     group.people = tuple(_without_joined(people, group.organisations))
     return group
+
+
+def _without_buttons(name: str) -> str:
+    """The name without a button run into it, when a full name is left ("Anna Keller
+    Folgen"); else as it was, for the button words to rule it out ("View More Articles")."""
+    bare = _INTERFACE_AROUND.sub("", name)
+    return bare if len(bare.split()) >= 2 else name
 
 
 def _is_organisation(name: str, site_keys: set[str], typed: set[str]) -> bool:
@@ -300,7 +310,9 @@ def _is_person(name: str, second: bool, site_keys: set[str]) -> bool:
         return False
     if _DOMAIN.match(name) or _ADMIN_ACCOUNT.match(name) or not _reads_as_a_name(name):  # "Spacetoday.net"
         return False
-    if second and _INITIALS.fullmatch(name) and name.lower() not in _WIRE_INITIALS:
+    # The one word after "Full Name, ": the writer's town or outlet ("Anna Sleegers,
+    # Frankfurt"); people are credited by their full names. (A wire there is credited apart.)
+    if second and len(name.split()) == 1:
         return False
     return not (_CALL_SIGN.fullmatch(name) and name.lower() not in _WIRES)  # "KWCHCIK", "WKYC"
 

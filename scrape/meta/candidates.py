@@ -19,6 +19,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 from ..config import SiteRule
 from ..config.lexicon import default_lexicon
 from ..dom import ancestor_ids, ancestors, css_class
+from .bare_names import bare_name_under, headline_node
 from .titles import TitleCandidate
 
 # schema.org types whose fields describe the article itself.
@@ -420,6 +421,8 @@ def _read_byline(tree: LexborHTMLParser, scope: LexborNode | None, meta: PageMet
         if where is not None and (group := _byline_group(where)):
             meta.author_groups.append(group)
             return
+    if not meta.author_groups and (name := bare_name_under(headline_node(tree, scope, site))):
+        meta.author_groups.append([name])
 
 
 def _read_dates(tree: LexborHTMLParser, scope: LexborNode | None, meta: PageMeta, site: SiteRule | None) -> None:

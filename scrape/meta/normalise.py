@@ -30,14 +30,16 @@ _MAX_DESCRIPTION_CHARS = 2000
 _MAX_TAGS = 50
 
 
-def normalise_text(paragraphs: Iterable[str], titles: Iterable[str | None] = (), drop_doubled: bool = True) -> str:
-    """Join paragraphs with one blank line; drop empties, the title, and (with
-    `drop_doubled`) a paragraph identical to the one before it. HTML pages drop doubled
-    blocks in the DOM instead, where a copy can be told from the author's own repetition."""
+def normalise_text(paragraphs: Iterable[str], titles: Iterable[str | None] = (), drop_doubled: bool = True,
+                   names: Iterable[str] = ()) -> str:
+    """Join paragraphs with one blank line; drop empties, the title, a paragraph that is a
+    credited name alone (a bare byline: `names`), and (with `drop_doubled`) a paragraph
+    identical to the one before it. HTML pages drop doubled blocks in the DOM instead, where
+    a copy can be told from the author's own repetition."""
     kept: list[str] = []
     last_key = None
     # The headline in any of its forms (h1, og:title, <title>) repeated in the body.
-    title_keys = {fold(t) for t in titles if t}
+    title_keys = {fold(t) for t in titles if t} | {fold(n) for n in names}
     for raw in paragraphs:
         for para in raw.split("\n"):
             para = normalise_paragraph(para)
@@ -170,18 +172,19 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
                   source: Source | None = None, record_id: str | None = None) -> Article:
     """Normalise an Extract into the Article record."""
     title = pick_title(extract)
-    text = normalise_text(extract.paragraphs, (title, *extract.titles), drop_doubled=extract.doubles_in_text)
+    site_name = normalise_paragraph(extract.site_name) if extract.site_name else None
+    if site_name and len(site_name) > _MAX_SITE_NAME_CHARS:
+        site_name = None  # a page's text stuffed into og:site_name is no name
+    publishers = [p for p in extract.publishers if len(p) <= _MAX_SITE_NAME_CHARS] or ([site_name] if site_name else [])
+    credit = clean_credit(extract.authors, publishers, url, extract.organisations)
+    text = normalise_text(extract.paragraphs, (title, *extract.titles), drop_doubled=extract.doubles_in_text,
+                          names=credit.people)
     tz = site.timezone if site else None
     tags = tuple(dict.fromkeys(t for t in (normalise_paragraph(t) for t in extract.tags) if 0 < len(t) <= 100))
     tags = tags[:_MAX_TAGS]
     description = normalise_paragraph(extract.description) if extract.description else None
     if description and len(description) > _MAX_DESCRIPTION_CHARS:
         description = None  # a whole text stuffed into a meta tag is no summary
-    site_name = normalise_paragraph(extract.site_name) if extract.site_name else None
-    if site_name and len(site_name) > _MAX_SITE_NAME_CHARS:
-        site_name = None  # a page's text stuffed into og:site_name is no name
-    publishers = [p for p in extract.publishers if len(p) <= _MAX_SITE_NAME_CHARS] or ([site_name] if site_name else [])
-    credit = clean_credit(extract.authors, publishers, url, extract.organisations)
     return Article(
         text=text,
         title=title,
