@@ -494,8 +494,31 @@ def _heading_in_title(tree: LexborHTMLParser, document_title: str) -> str | None
     return None
 
 
+# Matched by lexbor itself: one pass over the page, not a Python loop over every element.
+_CLOCK_SELECTOR = ", ".join(f'[class*="{word}" i], [id*="{word}" i]' for word in _LEXICON.words("clock_class"))
+_CLOCK_MAX_CHARS = 80
+# A "clock" icon beside the story's own date sits inside these: only the frame's clock goes.
+_STORY_TAGS = frozenset({"article", "main"})
+
+
+def drop_clock_widgets(tree: LexborHTMLParser) -> None:
+    """Remove the page frame's clock or today's date ("Montag, 07.12.2026 · 11:02 Uhr" in a
+    `div.clock`): its date is the reader's day, never the article's, and a date-only line
+    there would otherwise be read as a byline's stamp. Not inside the article or <main>, nor
+    one holding a <time>: there a "clock" class marks the story's own date."""
+    if not _CLOCK_SELECTOR:
+        return
+    for node in tree.css(_CLOCK_SELECTOR):
+        text = _text(node)
+        if (len(text) <= _CLOCK_MAX_CHARS and any(ch.isdigit() for ch in text) and node.css_first("time") is None
+                and not any(parent.tag in _STORY_TAGS for parent in ancestors(node))):
+            node.decompose()
+
+
 def read_metadata(tree: LexborHTMLParser, site: SiteRule | None = None) -> PageMeta:
-    """Gather metadata candidates from a parsed page (call before pruning scripts)."""
+    """Gather metadata candidates from a parsed page (call before pruning scripts). Clock
+    widgets leave the tree (drop_clock_widgets): no stage should read their date."""
+    drop_clock_widgets(tree)
     meta = PageMeta()
     created = _read_json_ld(tree, meta)
     _read_meta_tags(tree, meta)
