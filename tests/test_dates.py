@@ -98,3 +98,25 @@ def test_a_french_time_written_with_its_hour_letter_stays_in_the_stamp():
     byline = parse_byline("Par Claire Dubois, publié le 04/05/2025 à 10h30")
     assert byline is not None and byline.authors == ("Claire Dubois",)
     assert parse_date(byline.date_text, language="fr").iso() == "2025-05-04T10:30:00"
+
+
+@pytest.mark.parametrize(("printed", "language", "iso"), [
+    ("5. huhtikuuta 2025 klo 14.30", "fi", "2025-04-05T14:30:00"),
+    ("5. april 2025 kl. 14.30", "da", "2025-04-05T14:30:00"),
+    ("5 апреля 2025", "ru", "2025-04-05"),
+    ("5 Nisan 2025 14:30", "tr", "2025-04-05T14:30:00"),
+    ("5 kwietnia 2025", "pl", "2025-04-05"),
+    ("5 Mei 2025", "ms", "2025-05-05"),
+])
+def test_long_dates_and_times_in_every_lexicon_language(printed, language, iso):
+    assert parse_date(printed, language=language).iso() == iso
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    ("Por María López", "María López"), ("di Marco Rossi", "Marco Rossi"), ("Von Anna Keller", "Anna Keller"),
+    ("Av Kari Nordmann", "Kari Nordmann"), ("Автор: Иван Петров", "Иван Петров"), ("Yazar: Ayşe Yılmaz", "Ayşe Yılmaz"),
+    ("Oleh Ahmad bin Ali", "Ahmad bin Ali"), ("Kirjoittaja Matti Virtanen", "Matti Virtanen"),
+])
+def test_a_preposition_before_the_name_in_every_lexicon_language(line, name):
+    byline = parse_byline(line)
+    assert byline is not None and byline.authors == (name,)

@@ -55,6 +55,7 @@ class DateWords:
     # taken out before dateutil, which would read some of them ("at", "h") as its own.
     noise_words: re.Pattern[str]
     dotted_time: re.Pattern[str]  # "14.32 Uhr" is 14:32
+    prefixed_time: re.Pattern[str]  # "kl. 14.30", "klo 14.30" is 14:30 (the word before the time)
     cjk_date: re.Pattern[str]
     afternoon: frozenset[str]
 
@@ -72,6 +73,8 @@ class DateWords:
             month_word=re.compile(rf"\b({word_trie(months)})\b", re.IGNORECASE),
             noise_words=re.compile(rf"\b{noise}\b\.?:?", re.IGNORECASE),
             dotted_time=re.compile(rf"\b(\d{{1,2}})\.(\d{{2}})\s*{hours}\b", re.IGNORECASE),
+            prefixed_time=re.compile(rf"\b({lexicon.regex('time_preposition')}\.?\s*)(\d{{1,2}})\.(\d{{2}})\b(?!\.\d)",
+                                     re.IGNORECASE),
             # Chinese and Japanese "2016年10月14日07:17", Korean "2025년 6월 3일 오후 2:05".
             cjk_date=re.compile(
                 r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]\s*(?:[(（][^)）]{1,3}[)）])?\s*"
@@ -172,6 +175,7 @@ def _from_words(text: str, words: DateWords, language: str | None = None) -> Par
     text = words.month_word.sub(lambda m: words.months[m.group(1).lower()], text)
     text = _AMPM.sub(lambda m: m.group(1) + "m", text)
     text = words.dotted_time.sub(r"\1:\2", text)
+    text = words.prefixed_time.sub(r"\1\2:\3", text)
     text = words.noise_words.sub(" ", text)
     text = re.sub(r"[|•·,]+", " ", text)
     results = []
