@@ -109,9 +109,10 @@ def test_a_call_sign_is_not_a_byline_but_a_wire_in_capitals_is():
     assert clean_authors([["AS"]]) == ("AS",)  # a writer's initials
 
 
-def test_a_button_run_into_a_name_goes_and_the_name_stays():
-    assert clean_authors([["Anna Keller Folgen"]]) == ("Anna Keller",)
+def test_a_name_with_a_button_run_into_it_is_a_byline_bar_and_another_source_decides():
+    assert clean_authors([["Anna Keller Folgen"]]) == ()
     assert clean_authors([["Folgen", "Mehr"]]) == ()
+    assert clean_authors([["Anna Keller Folgen"], ["Von Anna Keller"]]) == ("Anna Keller",)
 
 
 def test_a_dateline_town_after_the_names_is_no_one():

@@ -35,9 +35,6 @@ _ORGANISATION = re.compile(
 )
 _DEGREE = re.compile(rf"{_LEXICON.regex('degree')}\.?", re.IGNORECASE)
 _INTERFACE_WORDS = re.compile(rf"\b{_LEXICON.regex('interface_word')}\b", re.IGNORECASE)
-# A byline bar's button run into the name it follows or leads: "Anna Keller Folgen".
-_INTERFACE_AROUND = re.compile(
-    rf"(?:\s+{_LEXICON.regex('interface_word')})+\s*$|^\s*(?:{_LEXICON.regex('interface_word')}\s+)+", re.IGNORECASE)
 _SOURCE_PREFIX = re.compile(rf"^{_LEXICON.regex('author_label')}\s*:\s*", re.IGNORECASE)
 # Wire services credited by their initials. fundus-dev's truths count them as authors
 # ("Felix Schröder, Jörg Soldwisch, dpa"), and so does scrape; other initials after a
@@ -237,7 +234,7 @@ def _read_group(raw_authors: Iterable[str], site_keys: set[str], typed: set[str]
             group.organisations.extend(n for n, _ in marked if _is_publisher(n, site_keys))
             continue
         for name, second in marked:
-            name = _without_buttons(BY_PREFIX.sub("", name)).strip(" ,.:-–—(")
+            name = BY_PREFIX.sub("", name).strip(" ,.:-–—(")
             key = fold(name)
             if not name or key in seen:
                 continue
@@ -251,13 +248,6 @@ def _read_group(raw_authors: Iterable[str], site_keys: set[str], typed: set[str]
                     group.seconds.add(key)
     group.people = tuple(_without_joined(people, group.organisations))
     return group
-
-
-def _without_buttons(name: str) -> str:
-    """The name without a button run into it, when a full name is left ("Anna Keller
-    Folgen"); else as it was, for the button words to rule it out ("View More Articles")."""
-    bare = _INTERFACE_AROUND.sub("", name)
-    return bare if len(bare.split()) >= 2 else name
 
 
 def _is_organisation(name: str, site_keys: set[str], typed: set[str]) -> bool:
