@@ -83,7 +83,7 @@ WORD_CATEGORIES: Mapping[str, str] = {
     "share_network": "social networks a share bar's buttons name",
     # Markup
     "comment_class": "class and id words of a readers' comment section",
-    "clock_class": "class and id words of a clock or today's-date widget ('clock', 'current-date')",
+    "clock_class": "class words of a clock or today's-date widget ('clock', 'current-date')",
 }
 
 # Pattern categories: regex fragments matched against a whole block (or searched in a

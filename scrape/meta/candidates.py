@@ -494,8 +494,10 @@ def _heading_in_title(tree: LexborHTMLParser, document_title: str) -> str | None
     return None
 
 
-# Matched by lexbor itself: one pass over the page, not a Python loop over every element.
-_CLOCK_SELECTOR = ", ".join(f'[class*="{word}" i], [id*="{word}" i]' for word in _LEXICON.words("clock_class"))
+# Matched by lexbor itself, on class names as written (lower case): each word is a pass
+# over the page's elements (0.8 ms a zyte page with ids, any case and twelve words; about
+# 0.25 ms like this).
+_CLOCK_SELECTOR = ", ".join(f'[class*="{word}"]' for word in _LEXICON.words("clock_class"))
 _CLOCK_MAX_CHARS = 80
 # A "clock" icon beside the story's own date sits inside these: only the frame's clock goes.
 _STORY_TAGS = frozenset({"article", "main"})
