@@ -101,6 +101,9 @@ class Extract:
     # Raw author strings ("By A and B", "Doe, Jane") grouped by source, most trusted first;
     # the normaliser takes the first group that names people.
     authors: tuple[tuple[str, ...], ...] = ()
+    # Author names the page's structured data types as organisations (a JSON-LD author of
+    # @type Organization): credited, but never people.
+    organisations: tuple[str, ...] = ()
     published: tuple[str, ...] = ()  # raw date strings, best first
     modified: tuple[str, ...] = ()
     site_name: str | None = None
@@ -124,7 +127,9 @@ class Article:
 
     text: str
     title: str | None = None
-    authors: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # people only
+    # Agencies and publishers the page credits as authors ("dpa", "Reuters", "DER SPIEGEL").
+    author_organisations: tuple[str, ...] = ()
     published: str | None = None  # ISO 8601, with offset when known
     modified: str | None = None
     url: str | None = None
@@ -152,6 +157,7 @@ class Article:
             "fetched_at": self.fetched_at,
             "title": self.title,
             "authors": list(self.authors),
+            "author_organisations": list(self.author_organisations),
             "published": self.published,
             "modified": self.modified,
             "site_name": self.site_name,
@@ -198,6 +204,7 @@ class ArticleRecord(TypedDict):
     fetched_at: str | None  # ISO 8601: the WARC record's date, or when scrape fetched the page
     title: str | None
     authors: list[str]
+    author_organisations: list[str]
     published: str | None
     modified: str | None
     site_name: str | None

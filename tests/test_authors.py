@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import scrape
-from scrape.meta.authors import clean_authors
+from scrape.meta.authors import Credit, clean_authors, clean_credit
 
 
 def test_an_editor_credited_after_the_writer_is_not_an_author():
@@ -55,7 +55,7 @@ def test_people_beside_the_publisher_in_one_byline_are_kept():
 def test_a_byline_run_into_its_credit_line_is_split():
     group = ["By DANICA KIRKA and JILL LAWLESS Associated Press", "By DANICA KIRKA and JILL LAWLESS",
              "Associated Press"]
-    assert clean_authors([group]) == ("DANICA KIRKA", "JILL LAWLESS", "Associated Press")
+    assert clean_credit([group]) == Credit(("DANICA KIRKA", "JILL LAWLESS"), ("Associated Press",))
 
 
 def test_lead_words_labels_and_degrees_are_not_part_of_a_name():
@@ -81,14 +81,14 @@ def test_site_accounts_domains_and_interface_words_are_not_people():
 def test_phrases_are_not_names():
     assert clean_authors([["The Russian and Syrian defense ministries"]]) == ()
     assert clean_authors([["Our Beautiful Universe"]]) == ()
-    # Particles, initials in lower case and agency credits still pass.
-    assert clean_authors([["Ludwig van Beethoven", "ssi", "The Associated Press"]]) == \
-        ("Ludwig van Beethoven", "ssi", "The Associated Press")
+    # Particles and initials in lower case still pass; a wire is credited apart.
+    assert clean_credit([["Ludwig van Beethoven", "ssi", "The Associated Press"]]) == \
+        Credit(("Ludwig van Beethoven", "ssi"), ("The Associated Press",))
 
 
-def test_an_outlets_initials_after_the_writer_go_and_a_wires_stay():
-    assert clean_authors([["By Sandee LaMotte, CNN"]]) == ("Sandee LaMotte",)
-    assert clean_authors([["Jane Doe, AFP"]]) == ("Jane Doe", "AFP")
+def test_an_outlets_initials_after_the_writer_go_and_a_wire_is_credited_apart():
+    assert clean_credit([["By Sandee LaMotte, CNN"]]) == Credit(("Sandee LaMotte",))
+    assert clean_credit([["Jane Doe, AFP"]]) == Credit(("Jane Doe",), ("AFP",))
 
 
 def test_an_outlet_trimmed_once_does_not_come_back_from_a_later_source():
@@ -106,7 +106,7 @@ def test_middle_names_in_brackets_are_part_of_the_name():
 
 def test_a_call_sign_is_not_a_byline_but_a_wire_in_capitals_is():
     assert clean_authors([["KWCHCIK"]]) == ()
-    assert clean_authors([["REUTERS"]]) == ("REUTERS",)
+    assert clean_credit([["REUTERS"]]) == Credit((), ("REUTERS",))
     assert clean_authors([["AS"]]) == ("AS",)  # a writer's initials
 
 
@@ -121,3 +121,24 @@ def test_a_table_row_of_a_name_and_a_date_is_data_not_a_byline():
     result = filter_paragraphs([row, prose, prose, prose], config.line_rules, config.heading_rules)
     assert result.bylines == []
     assert result.paragraphs[0] == row
+
+
+def test_a_name_with_a_button_run_into_it_is_a_byline_bar_and_another_source_decides():
+    assert clean_authors([["Anna Keller Folgen"]]) == ()
+    assert clean_authors([["Folgen", "Mehr"]]) == ()
+    assert clean_authors([["Anna Keller Folgen"], ["Von Anna Keller"]]) == ("Anna Keller",)
+
+
+def test_a_dateline_town_after_the_names_is_no_one():
+    assert clean_credit([["Von Anna Martel und Lea Wagner, Nairobi"]]) == Credit(("Anna Martel", "Lea Wagner"))
+    assert clean_credit([["Von Anna Keller und Jonas Brandt, dpa"]]) == Credit(("Anna Keller", "Jonas Brandt"), ("dpa",))
+
+
+def test_publishers_and_agencies_are_credited_apart_when_no_person_is():
+    assert clean_credit([["DER SPIEGEL"]], ["DER SPIEGEL"]) == Credit((), ("DER SPIEGEL",))
+    assert clean_credit([["NDR.de"]], ["ndr.de"]) == Credit((), ("NDR.de",))
+    assert clean_credit([["Agenturen"]]) == Credit((), ("Agenturen",))
+    # A publisher-only source gives way to one that credits people or a wire.
+    assert clean_credit([["sportschau.de"], ["Quelle: sid/dpa"]], ["sportschau.de"]) == Credit((), ("sid", "dpa"))
+    assert clean_credit([["Lakeside Echo"], ["Por María López | Agencias"]], ["Lakeside Echo"]) == \
+        Credit(("María López",), ("Agencias",))

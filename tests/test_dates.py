@@ -76,3 +76,47 @@ def test_a_stamp_printed_twice_is_one_stamp():
     assert parse_byline("3/09/15 8:26am 3/09/15 8:26am").date_text == "3/09/15 8:26am"
     # A time and a date beside it are still one stamp.
     assert parse_byline("10:00 PM | January 21, 2025").date_text == "10:00 PM January 21, 2025"
+
+
+def test_a_numeric_date_follows_the_pages_locale():
+    # Dotted: the day first in every language that writes dates so.
+    assert parse_date("05.04.2025", language="de").iso() == "2025-04-05"
+    assert parse_date("Veröffentlicht am 05.04.2025 um 14:30 Uhr").iso() == "2025-04-05T14:30:00"
+    # Slashed: the month first in American English (and where the language is unknown).
+    assert parse_date("04/05/2025", language="en-US").iso() == "2025-04-05"
+    assert parse_date("04/05/2025", language="en-GB").iso() == "2025-05-04"
+    assert parse_date("04/05/2025 10:30", language="fr").iso() == "2025-05-04T10:30:00"
+    assert parse_date("04/05/2025").iso() == "2025-04-05"
+
+
+def test_the_page_language_reaches_the_date_picked():
+    assert pick_date(["Publié le 04/05/2025"], None, language="fr") == "2025-05-04"
+    assert pick_date(["Posted 04/05/2025"], None, language="en") == "2025-04-05"
+
+
+def test_a_french_time_written_with_its_hour_letter_stays_in_the_stamp():
+    byline = parse_byline("Par Claire Dubois, publié le 04/05/2025 à 10h30")
+    assert byline is not None and byline.authors == ("Claire Dubois",)
+    assert parse_date(byline.date_text, language="fr").iso() == "2025-05-04T10:30:00"
+
+
+@pytest.mark.parametrize(("printed", "language", "iso"), [
+    ("5. huhtikuuta 2025 klo 14.30", "fi", "2025-04-05T14:30:00"),
+    ("5. april 2025 kl. 14.30", "da", "2025-04-05T14:30:00"),
+    ("5 апреля 2025", "ru", "2025-04-05"),
+    ("5 Nisan 2025 14:30", "tr", "2025-04-05T14:30:00"),
+    ("5 kwietnia 2025", "pl", "2025-04-05"),
+    ("5 Mei 2025", "ms", "2025-05-05"),
+])
+def test_long_dates_and_times_in_every_lexicon_language(printed, language, iso):
+    assert parse_date(printed, language=language).iso() == iso
+
+
+@pytest.mark.parametrize(("line", "name"), [
+    ("Por María López", "María López"), ("di Marco Rossi", "Marco Rossi"), ("Von Anna Keller", "Anna Keller"),
+    ("Av Kari Nordmann", "Kari Nordmann"), ("Автор: Иван Петров", "Иван Петров"), ("Yazar: Ayşe Yılmaz", "Ayşe Yılmaz"),
+    ("Oleh Ahmad bin Ali", "Ahmad bin Ali"), ("Kirjoittaja Matti Virtanen", "Matti Virtanen"),
+])
+def test_a_preposition_before_the_name_in_every_lexicon_language(line, name):
+    byline = parse_byline(line)
+    assert byline is not None and byline.authors == (name,)

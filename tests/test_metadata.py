@@ -153,3 +153,19 @@ def test_a_date_opening_the_text_dates_a_page_that_gives_none_elsewhere():
     html = ('<html><body><article><h1>Sick at work</h1><p>April 17, 2015 -- Imagine being sick and '
             + "still going in to the office because you cannot afford a day off. " * 5 + '</p></article></body></html>')
     assert clean_html(html).published == "2015-04-17"
+
+
+def test_a_name_alone_under_the_headline_is_the_byline():
+    body = " ".join(["Der Stadtrat hat am Dienstag beschlossen, das alte Hallenbad im Herbst zu schließen."] * 8)
+    html = ('<html lang="de"><body><article><h1>Das alte Hallenbad schließt im Herbst</h1><p>Anna Keller</p>'
+            f'<p>{body}</p><p>{body}</p></article></body></html>')
+    article = clean_html(html)
+    assert article.authors == ("Anna Keller",)
+    assert not article.text.startswith("Anna Keller")  # the byline is not the text
+    # One word under the headline is a label, not a byline.
+    assert clean_html(html.replace("Anna Keller", "Lokales")).authors == ()
+
+
+def test_an_organisation_typed_author_is_credited_apart():
+    article = clean_html(_page_with_json_ld("Organization", "Harbour News"), url="https://blog.example/post")
+    assert article.authors == () and article.author_organisations == ("Harbour News",)

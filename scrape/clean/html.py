@@ -324,6 +324,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
         paragraphs=tuple(result.paragraphs),
         titles=tuple(rank_titles(meta)),
         authors=tuple(authors),
+        organisations=tuple(meta.organisations),
         published=tuple(published),
         modified=tuple(modified),
         site_name=meta.site_names[0] if meta.site_names else None,

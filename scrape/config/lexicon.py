@@ -69,6 +69,7 @@ WORD_CATEGORIES: Mapping[str, str] = {
     "place_preposition": "'in' before the town a writer filed from",
     "wire_initials": "news agencies credited by their initials ('dpa', 'AFP')",
     "wire_name": "news agencies credited by name ('Reuters')",
+    "agency_word": "news agencies credited in general ('agencies', 'Agenturen')",
     "author_path": "URL path words of an author's page ('/autor/')",
     # Noise rules (holes in defaults.toml's patterns)
     "ad_label": "words that label an ad ('Advertisement', 'Anzeige')",
@@ -101,6 +102,7 @@ WORD_CATEGORIES: Mapping[str, str] = {
     "numeric_date_order": "how the language prints a numeric date: 'day-month' or 'month-day'",
     # Markup
     "comment_class": "class and id words of a readers' comment section",
+    "clock_class": "class words of a clock or today's-date widget ('clock', 'current-date')",
 }
 
 # Pattern categories: regex fragments matched against a whole block (or searched in a

@@ -1,16 +1,20 @@
-"""Author strings into people's names. No I/O.
+"""Author strings into the credit: people's names, and organisations credited as authors. No I/O.
 
-People only: "By", dates, roles, degrees, other credits ("Edited by"), publisher and site
-names, agencies credited in general ("agencies") and junk like "Staff" out; "A and B",
-"A, B" split; "Surname, Given" kept as one person; a writer's outlet after a comma out when
-another source names the writer alone. Wire services ("dpa", "AFP") stay, as fundus-dev's
-truths count them.
+People: "By", dates, roles, degrees, other credits ("Edited by") and junk like "Staff" out;
+"A and B", "A, B" split; "Surname, Given" kept as one person; a writer's outlet or town
+after a comma out when another source names the writer alone.
+Organisations (`Credit.organisations`): wire services ("dpa", "AFP", "Reuters", "Anadolu
+Ajansı"), agencies credited in general ("Agenturen"), the publisher credited by its name or
+domain ("DER SPIEGEL", "sportschau.de"), and what the page's structured data types as an
+organisation. They go beside the people of the same source; a page that credits no person
+credits its first source's organisations (fundus-dev's truths credit them so).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
 
 from ..config.lexicon import default_lexicon
 from ..text import fold, normalise_paragraph
@@ -36,7 +40,12 @@ _SOURCE_PREFIX = re.compile(rf"^{_LEXICON.regex('author_label')}\s*:\s*", re.IGN
 # ("Felix Schröder, Jörg Soldwisch, dpa"), and so does scrape; other initials after a
 # writer's name are the outlet the story came from ("Sandee LaMotte, CNN" on MSN).
 _WIRE_INITIALS = frozenset(w.lower() for w in _LEXICON.words("wire_initials"))
-_WIRES = _WIRE_INITIALS | {w.lower() for w in _LEXICON.words("wire_name")}
+_WIRE_NAMES = frozenset(w.lower() for w in _LEXICON.words("wire_name"))
+_WIRES = _WIRE_INITIALS | _WIRE_NAMES
+# A wire credited by its name and a word: "Anadolu Ajansı", "Bloomberg News", "Reuters Staff".
+# (The wire's name first: "Michael Bloomberg" is a person.)
+_WIRE_WORDS = 3
+_AGENCIES = re.compile(rf"^{_LEXICON.regex('agency_word')}$", re.IGNORECASE)  # "Agenturen", "agencies"
 _INITIALS = re.compile(r"[A-Z]{2,5}")
 # One capitalised word of four letters or more is a station's call sign or a brand, not a
 # person's byline; two or three are a writer's initials ("AS").
@@ -131,63 +140,138 @@ def _mentions_site(name: str, site_keys: set[str]) -> bool:
                                   for site in site_keys if " " not in site)
 
 
+@dataclass(frozen=True, slots=True)
+class Credit:
+    """Who a page credits as its authors: people, and organisations (agencies, publishers)."""
+
+    people: tuple[str, ...] = ()
+    organisations: tuple[str, ...] = ()
+
+
+@dataclass
+class _Group:
+    """One source's author strings, read: its people, the keys of those that were the second
+    of "Full Name, X" (see _split_marked), and its organisations."""
+
+    people: tuple[str, ...] = ()
+    seconds: set[str] = field(default_factory=set)
+    organisations: list[str] = field(default_factory=list)
+
+
 def clean_authors(author_groups: Iterable[Iterable[str]], site_names: Collection[str] = (),
                   url: str | None = None) -> tuple[str, ...]:
-    """People's names from the first source group that names any.
+    """People's names from the first source group that names any (see `clean_credit`)."""
+    return clean_credit(author_groups, site_names, url).people
+
+
+def clean_credit(author_groups: Iterable[Iterable[str]], site_names: Collection[str] = (),
+                 url: str | None = None, organisations: Collection[str] = ()) -> Credit:
+    """The credit of the first source group that names people or a wire: its people (or a
+    later group's that names them all and more) and the organisations it credits beside
+    them; with no such group, the first group's organisations (the publisher).
 
     Sources disagree in form ("Jane Doe" in JSON-LD, "Doe, Jane" in citation meta), so
     groups are never mixed; a group holding only publishers or junk gives way to the next.
+    `organisations` are names the page's structured data types as organisations.
     """
     site_keys = site_name_keys(site_names, url)
-    marked_groups = [found for found in (_people(g, site_keys) for g in author_groups) if found[0]]
-    if not marked_groups:
-        return ()
-    chosen, seconds = marked_groups[0]
+    typed = {fold(name) for name in organisations}
+    read = [_read_group(g, site_keys, typed) for g in author_groups]
+    # A source crediting people or a wire decides; one naming only the publisher gives way
+    # to it, as structured data often names the publisher where the byline names the writer.
+    crediting = [group for group in read if group.people or any(_is_wire(o) for o in group.organisations)]
+    if not crediting:
+        credited = next((group.organisations for group in read if group.organisations), [])
+        return Credit((), tuple(credited))
+    first = crediting[0]
+    if not first.people:
+        return Credit((), tuple(first.organisations))
+    people = _fullest_people([group for group in crediting if group.people])
+    keys = {fold(n) for n in people}
+    return Credit(people, tuple(o for o in first.organisations if fold(o) not in keys))
+
+
+def _fullest_people(groups: list[_Group]) -> tuple[str, ...]:
+    """The first group's people, or a later group's that names them all and more."""
+    chosen, seconds = groups[0].people, groups[0].seconds
     keys = {fold(n) for n in chosen}
+    # A later name holding one of these is a chosen name or credit with words stuck on.
+    credited = keys | {fold(o) for o in groups[0].organisations}
     outlets: set[str] = set()
     # "Charlie Wood, Business Insider" reads as two people; when another source names the
     # writers without the part after the comma, that part was their outlet or town.
     if seconds:
         core = tuple(n for n in chosen if fold(n) not in seconds)
         core_keys = {fold(n) for n in core}
-        if core and any({fold(n) for n in later} == core_keys for later, _ in marked_groups[1:]):
+        if core and any({fold(n) for n in later.people} == core_keys for later in groups[1:]):
             chosen, keys, outlets = core, core_keys, seconds
-    groups = [people for people, _ in marked_groups]
     # Structured data may name only the lead author while the byline names all of them
     # (Ghost does this): a later group holding every chosen name and more is the fuller one.
     for later in groups[1:]:
-        later_keys = {fold(n) for n in later}
+        later_keys = {fold(n) for n in later.people}
         extra = later_keys - keys
         # Extra names must be full names (a lone "Zürich" after the author is the dateline)
         # and not a chosen one with words stuck on ("Rosa Delgado Sonoran Post").
         # Nor one found above to be the writer's outlet.
         if (extra and keys <= later_keys and all(len(e.split()) >= 2 for e in extra)
-                and not any(k in e for k in keys for e in extra) and not extra & outlets):
-            chosen, keys = later, later_keys
+                and not any(k in e for k in credited for e in extra) and not extra & outlets):
+            chosen, keys = later.people, later_keys
     return chosen
 
 
-def _people(raw_authors: Iterable[str], site_keys: set[str]) -> tuple[tuple[str, ...], set[str]]:
-    """The people among a source's author strings, and the keys of those that were the
-    second of "Full Name, X" (see _split_marked)."""
+def _read_group(raw_authors: Iterable[str], site_keys: set[str], typed: set[str]) -> _Group:
+    """The people and the organisations among one source's author strings."""
+    group = _Group()
     seen: set[str] = set()
-    out: list[str] = []
-    seconds: set[str] = set()
+    people: list[str] = []
     for raw in raw_authors:
+        whole = _SOURCE_PREFIX.sub("", BY_PREFIX.sub("", normalise_paragraph(raw)))
+        if fold(whole) in site_keys:  # "Mac & i": the publisher's name, not two names
+            group.organisations.append(whole)
+            continue
         marked = _split_marked(raw)
         if _publisher_with_town(raw, [name for name, _ in marked], site_keys):
+            group.organisations.extend(n for n, _ in marked if _is_publisher(n, site_keys))
             continue
         for name, second in marked:
             name = BY_PREFIX.sub("", name).strip(" ,.:-–—(")
-            if not _is_person(name, second, site_keys):
-                continue
             key = fold(name)
-            if key not in seen:
+            if not name or key in seen:
+                continue
+            if _is_organisation(name, site_keys, typed):
                 seen.add(key)
-                out.append(name)
+                group.organisations.append(name)
+            elif _is_person(name, second, site_keys):
+                seen.add(key)
+                people.append(name)
                 if second:
-                    seconds.add(key)
-    return tuple(_without_joined(out)), seconds
+                    group.seconds.add(key)
+    group.people = tuple(_without_joined(people, group.organisations))
+    return group
+
+
+def _is_organisation(name: str, site_keys: set[str], typed: set[str]) -> bool:
+    """A wire, agencies in general, the publisher, or a name typed as an organisation."""
+    if fold(name) in typed or _is_wire(name) or _AGENCIES.match(name):
+        return True
+    return _is_publisher(name, site_keys)
+
+
+def _is_wire(name: str) -> bool:
+    """"dpa", "Reuters", "The Associated Press", "Anadolu Ajansı", "Bloomberg News"."""
+    key = fold(name)
+    if key in _WIRES or key.removeprefix("the ") in _WIRES:
+        return True
+    words = key.split()
+    return 1 < len(words) <= _WIRE_WORDS and words[0] in _WIRE_NAMES
+
+
+def _is_publisher(name: str, site_keys: set[str]) -> bool:
+    """The publisher credited by name or domain ("DER SPIEGEL", "NDR.de", "NZZ-Redaktion")."""
+    if fold(name) in site_keys or _DOMAIN.match(name):
+        return True
+    return (_mentions_site(name, site_keys) and len(name.split()) <= _WIRE_WORDS
+            and not _ROLE_WORDS.search(name) and not _INTERFACE_WORDS.search(name))
 
 
 def _publisher_with_town(raw: str, names: list[str], site_keys: set[str]) -> bool:
@@ -216,7 +300,9 @@ def _is_person(name: str, second: bool, site_keys: set[str]) -> bool:
         return False
     if _DOMAIN.match(name) or _ADMIN_ACCOUNT.match(name) or not _reads_as_a_name(name):  # "Spacetoday.net"
         return False
-    if second and _INITIALS.fullmatch(name) and name.lower() not in _WIRE_INITIALS:
+    # The one word after "Full Name, ": the writer's town or outlet ("Anna Sleegers,
+    # Frankfurt"); people are credited by their full names. (A wire there is credited apart.)
+    if second and len(name.split()) == 1:
         return False
     return not (_CALL_SIGN.fullmatch(name) and name.lower() not in _WIRES)  # "KWCHCIK", "WKYC"
 
@@ -238,9 +324,9 @@ def _reads_as_a_name(name: str) -> bool:
     return not (len(lower) >= 2 and len(lower) < len(words))
 
 
-def _without_joined(names: list[str]) -> list[str]:
+def _without_joined(names: list[str], credited: Iterable[str] = ()) -> list[str]:
     """Names minus any that is two others run together: "ERIC TUCKER Associated Press" when
     "ERIC TUCKER" and "Associated Press" are both there (a byline and its credit line)."""
-    keys = {fold(n) for n in names}
+    keys = {fold(n) for n in (*names, *credited)}
     return [n for n in names
             if not any(fold(n).startswith(k + " ") and fold(n)[len(k) + 1:] in keys for k in keys)]

@@ -1,5 +1,8 @@
 """Date parsing for metadata and bylines: ISO 8601 out, offset kept when the source gives one.
 
+Numeric dates follow the page's locale: "05.04.2025" is 5 April (a dotted date is day first
+in every language that writes one); "04/05/2025" is 5 April on an American English page
+(or one whose language is unknown) and 4 May on any other.
 A date with an offset keeps it. A date without one takes the site's timezone from config
 when there is one (so the offset is known), else stays naive. A date without a time is
 written as a plain date. No I/O.
@@ -40,6 +43,10 @@ _ISO = re.compile(
     r"^(\d{4})-(\d{2})-(\d{2})(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:[.,]\d+)?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$"
 )
 _AMPM = re.compile(r"\b([ap])\.\s?m\.", re.IGNORECASE)
+# A day and a month in numbers, in either order, with the year: "05.04.2025", "4/5/25".
+_NUMERIC_DATE = re.compile(r"\b\d{1,2}([./-])\d{1,2}\1\d{2,4}\b")
+# English outside these regions writes the day first ("en-GB", "en-AU", "en-IN"...).
+_MONTH_FIRST_REGIONS = frozenset({"us", "ph", "pr", "um", "vi", "as", "gu", "mp", "fm", "mh", "pw"})
 _EARLIEST_YEAR = 1990
 _DATEUTIL = dateutil_parser.parserinfo()
 
@@ -54,6 +61,7 @@ class DateWords:
     # taken out before dateutil, which would read some of them ("at", "h") as its own.
     noise_words: re.Pattern[str]
     dotted_time: re.Pattern[str]  # "14.32 Uhr" is 14:32
+    prefixed_time: re.Pattern[str]  # "kl. 14.30", "klo 14.30" is 14:30 (the word before the time)
     cjk_date: re.Pattern[str]
     afternoon: frozenset[str]
 
@@ -71,6 +79,8 @@ class DateWords:
             month_word=re.compile(rf"\b({word_trie(months)})\b", re.IGNORECASE),
             noise_words=re.compile(rf"\b{noise}\b\.?:?", re.IGNORECASE),
             dotted_time=re.compile(rf"\b(\d{{1,2}})\.(\d{{2}})\s*{hours}\b", re.IGNORECASE),
+            prefixed_time=re.compile(rf"\b({lexicon.regex('time_preposition')}\.?\s*)(\d{{1,2}})\.(\d{{2}})\b(?!\.\d)",
+                                     re.IGNORECASE),
             # Chinese and Japanese "2016年10月14日07:17", Korean "2025년 6월 3일 오후 2:05".
             cjk_date=re.compile(
                 r"(\d{4})\s*[年년]\s*(\d{1,2})\s*[月월]\s*(\d{1,2})\s*[日일]\s*(?:[(（][^)）]{1,3}[)）])?\s*"
@@ -145,17 +155,40 @@ def _tzinfos() -> dict[str, tzinfo]:
     return {abbr: ZoneInfo(name) for abbr, name in _ZONES.items()}
 
 
-def _from_words(text: str, words: DateWords) -> ParsedDate | None:
+def month_first(language: str | None) -> bool:
+    """Whether a page in `language` (a BCP 47 tag: "en-US", "de", "en_GB") writes numeric
+    dates month first: American English, and a page whose language is unknown (dateutil's
+    and most of the web's default); every other language writes the day first."""
+    if not language:
+        return True
+    parts = language.strip().lower().replace("_", "-").split("-")
+    if parts[0] != "en":
+        return False
+    return len(parts) == 1 or parts[1] in _MONTH_FIRST_REGIONS
+
+
+def _day_first(text: str, language: str | None) -> bool:
+    """Whether the numeric date in `text` has its day first."""
+    match = _NUMERIC_DATE.search(text)
+    if match is None:
+        return False
+    return match.group(1) == "." or not month_first(language)
+
+
+def _from_words(text: str, words: DateWords, language: str | None = None) -> ParsedDate | None:
     """Free-form dates ("January 21, 2025 10:00 PM ET", "30. Juni 2025") via dateutil."""
+    day_first = _day_first(text, language)
     text = words.month_word.sub(lambda m: words.months[m.group(1).lower()], text)
     text = _AMPM.sub(lambda m: m.group(1) + "m", text)
     text = words.dotted_time.sub(r"\1:\2", text)
+    text = words.prefixed_time.sub(r"\1\2:\3", text)
     text = words.noise_words.sub(" ", text)
     text = re.sub(r"[|•·,]+", " ", text)
     results = []
     for default in (datetime(1, 1, 1, 0, 0), datetime(2, 2, 2, 1, 1)):
         try:
-            results.append(dateutil_parser.parse(text, default=default, fuzzy=True, tzinfos=_tzinfos()))
+            results.append(dateutil_parser.parse(text, default=default, fuzzy=True, tzinfos=_tzinfos(),
+                                                 dayfirst=day_first))
         except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
             return None
     first, second = results
@@ -166,11 +199,12 @@ def _from_words(text: str, words: DateWords) -> ParsedDate | None:
 
 
 def parse_date(text: str | None, site_timezone: str | None = None,
-               words: DateWords | None = None) -> ParsedDate | None:
+               words: DateWords | None = None, language: str | None = None) -> ParsedDate | None:
     """Parse one date string; None when it is not a plausible full date.
 
     A time without an offset takes `site_timezone` (an IANA name) when given. `words` are
-    the month names and labels known (by default, the built-in lexicon's).
+    the month names and labels known (by default, the built-in lexicon's); `language`, the
+    page's, decides the order of a numeric day and month (see `month_first`).
     """
     words = words or _WORDS
     if not text:
@@ -185,7 +219,7 @@ def parse_date(text: str | None, site_timezone: str | None = None,
     if parsed is None and not text.isascii():
         parsed = _from_cjk(text, words)
     if parsed is None and re.search(r"\d", text):
-        parsed = _from_words(text, words)
+        parsed = _from_words(text, words, language)
     if parsed is None or not _plausible(parsed.value):
         return None
     try:

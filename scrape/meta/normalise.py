@@ -13,15 +13,16 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 
 from ..config import SiteRule
 from ..models import Article, Extract, Source
 from ..text import fold, normalise_paragraph
-from .authors import clean_authors, site_name_keys
+from .authors import clean_credit
 from .candidates import PageMeta
 from .dates import ParsedDate, parse_date
+from .titles import TitleCandidate, choose_titles
 
 _MAX_TITLE_CHARS = 400
 _MAX_SITE_NAME_CHARS = 200
@@ -29,14 +30,16 @@ _MAX_DESCRIPTION_CHARS = 2000
 _MAX_TAGS = 50
 
 
-def normalise_text(paragraphs: Iterable[str], titles: Iterable[str | None] = (), drop_doubled: bool = True) -> str:
-    """Join paragraphs with one blank line; drop empties, the title, and (with
-    `drop_doubled`) a paragraph identical to the one before it. HTML pages drop doubled
-    blocks in the DOM instead, where a copy can be told from the author's own repetition."""
+def normalise_text(paragraphs: Iterable[str], titles: Iterable[str | None] = (), drop_doubled: bool = True,
+                   names: Iterable[str] = ()) -> str:
+    """Join paragraphs with one blank line; drop empties, the title, a paragraph that is a
+    credited name alone (a bare byline: `names`), and (with `drop_doubled`) a paragraph
+    identical to the one before it. HTML pages drop doubled blocks in the DOM instead, where
+    a copy can be told from the author's own repetition."""
     kept: list[str] = []
     last_key = None
     # The headline in any of its forms (h1, og:title, <title>) repeated in the body.
-    title_keys = {fold(t) for t in titles if t}
+    title_keys = {fold(t) for t in titles if t} | {fold(n) for n in names}
     for raw in paragraphs:
         for para in raw.split("\n"):
             para = normalise_paragraph(para)
@@ -55,100 +58,15 @@ def normalise_text(paragraphs: Iterable[str], titles: Iterable[str | None] = (),
 
 
 
-_TITLE_SEPARATORS = (" | ", " - ", " – ", " — ", " :: ", " • ", " · ", " » ", "：", "｜", " / ")
-_DATE_TAIL = re.compile(r"[\d\s./-]+")  # "| 28.04.2023", "- 2024-04-28"
-
-
-def strip_site_tail(title: str, site_names: Collection[str] = (), known_only: bool = False) -> str:
-    """'Headline | Site' → 'Headline' (also ' - Site', ' — Site', and a date after it:
-    'Headline | Site | 28.04.2023'). A tail naming the site always goes; with `known_only`
-    false, so does any short tail after a longer head, which is what a <title> carries."""
-    keys = site_name_keys(site_names, None)
-    while True:
-        for sep in _TITLE_SEPARATORS:
-            if sep in title:
-                head, _, tail = title.rpartition(sep)
-                head = head.strip()
-                if not head:
-                    continue
-                if fold(tail) in keys or _DATE_TAIL.fullmatch(tail):
-                    title = head
-                    break
-                if not known_only and len(tail.split()) <= 4 and len(head.split()) >= 3:
-                    return head
-        else:
-            return title
-
-
 def rank_titles(meta: PageMeta) -> list[str]:
-    """Title candidates best first, each without a site-name tail: the structured headline
-    (JSON-LD, then Open Graph, Twitter, Dublin Core), then the on-page h1, then <title>.
-
-    Measured on fundus-dev: JSON-LD headline is right on 84% of the pages that have one,
-    og:title 78%, the h1 74%, <title> 59%; trying them in that order gets 82%. A structured
-    headline loses only a tail that names the site (or a date): "Rückschlag im Titelkampf -
-    Liverpool verliert bei Everton" is the whole headline, and when the page's h1 reads the
-    same, that settles it. Only <title> loses any short tail. (85% on fundus-dev.)
-    """
-    sites = meta.site_names
-    on_page = fold(meta.headline or "")
-    ranked = [_as_on_page(t, meta.headline) for t in meta.titles if t]
-    ranked = [t if fold(t) == on_page else strip_site_tail(t, sites, known_only=True) for t in ranked]
-    if meta.headline and not meta.titles and meta.document_title \
-            and not _shares_a_word(meta.headline, fold(meta.document_title)):
-        # No structured title, and an h1 the <title> shares no word with: the h1 is the
-        # site's logo ("엔터 미디어") when the <title> reads "Headline - Site".
-        head = strip_site_tail(meta.document_title, sites)
-        if head != meta.document_title and len(head) >= _HEADLINE_MIN_CHARS:
-            return [head, meta.headline]
+    """Title candidates best first, each without the site's affixes, chosen by agreement
+    between the page's sources (meta/titles.py)."""
+    candidates = list(meta.titles)
     if meta.headline:
-        if meta.document_title and on_page in fold(meta.document_title):
-            # The h1 and <title> agree; a structured title sharing no word with either names
-            # something else (Wikipedia's JSON-LD "headline" is the subject's description).
-            told = f"{on_page} {fold(meta.document_title)}"
-            related = [_shares_a_word(t, told) for t in ranked]
-            ranked = [t for t, near in zip(ranked, related, strict=True) if near] + [meta.headline] + \
-                     [t for t, near in zip(ranked, related, strict=True) if not near]
-        else:
-            ranked.append(meta.headline)
+        candidates.append(TitleCandidate("h1", meta.headline))
     if meta.document_title:
-        ranked.append(strip_site_tail(meta.document_title, sites))
-    return [t for t in ranked if len(t) <= _MAX_TITLE_CHARS]  # longer is a page's text, not a title
-
-
-_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "“": '"', "”": '"', "„": '"'})
-_HEADLINE_MIN_CHARS = 15
-_TITLE_CUT_MIN_CHARS = 20  # a structured title cut short still holds most of the headline
-
-
-def _as_on_page(title: str, headline: str | None) -> str:
-    """The h1 in place of a structured title that is the h1 give or take what the metadata
-    did to it: cut short ("…third Beijing local to contract"), straight quotes for curly, or
-    a one-word section label before or after it ("Opinion | …", "… | Editorial"). A longer
-    part ("Rückschlag im Titelkampf - …") is a kicker and the headline's own."""
-    if not headline:
-        return title
-    loose, on_page = fold(title).translate(_QUOTES), fold(headline).translate(_QUOTES)
-    if loose == on_page:
-        return headline
-    if len(loose) >= _TITLE_CUT_MIN_CHARS and on_page.startswith(loose + " "):
-        return headline
-    for sep in _TITLE_SEPARATORS:
-        if loose.endswith(sep + on_page):
-            label = loose.removesuffix(sep + on_page)
-        elif loose.startswith(on_page + sep):
-            label = loose.removeprefix(on_page + sep)
-        else:
-            continue
-        if len(label.split()) == 1:
-            return headline
-    return title
-
-
-def _shares_a_word(title: str, text: str) -> bool:
-    """Whether a word of three or more characters of `title` is in `text`. CJK has no
-    spaces, so there a word is a whole run of characters between punctuation."""
-    return any(word in text for word in re.findall(r"\w{3,}", fold(title)))
+        candidates.append(TitleCandidate("title", meta.document_title))
+    return choose_titles(candidates, meta.site_names, meta.canonical_url)
 
 
 def pick_title(extract: Extract) -> str | None:
@@ -159,12 +77,13 @@ def pick_title(extract: Extract) -> str | None:
     return candidates[0]
 
 
-def pick_date(candidates: Iterable[str], site_timezone: str | None, others: Iterable[str] = ()) -> str | None:
+def pick_date(candidates: Iterable[str], site_timezone: str | None, others: Iterable[str] = (),
+              language: str | None = None) -> str | None:
     """The first candidate that parses; but when it is in UTC and the page shows its own
     offset, the same instant in that offset: the local calendar day is the one the page shows.
     The offset comes from a later candidate for the same instant, from a naive wall time the
     page prints for it, or from `others` (the page's other dates, as the modified time)."""
-    parsed = [p for p in (parse_date(raw, site_timezone) for raw in candidates) if p is not None]
+    parsed = [p for p in (parse_date(raw, site_timezone, language=language) for raw in candidates) if p is not None]
     if not parsed:
         return None
     best = _fullest(parsed)
@@ -253,23 +172,26 @@ def build_article(extract: Extract, url: str | None = None, site: SiteRule | Non
                   source: Source | None = None, record_id: str | None = None) -> Article:
     """Normalise an Extract into the Article record."""
     title = pick_title(extract)
-    text = normalise_text(extract.paragraphs, (title, *extract.titles), drop_doubled=extract.doubles_in_text)
+    site_name = normalise_paragraph(extract.site_name) if extract.site_name else None
+    if site_name and len(site_name) > _MAX_SITE_NAME_CHARS:
+        site_name = None  # a page's text stuffed into og:site_name is no name
+    publishers = [p for p in extract.publishers if len(p) <= _MAX_SITE_NAME_CHARS] or ([site_name] if site_name else [])
+    credit = clean_credit(extract.authors, publishers, url, extract.organisations)
+    text = normalise_text(extract.paragraphs, (title, *extract.titles), drop_doubled=extract.doubles_in_text,
+                          names=credit.people)
     tz = site.timezone if site else None
     tags = tuple(dict.fromkeys(t for t in (normalise_paragraph(t) for t in extract.tags) if 0 < len(t) <= 100))
     tags = tags[:_MAX_TAGS]
     description = normalise_paragraph(extract.description) if extract.description else None
     if description and len(description) > _MAX_DESCRIPTION_CHARS:
         description = None  # a whole text stuffed into a meta tag is no summary
-    site_name = normalise_paragraph(extract.site_name) if extract.site_name else None
-    if site_name and len(site_name) > _MAX_SITE_NAME_CHARS:
-        site_name = None  # a page's text stuffed into og:site_name is no name
     return Article(
         text=text,
         title=title,
-        authors=clean_authors(extract.authors, [p for p in extract.publishers if len(p) <= _MAX_SITE_NAME_CHARS]
-                              or ([site_name] if site_name else ()), url),
-        published=pick_date(extract.published, tz, others=extract.modified),
-        modified=pick_date(extract.modified, tz),
+        authors=credit.people,
+        author_organisations=credit.organisations,
+        published=pick_date(extract.published, tz, others=extract.modified, language=extract.language),
+        modified=pick_date(extract.modified, tz, language=extract.language),
         url=url,
         canonical_url=extract.canonical_url,
         site_name=site_name or None,
