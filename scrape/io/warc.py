@@ -66,8 +66,36 @@ class _Tally(io.RawIOBase):
 # --- WARC ----------------------------------------------------------------------------------
 
 
+@dataclass
+class Span:
+    """The records of a record-gzipped WARC that start in [`base`, `stop`): what one
+    partition of a split WARC reads (`engines`). The stream handed to `load_warc` starts at
+    byte `base` of the file, on a record's first byte; `stop` None reads to the end.
+
+    `inputs.load_warc_span` sets `first`, the offset of the first record of the span (None
+    when no record starts in it), and `load_warc` sets `next` when it stops: the offset of the
+    first record it left for the next span (or the offset past the last record), so that a
+    caller can check that the spans of one file meet.
+    """
+
+    base: int = 0
+    stop: int | None = None
+    first: int | None = None
+    next: int | None = None
+
+    def past(self, iterator: ArchiveIterator) -> bool:
+        """Whether the record the iterator is on starts at or after `stop` (then noted in `next`).
+
+        warcio's `offset` is the current record's start while the record is being read."""
+        offset = self.base + int(iterator.offset)
+        if self.stop is not None and offset >= self.stop:
+            self.next = offset
+            return True
+        return False
+
+
 def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
-              reopen: Reopen | None = None) -> Iterator[Page | SkipError]:
+              reopen: Reopen | None = None, span: Span | None = None) -> Iterator[Page | SkipError]:
     """HTML response records with status 200, one at a time; other records are passed over.
 
     Args:
@@ -75,20 +103,24 @@ def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
         name: the input's name, for each page's `Source` and for skips.
         max_page_bytes: a record body larger than this is skipped.
         reopen: opens the input again from the start, for a WARC gzipped as one member.
+        span: read only the records starting in a byte range (the stream starts at its base).
 
     A record cut short, or bytes after the last whole record that are not a record, end the
     input with an Unreadable naming the offset where it went wrong.
     """
+    span = span or Span()
     tally = _Tally(stream)
     iterator = ArchiveIterator(tally)
     _inflate_with_isal(iterator)
     yielded = 0  # items given out, to resume after a whole-file-gzip fallback
-    end = 0  # offset just past the last whole record
+    end = span.base  # offset just past the last whole record
     try:
         for record in iterator:
+            if span.past(iterator):
+                return
             pending, complete = _warc_record(record, max_page_bytes)
             # warcio knows a record's offset only once the record has been read through.
-            offset = iterator.get_record_offset()
+            offset = span.base + iterator.get_record_offset()
             if not complete:
                 yield Unreadable("truncated WARC record", input=f"{name}@{offset}")
                 return
@@ -106,7 +138,8 @@ def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
         yield Unreadable(f"corrupt or truncated WARC after offset {end} ({_first_words(exc)})",
                          input=f"{name}@{end}")
         return
-    trailing = tally.count - end
+    span.next = end
+    trailing = span.base + tally.count - end
     if trailing > 0 and (trailing > len(tally.tail) or tally.tail[-trailing:].strip()):
         yield Unreadable(f"truncated or corrupt WARC after offset {end}", input=f"{name}@{end}")
 
