@@ -55,6 +55,7 @@ class SiteRule:
 
 
 EXTRACTORS = ("auto", "trafilatura")
+ENGINES = ("local", "dask")
 
 
 @dataclass(frozen=True)
@@ -66,10 +67,17 @@ class CleanConfig:
     # "auto": scrape's own reading of the page where it is sure (most articles, several
     # times faster), trafilatura elsewhere; "trafilatura": trafilatura on every page.
     extractor: str = "auto"
+    # Where `scrape clean` runs (--engine): "local" (this machine's process pool) or "dask".
+    engine: str = "local"
+    scheduler: str = ""  # dask: a scheduler's address; "" = start a LocalCluster here
+    workers: int = 0  # dask LocalCluster: worker processes; 0 = the number of cores
+    partition_bytes: int = 256_000_000  # dask: a WARC larger than this is split; 0 = never
 
     def __post_init__(self) -> None:
         if self.extractor not in EXTRACTORS:
             raise ConfigError(f"must be one of {', '.join(EXTRACTORS)}", key="clean.extractor")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"must be one of {', '.join(ENGINES)}", key="clean.engine")
 
 
 @dataclass(frozen=True)
