@@ -11,24 +11,35 @@ from __future__ import annotations
 import argparse
 import logging
 import os
-import signal
 import sys
-import threading
 from collections import Counter
-from collections.abc import Generator, Iterator
-from contextlib import closing, contextmanager
-from types import FrameType
+from collections.abc import Generator
+from contextlib import closing
 from typing import TextIO
 
 from tqdm import tqdm
 
 from ..clean.page import clean_page
+from ..config.settings import ENGINES
 from ..errors import ScrapeError, SkipError
 from ..io.inputs import STDIN, iter_pages
 from ..io.outputs import FORMATS, Sink, format_for_path, open_sink
+from ..io.remote import is_url
 from ..models import Article
 from ..workers import CleanFunction, CleanOptions, clean_pages
-from .common import EXIT_OK, EXIT_SKIPPED, EXIT_USAGE, NOISY_LOGGERS, number_option, resolve_config
+from . import clean_dask
+from .common import (
+    EXIT_OK,
+    EXIT_SKIPPED,
+    EXIT_USAGE,
+    NOISY_LOGGERS,
+    is_tty,
+    number_option,
+    resolve_config,
+    skip_line,
+    summary_line,
+    terminate_as_interrupt,
+)
 
 PROGRESS_MIN_INPUTS = 20  # a progress bar only once a run has this many inputs
 # Libraries that log ordinary bad pages, even at ERROR ("parsed tree length: 0"); we report
@@ -59,7 +70,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help=f"worker processes (default: number of CPUs, {os.cpu_count()})")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bar, skip lines or summary; the exit code tells")
+    _engine_options(parser)
     parser.set_defaults(run=run)
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    """--engine dask and its options (cli/clean_dask.py runs it)."""
+    parser.add_argument("--engine", choices=ENGINES,
+                        help="where to clean: local (this machine's worker processes, the default) or dask "
+                             "(one task per partition, one output file each in --out-dir, with manifest.jsonl)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="dask: an existing scheduler (tcp://host:8786); default: a LocalCluster here")
+    parser.add_argument("--workers", metavar="N", type=number_option(int, 1, "not a number", "must be at least 1"),
+                        help="dask: LocalCluster worker processes (default: number of CPUs)")
 
 
 def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
@@ -73,6 +96,8 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
         print(f"scrape: {wrong}", file=sys.stderr)
         return EXIT_USAGE
     config = resolve_config(args.config)
+    if (args.engine or config.clean.engine) == "dask":
+        return clean_dask.run(args, config, clean)
     fmt = args.format or format_for_path(args.output)
     options = CleanOptions.from_config(config, explain=args.explain, jobs=args.jobs)
     sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir)
@@ -91,7 +116,7 @@ def _usage_error(paths: list[str]) -> str | None:
     """What is wrong with the inputs named, before any is read: stdin twice, or none exists."""
     if paths.count(STDIN) > 1:
         return "- (stdin) can be given only once"
-    missing = [p for p in paths if p != STDIN and not os.path.exists(p)]
+    missing = [p for p in paths if p != STDIN and not is_url(p) and not os.path.exists(p)]
     if len(missing) == len(paths):
         return f"no inputs found: {', '.join(missing)}: no such file or directory"
     return None
@@ -109,7 +134,7 @@ def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipErr
     interrupted = False
     try:
         # closing(): on any way out, the worker processes are stopped at once.
-        with _terminate_as_interrupt(), closing(results):
+        with terminate_as_interrupt(), closing(results):
             for result in results:
                 if isinstance(result, SkipError):
                     report.skip(result)
@@ -140,24 +165,6 @@ def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipErr
     return None
 
 
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a service manager, `timeout`) stops the run as Ctrl-C does: what was cleaned
-    so far is committed."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _close_quietly(sink: Sink) -> None:
     try:
         sink.close(commit=False)
@@ -184,7 +191,7 @@ class Report:
         self.ok = 0
         self.skips: Counter[str] = Counter()
         self.bar: tqdm | None = None
-        self.bar_allowed = not quiet and _is_tty(stream)
+        self.bar_allowed = not quiet and is_tty(stream)
 
     @property
     def total(self) -> int:
@@ -232,28 +239,3 @@ class Report:
 class _Progress(tqdm):  # type: ignore[misc]  # tqdm ships no types
     # No monitor thread: worker processes are forked, and forking beside threads is unsafe.
     monitor_interval = 0
-
-
-def _is_tty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def skip_line(error: SkipError) -> str:
-    """ "skip <input>: <reason>[: <detail>]", the detail left out when it says the same."""
-    detail = " ".join(error.detail.split())
-    message = detail if detail.lower().startswith(error.reason) else f"{error.reason}: {detail}"
-    return f"skip {error.input or '?'}: {message}"
-
-
-def summary_line(cleaned: int, skips: Counter[str]) -> str:
-    """ "cleaned 120, skipped 3: 2 not an article, 1 unreadable" (most frequent reason first)."""
-    skipped = sum(skips.values())
-    line = f"cleaned {cleaned}, skipped {skipped}"
-    if skipped:
-        parts = sorted(skips.items(), key=lambda item: (-item[1], item[0]))
-        line += ": " + ", ".join(f"{count} {reason}" for reason, count in parts)
-    return line
-

@@ -11,6 +11,7 @@ split WARC reads only its own range. Reads no config keys.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 import re
 from types import ModuleType
 from typing import BinaryIO, cast
@@ -31,11 +32,20 @@ def protocol(url: str) -> str:
     return url.split("://", 1)[0].lower()
 
 
+def install_hint() -> str:
+    """How to install the dask extra, named after the distribution scrape was installed from."""
+    try:
+        dist = importlib.metadata.packages_distributions().get("scrape", ["scrape"])[0]
+    except Exception:  # broken metadata: the name in pyproject.toml
+        dist = "scrape"
+    return f"pip install '{dist}[dask]'"
+
+
 def _fsspec(url: str) -> ModuleType:
     try:
         return importlib.import_module("fsspec")
     except ImportError:
-        raise Unreadable("reading URLs needs fsspec: pip install 'scrape[dask]'", input=url) from None
+        raise Unreadable(f"reading URLs needs fsspec: {install_hint()}", input=url) from None
 
 
 def open_url(url: str) -> BinaryIO:
