@@ -123,7 +123,7 @@ def engine_from(entry):
     return from_record(entry)
 
 
-def test_a_rerun_skips_the_partitions_done_and_redoes_a_partition_whose_file_is_gone(cluster, tmp_path):
+def test_a_rerun_skips_the_partitions_done_and_redoes_a_partition_whose_file_is_gone(cluster, tmp_path, capsys):
     warc = engine_helpers.write_warc(tmp_path / "news.warc.gz", pages(copies=3))
     out = tmp_path / "out"
     cfg = config(partition_bytes=30_000)
@@ -143,6 +143,10 @@ def test_a_rerun_skips_the_partitions_done_and_redoes_a_partition_whose_file_is_
     kept = {e["id"]: e["seconds"] for e in second if e["id"] != gone["id"]}
     assert kept == {e["id"]: e["seconds"] for e in first if e["id"] != gone["id"]}  # not run again
     assert dask_records(out) == local_records([warc], cfg)
+    capsys.readouterr()
+    assert clean_dask.run(args([warc], out, "tcp://127.0.0.1:9", quiet=False), cfg, clean_page) == 0
+    err = capsys.readouterr().err  # all done: no scheduler is even reached
+    assert f"dask: all {len(second)} partitions already done" in err and f"cleaned {len(dask_records(out))}," in err
 
 
 def test_a_rerun_with_other_settings_is_refused_naming_what_changed(tmp_path):

@@ -90,6 +90,9 @@ class Screen:
             print(text, file=self.stream)
 
     def started(self, info: ClusterInfo) -> None:
+        if not info.address:
+            self.line(f"dask: all {self.total} partitions already done (see manifest.jsonl)")
+            return
         where = f"a LocalCluster of {info.workers} workers" if info.local else f"{info.workers} workers"
         self.line(f"dask: {where} at {info.address}" + (f", dashboard {info.dashboard}" if info.dashboard else ""))
         self.line(f"dask: {self.total} partitions, {self.already} already done")

@@ -120,10 +120,12 @@ def run(partitions: list[Partition], job: Job, manifest: Manifest, options: Dask
     if not logging.getLogger().isEnabledFor(logging.DEBUG):  # -v shows the scheduler's chatter
         logging.getLogger("distributed").setLevel(logging.ERROR)
     todo = [p for p in partitions if p.id not in manifest.done]
+    if not todo:  # a rerun after a complete run: no cluster to start or reach
+        watcher.started(ClusterInfo(address="", workers=0, dashboard=None, local=not options.scheduler))
+        return
     with _client(distributed, options) as (client, info):
         watcher.started(info)
-        if todo:
-            _Driver(distributed, client, info.address, watcher).run(todo, job, manifest)
+        _Driver(distributed, client, info.address, watcher).run(todo, job, manifest)
 
 
 @contextmanager
