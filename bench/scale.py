@@ -50,10 +50,21 @@ class Run:
     tree_peak_mb: float
     workers_seen: int
     load: float  # the machine's 1-minute load average at the end of the run (2 cores)
+    cpu: float  # CPU seconds of the whole process tree
 
     @property
     def rate(self) -> float:
         return self.records / self.seconds
+
+    @property
+    def cpu_ms(self) -> float:
+        """CPU milliseconds per record: what the machine's load does not change."""
+        return 1000 * self.cpu / self.records
+
+    @property
+    def ideal(self) -> float:
+        """records/s on a machine of its own: the workers' cores kept busy at this CPU cost."""
+        return int(self.name[-1]) * 1000 / self.cpu_ms
 
 
 @dataclass
@@ -66,6 +77,7 @@ class Sampler:
     worker_pss: float = 0.0  # proportional set size: shared pages counted once over the tree
     tree_peak: float = 0.0
     workers: set[int] = field(default_factory=set)
+    cpu: dict[int, float] = field(default_factory=dict)  # pid -> user + system seconds, last seen
     stop: threading.Event = field(default_factory=threading.Event)
 
     def run(self) -> None:
@@ -79,8 +91,11 @@ class Sampler:
     def _sample(self) -> None:
         root = psutil.Process(self.pid)
         total = _rss(root)
+        self._cpu(root)
         for child in root.children():
             tree = [child] + child.children(recursive=True)
+            for process in tree:
+                self._cpu(process)
             size = sum(_rss(p) for p in tree)
             total += size
             if self._is_worker(child):
@@ -88,6 +103,13 @@ class Sampler:
                 self.worker_peak = max(self.worker_peak, size)
                 self.worker_pss = max(self.worker_pss, sum(_pss(p) for p in tree))
         self.tree_peak = max(self.tree_peak, total)
+
+    def _cpu(self, process: psutil.Process) -> None:
+        try:
+            times = process.cpu_times()
+        except psutil.Error:
+            return
+        self.cpu[process.pid] = times.user + times.system
 
     def _is_worker(self, child: psutil.Process) -> bool:
         try:
@@ -146,7 +168,7 @@ def run_one(name: str, warc: Path, partition_bytes: int) -> Run:
         raise SystemExit(f"{name} failed ({process.returncode}):\n{''.join(lines[-20:])}")
     records = _records(out)
     return Run(name, seconds, records, ready, sampler.worker_peak / 2**20, sampler.worker_pss / 2**20,
-               sampler.tree_peak / 2**20, len(sampler.workers), os.getloadavg()[0])
+               sampler.tree_peak / 2**20, len(sampler.workers), os.getloadavg()[0], sum(sampler.cpu.values()))
 
 
 def _records(out: Path) -> int:
@@ -164,8 +186,11 @@ def _records(out: Path) -> int:
 def table(runs: dict[str, list[Run]], info: dict, warc: Path, rounds: int, partition_bytes: int) -> str:
     med = {name: statistics.median(r.rate for r in rs) for name, rs in runs.items()}
     secs = {name: statistics.median(r.seconds for r in rs) for name, rs in runs.items()}
-    rows = ["| run | records/s | wall s | against the local engine (rounds) | cluster up s "
-            "| peak per worker: RSS MB | PSS MB | peak RSS, whole tree MB |", "|---|---:|---:|---|---:|---:|---:|---:|"]
+    cpu = {name: statistics.median(r.cpu_ms for r in rs) for name, rs in runs.items()}
+    rows = ["| run | records/s (wall) | wall s | against the local engine (rounds) | CPU ms/record "
+            "| records/s at that CPU cost, cores to itself | against the local engine | cluster up s "
+            "| peak per worker: RSS MB | PSS MB | peak RSS, whole tree MB |",
+            "|---|---:|---:|---|---:|---:|---|---:|---:|---:|---:|"]
     for name, rs in runs.items():
         anchor = runs.get("local-j" + name[-1])
         ratio = ""
@@ -174,7 +199,11 @@ def table(runs: dict[str, list[Run]], info: dict, warc: Path, rounds: int, parti
             ratio = f"{med[name] / med['local-j' + name[-1]]:.2f}x `-j {name[-1]}` ({pairs})"
         ready = [r.ready for r in rs if r.ready is not None]
         up = f"{statistics.median(ready):.1f}" if ready else "–"
-        rows.append(f"| {label(name)} | {med[name]:.1f} | {secs[name]:.1f} | {ratio} | {up} "
+        ideal = int(name[-1]) * 1000 / cpu[name]
+        anchor_cpu = cpu.get("local-j" + name[-1])
+        cpu_ratio = f"{anchor_cpu / cpu[name]:.2f}x" if name.startswith("dask") and anchor_cpu else ""
+        rows.append(f"| {label(name)} | {med[name]:.1f} | {secs[name]:.1f} | {ratio} | {cpu[name]:.1f} | {ideal:.1f} "
+                    f"| {cpu_ratio} | {up} "
                     f"| {_mb(max(r.worker_peak_mb for r in rs))} | {_mb(max(r.worker_pss_mb for r in rs))} "
                     f"| {max(r.tree_peak_mb for r in rs):.0f} |")
     overhead = [f"- per-worker overhead, {n} worker(s): {secs[f'dask-w{n}'] - secs[f'local-j{n}']:+.1f} s of wall "
@@ -204,12 +233,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--partition-bytes", type=int, default=None,
-                        help="default: 256 MB with --big, else a fifth of the WARC")
+                        help="default: 256 MB with --big, else a twentieth of the WARC")
     parser.add_argument("--only", default="local-j1,local-j2,dask-w1,dask-w2")
     args = parser.parse_args(argv)
     pages = load_pages()
     warc, info = ensure_warc(pages, size=int(2e9)) if args.big else ensure_warc(pages, records=args.records)
-    partition_bytes = args.partition_bytes or (256_000_000 if args.big else info["bytes"] // 5 + 1)
+    partition_bytes = args.partition_bytes or (256_000_000 if args.big else info["bytes"] // 20 + 1)
     names = args.only.split(",")
     runs: dict[str, list[Run]] = {name: [] for name in names}
     for round_ in range(args.rounds):
@@ -219,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             runs[name].append(run)
             print(f"round {round_ + 1} {name}: {run.records} records in {run.seconds:.1f}s = {run.rate:.1f}/s, "
                   f"cluster up {run.ready}, worker peak {run.worker_peak_mb:.0f} MB RSS, {run.worker_pss_mb:.0f} MB PSS "
-                  f"({run.workers_seen} workers), load {run.load:.1f}, "
+                  f"({run.workers_seen} workers), load {run.load:.1f}, CPU {run.cpu_ms:.1f} ms/record, "
                   f"tree {run.tree_peak_mb:.0f} MB", flush=True)
     text = table(runs, info, warc, args.rounds, partition_bytes)
     print(text)
