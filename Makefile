@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 $(BIN)/scrape: pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[test,postgres]'
+	$(BIN)/pip install -q -e '.[test,postgres,dask]'
 	touch $@
 
 setup: $(BIN)/scrape
@@ -26,7 +26,7 @@ test: lint
 	$(BIN)/python -m pytest -q
 
 bench: setup
-	$(BIN)/pip install -q -e '.[test,bench]'
+	$(BIN)/pip install -q -e '.[test,dask,bench]'
 	$(BIN)/python bench/quality.py
 	$(BIN)/python bench/speed.py
 

@@ -17,7 +17,9 @@
     │   └── RobotsDisallowed robots.txt forbids the path
     ├── OutputError          an output could not be written (carries the path)
     ├── StateError           the crawl state is from a newer scrape (carries the path)
-    └── LockHeld             another crawl holds the lock
+    ├── LockHeld             another crawl holds the lock
+    └── EngineError          `clean --engine dask` cannot run: the extra is missing, the
+                             scheduler cannot be reached or was lost (carries the address)
 """
 
 from __future__ import annotations
@@ -143,3 +145,13 @@ class LockHeld(ScrapeError):
     def __init__(self, path: str):
         self.path = path
         super().__init__(f"another scrape crawl is running (lock {path} is held)")
+
+
+class EngineError(ScrapeError):
+    """The engine `scrape clean` was asked to run on cannot run. `address`: the scheduler's,
+    when one is concerned."""
+
+    def __init__(self, detail: str, address: str | None = None):
+        self.detail = detail
+        self.address = address
+        super().__init__(f"{address}: {detail}" if address else detail)

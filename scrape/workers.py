@@ -246,6 +246,13 @@ class CleanOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # 1 = in this process
     timeout: float = 20.0  # seconds per page; 0 = no limit
     stuck_grace: float = STUCK_GRACE  # seconds past its pages' timeouts before a chunk is taken for stuck
+    # "fork" for the CLI's one-threaded parent. "forkserver" where the caller runs threads (a
+    # Dask worker's task): there even one job cleans in a child process, since the alarm that
+    # bounds a page works only in a process's main thread.
+    start_method: str = "fork"
+    # Keep the workers for the next call with the same config (`keep_pool`): a Dask worker
+    # cleans partition after partition, and a new process would warm up again each time.
+    keep_pool: bool = False
 
     @classmethod
     def from_config(cls, config: Config, explain: bool = False, jobs: int | None = None) -> CleanOptions:
@@ -269,18 +276,19 @@ def clean_pages(items: Iterable[Item], options: CleanOptions,
         Closing the generator stops the workers at once.
     """
     task = _Task(clean, options.config, options.explain, options.timeout)
-    if options.jobs <= 1:
+    isolated = options.start_method != "fork"  # the caller's thread cannot bound a page
+    if options.jobs <= 1 and not isolated:
         yield from _in_process(items, task)
         return
     chunks = _chunks(items)
     first = next(chunks, None)
     second = next(chunks, None) if first is not None else None
-    if first is None or second is None:  # too little work to be worth starting a pool
+    if (first is None or second is None) and not isolated:  # too little work to be worth starting a pool
         yield from _in_process(first or [], task)
         return
     runner = _OrderedPool(options, task)
     try:
-        yield from runner.run(itertools.chain([first, second], chunks))
+        yield from runner.run(itertools.chain([chunk for chunk in (first, second) if chunk is not None], chunks))
     finally:
         runner.close()
 
@@ -337,10 +345,16 @@ class _OrderedPool:
         self.careful = 0  # slots at the head of the window that must run alone
 
     def _pool(self) -> ProcessPoolExecutor:
+        if self.executor is None and self.options.keep_pool:
+            self.executor = _kept.take(self._key())
         if self.executor is None:
             # fork: workers start at once, with the cleaning modules already imported.
-            self.executor = _start_pool(self.task, self.options.jobs, "fork")
+            self.executor = _start_pool(self.task, max(1, self.options.jobs), self.options.start_method)
         return self.executor
+
+    def _key(self) -> tuple[object, ...]:
+        task, options = self.task, self.options
+        return (id(task.config), task.clean, task.explain, task.timeout, options.jobs, options.start_method)
 
     def _pump(self) -> None:
         """Submit what may run now: everything, or only the head slot while careful."""
@@ -409,9 +423,39 @@ class _OrderedPool:
     def close(self) -> None:
         if self.executor is not None and not self.window:
             executor, self.executor = self.executor, None
-            executor.shutdown(wait=True)
+            if self.options.keep_pool:
+                _kept.keep(self._key(), self.task.config, executor)
+            else:
+                executor.shutdown(wait=True)
         else:  # interrupted or abandoned mid-run
             self._stop_workers()
+
+
+class _Kept:
+    """The one pool kept between calls (`CleanOptions.keep_pool`), with the key of its task.
+
+    A caller takes it (so two threads never share it) and gives it back when done; a pool of
+    another task is shut down. The config is held too, so that its id stays its own."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._kept: tuple[tuple[object, ...], Config, ProcessPoolExecutor] | None = None
+
+    def take(self, key: tuple[object, ...]) -> ProcessPoolExecutor | None:
+        with self._lock:
+            if self._kept is None or self._kept[0] != key:
+                return None
+            executor, self._kept = self._kept[2], None
+            return executor
+
+    def keep(self, key: tuple[object, ...], config: Config, executor: ProcessPoolExecutor) -> None:
+        with self._lock:
+            old, self._kept = self._kept, (key, config, executor)
+        if old is not None:
+            _stop_pool(old[2])
+
+
+_kept = _Kept()
 
 
 # --- front end 2: page by page beside the crawl's event loop --------------------------------

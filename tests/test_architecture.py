@@ -3,7 +3,7 @@
 Rooms, top to bottom (README, "How it is built"):
 
     cli                         prints and exits
-    crawl                       the crawler: URLs, fetcher, politeness, discovery, state, the run
+    crawl, engines              the crawler; `clean` as partitions on a cluster's engine (Dask)
     io, workers                 inputs and outputs; the one process pool
     scrape (the package API)    clean_html, clean_text, clean_page, load_config
     clean                       bytes to cleaned blocks: decode, pruning, extraction, lines, dumps
@@ -28,6 +28,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "scrape"
 RANKS = {
     "cli": 6,
     "crawl": 5,
+    "engines": 5,  # beside crawl: the other program over the cleaner (clean on Dask); neither imports the other
     "io": 4,
     "workers": 4,
     "__init__": 3,  # the package's API

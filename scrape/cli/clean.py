@@ -15,30 +15,30 @@ import argparse
 import logging
 import os
 import re
-import signal
 import sys
-import threading
 import time
 from collections import Counter
 from collections.abc import Generator, Iterator
-from contextlib import closing, contextmanager
+from contextlib import closing
 from dataclasses import replace
 from functools import partial
-from types import FrameType
 from typing import TextIO
 
 from tqdm import tqdm
 
 from ..clean.page import clean_page
 from ..config import Config
+from ..config.settings import ENGINES
 from ..crawl.urls import check_url
 from ..errors import ScrapeError, SkipError, UnsafeURL
 from ..io.inputs import STDIN, iter_pages
 from ..io.learn import learn_from_paths
 from ..io.outputs import Sink, format_for_path, open_sink
+from ..io.remote import is_url
 from ..io.report import ReportSink
 from ..models import Article, Page, Source
 from ..workers import CleanFunction, CleanOptions, Item, clean_pages
+from . import clean_dask
 from .common import (
     EXIT_OK,
     EXIT_SKIPPED,
@@ -47,9 +47,13 @@ from .common import (
     LINKS_HELP,
     NOISY_LOGGERS,
     format_option,
+    is_tty,
     number_option,
     resolve_config,
+    skip_line,
     structure_for,
+    summary_line,
+    terminate_as_interrupt,
 )
 from .progress import Work
 
@@ -96,7 +100,19 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
                         help=f"worker processes (default: number of CPUs, {os.cpu_count()})")
     parser.add_argument("-q", "--quiet", action="store_true",
                         help="no progress bar, skip lines or summary; the exit code tells")
+    _engine_options(parser)
     parser.set_defaults(run=run)
+
+
+def _engine_options(parser: argparse.ArgumentParser) -> None:
+    """--engine dask and its options (cli/clean_dask.py runs it)."""
+    parser.add_argument("--engine", choices=ENGINES,
+                        help="where to clean: local (this machine's worker processes, the default) or dask "
+                             "(one task per partition, one output file each in --out-dir, with manifest.jsonl)")
+    parser.add_argument("--scheduler", metavar="ADDRESS",
+                        help="dask: an existing scheduler (tcp://host:8786); default: a LocalCluster here")
+    parser.add_argument("--workers", metavar="N", type=number_option(int, 1, "not a number", "must be at least 1"),
+                        help="dask: LocalCluster worker processes (default: number of CPUs)")
 
 
 def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
@@ -109,8 +125,14 @@ def run(args: argparse.Namespace, clean: CleanFunction = clean_page) -> int:
     if wrong:
         print(f"scrape: {wrong}", file=sys.stderr)
         return EXIT_USAGE
+    config = resolve_config(args.config)
+    if (args.engine or config.clean.engine) == "dask":
+        # A collection is not read twice on a cluster: the Dask engine learns templates only
+        # from --learn-from (in the driver, sent to the workers once with the config).
+        learn_from = args.learn_from if clean is clean_page else None
+        return clean_dask.run(args, config, _learnt_clean(learn_from, args.quiet) if learn_from else clean)
     fmt = args.format or format_for_path(args.output)
-    config = structure_for(resolve_config(args.config), fmt)
+    config = structure_for(config, fmt)
     options = CleanOptions.from_config(config, explain=args.explain or bool(args.explain_html), jobs=args.jobs)
     clean = _with_learnt(clean, config, args)
     sink: Sink = open_sink(fmt, args.explain, output=args.output, out_dir=args.out_dir, links=args.links)
@@ -136,10 +158,15 @@ def _with_learnt(clean: CleanFunction, config: Config, args: argparse.Namespace)
     any; another `clean` (a test's) as it is."""
     if clean is not clean_page or not (config.clean.learn or args.learn_from):
         return clean
-    learnt = learn_from_paths(args.learn_from or args.paths)
+    return _learnt_clean(args.learn_from or args.paths, args.quiet)
+
+
+def _learnt_clean(paths: list[str], quiet: bool) -> CleanFunction:
+    """clean_page with the templates learnt from `paths` (clean_page itself when none were)."""
+    learnt = learn_from_paths(paths)
     if not learnt.templates:
-        return clean
-    if not args.quiet:
+        return clean_page
+    if not quiet:
         print(learnt.summary(), file=sys.stderr)
     return partial(clean_page, learnt=learnt.templates)
 
@@ -153,7 +180,7 @@ def _usage_error(paths: list[str]) -> str | None:
     """What is wrong with the inputs named, before any is read: stdin twice, or none exists."""
     if paths.count(STDIN) > 1:
         return "- (stdin) can be given only once"
-    missing = [p for p in paths if p != STDIN and not os.path.exists(p)]
+    missing = [p for p in paths if p != STDIN and not is_url(p) and not os.path.exists(p)]
     if len(missing) == len(paths):
         return f"no inputs found: {', '.join(missing)}: no such file or directory"
     return None
@@ -217,7 +244,7 @@ def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipErr
     interrupted = False
     try:
         # closing(): on any way out, the worker processes are stopped at once.
-        with _terminate_as_interrupt(), closing(results):
+        with terminate_as_interrupt(), closing(results):
             for result in results:
                 if isinstance(result, SkipError):
                     report.skip(result)
@@ -251,24 +278,6 @@ def _clean_into(sink: Sink, report: Report, results: Generator[Article | SkipErr
     return None
 
 
-@contextmanager
-def _terminate_as_interrupt() -> Iterator[None]:
-    """SIGTERM (a service manager, `timeout`) stops the run as Ctrl-C does: what was cleaned
-    so far is committed."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    previous = signal.signal(signal.SIGTERM, interrupt)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
-
-
 def _close_quietly(sink: Sink) -> None:
     try:
         sink.close(commit=False)
@@ -296,7 +305,7 @@ class Report:
         self.skips: Counter[str] = Counter()
         self.drops: Counter[str] = Counter()  # cleaned, and left out by --lang or --dedup
         self.bar: tqdm | None = None
-        self.bar_allowed = not quiet and _is_tty(stream)
+        self.bar_allowed = not quiet and is_tty(stream)
         # The inputs' sizes, for a bar with a total and an ETA (only when a bar may be shown).
         self.work = Work.of(paths) if self.bar_allowed and paths else None
         self.started = time.monotonic()
@@ -365,35 +374,3 @@ class Report:
 class _Progress(tqdm):  # type: ignore[misc]  # tqdm ships no types
     # No monitor thread: worker processes are forked, and forking beside threads is unsafe.
     monitor_interval = 0
-
-
-def _is_tty(stream: TextIO) -> bool:
-    try:
-        return stream.isatty()
-    except (AttributeError, ValueError):
-        return False
-
-
-def skip_line(error: SkipError) -> str:
-    """ "skip <input>: <reason>[: <detail>]", the detail left out when it says the same."""
-    detail = " ".join(error.detail.split())
-    message = detail if detail.lower().startswith(error.reason) else f"{error.reason}: {detail}"
-    return f"skip {error.input or '?'}: {message}"
-
-
-def summary_line(cleaned: int, skips: Counter[str], drops: Counter[str] | None = None) -> str:
-    """ "cleaned 120, skipped 3: 2 not an article, 1 unreadable" (most frequent reason first),
-    and "; dropped 4: 3 other language, 1 duplicate" when --lang or --dedup left some out."""
-    line = f"cleaned {cleaned}, " + _counted("skipped", skips)
-    if drops:
-        line += "; " + _counted("dropped", drops)
-    return line
-
-
-def _counted(what: str, reasons: Counter[str]) -> str:
-    total = sum(reasons.values())
-    line = f"{what} {total}"
-    if total:
-        parts = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
-        line += ": " + ", ".join(f"{count} {reason}" for reason, count in parts)
-    return line

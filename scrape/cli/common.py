@@ -1,14 +1,22 @@
-"""What the commands share: exit codes, number options, the config they read. No printing."""
+"""What the commands share: exit codes, number options, the config they read, SIGTERM as an
+interrupt, and the skip and summary lines (`clean` and `clean --engine dask` print them). No
+printing."""
 
 from __future__ import annotations
 
 import argparse
 import dataclasses
 import os
-from collections.abc import Callable
-from typing import TypeVar
+import signal
+import threading
+from collections import Counter
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from types import FrameType
+from typing import TextIO, TypeVar
 
 from ..config import Config, load_config
+from ..errors import SkipError
 from ..io.outputs import format_name
 
 Number = TypeVar("Number", int, float)
@@ -65,3 +73,53 @@ def resolve_config(path: str | None) -> Config:
     if path is None and os.path.isfile(DEFAULT_CONFIG):
         path = DEFAULT_CONFIG
     return load_config(path)
+
+
+@contextmanager
+def terminate_as_interrupt() -> Iterator[None]:
+    """SIGTERM (a service manager, `timeout`) stops the run as Ctrl-C does: what was cleaned
+    so far is committed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def is_tty(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
+
+
+def skip_line(error: SkipError) -> str:
+    """ "skip <input>: <reason>[: <detail>]", the detail left out when it says the same."""
+    detail = " ".join(error.detail.split())
+    message = detail if detail.lower().startswith(error.reason) else f"{error.reason}: {detail}"
+    return f"skip {error.input or '?'}: {message}"
+
+
+def summary_line(cleaned: int, skips: Counter[str], drops: Counter[str] | None = None) -> str:
+    """ "cleaned 120, skipped 3: 2 not an article, 1 unreadable" (most frequent reason first),
+    and "; dropped 4: 3 other language, 1 duplicate" when --lang or --dedup left some out."""
+    line = f"cleaned {cleaned}, " + _counted("skipped", skips)
+    if drops:
+        line += "; " + _counted("dropped", drops)
+    return line
+
+
+def _counted(what: str, reasons: Counter[str]) -> str:
+    total = sum(reasons.values())
+    line = f"{what} {total}"
+    if total:
+        parts = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
+        line += ": " + ", ".join(f"{count} {reason}" for reason, count in parts)
+    return line

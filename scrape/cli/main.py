@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from .. import __doc__ as package_doc
 from .. import __version__
-from ..errors import ConfigError, LockHeld, ScrapeError, StateError
+from ..errors import ConfigError, EngineError, LockHeld, ScrapeError, StateError
 from . import clean as cli_clean
 from . import config_check as cli_config
 from . import crawl as cli_crawl
@@ -76,6 +76,9 @@ def main(argv: list[str] | None = None) -> int:
         print(f"scrape: config error: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except StateError as exc:  # nothing was done; an upgrade (or another state file) is the fix
+        print(f"scrape: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except EngineError as exc:  # the dask extra missing, a scheduler unreachable or lost
         print(f"scrape: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except LockHeld as exc:

@@ -57,6 +57,7 @@ class SiteRule:
 
 
 EXTRACTORS = ("auto", "trafilatura")
+ENGINES = ("local", "dask")
 
 
 @dataclass(frozen=True)
@@ -74,10 +75,17 @@ class CleanConfig:
     # Read each paragraph's kind (heading, list item, quote, table cell) and links, for
     # Markdown (which turns it on) and for a `blocks` list in JSONL records. Off, it costs nothing.
     structure: bool = False
+    # Where `scrape clean` runs (--engine): "local" (this machine's process pool) or "dask".
+    engine: str = "local"
+    scheduler: str = ""  # dask: a scheduler's address; "" = start a LocalCluster here
+    workers: int = 0  # dask LocalCluster: worker processes; 0 = the number of cores
+    partition_bytes: int = 256_000_000  # dask: a WARC larger than this is split; 0 = never
 
     def __post_init__(self) -> None:
         if self.extractor not in EXTRACTORS:
             raise ConfigError(f"must be one of {', '.join(EXTRACTORS)}", key="clean.extractor")
+        if self.engine not in ENGINES:
+            raise ConfigError(f"must be one of {', '.join(ENGINES)}", key="clean.engine")
 
 
 @dataclass(frozen=True)

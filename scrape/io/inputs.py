@@ -23,7 +23,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Literal
+from typing import BinaryIO, Literal
 
 import orjson
 from isal import igzip
@@ -31,6 +31,8 @@ from isal import igzip
 from ..clean.decode import looks_binary
 from ..errors import EmptyInput, SkipError, UnexpectedError, Unreadable
 from ..models import Page, Source
+from .remote import is_url, open_url
+from .split import first_record
 from .streams import (
     GZIP_ERRORS,
     ByteStream,
@@ -40,7 +42,7 @@ from .streams import (
     read_head,
     read_head_until_error,
 )
-from .warc import WarcLoader, load_arc, load_warc
+from .warc import Span, WarcLoader, load_arc, load_warc
 
 STDIN = "-"
 STDIN_NAME = "<stdin>"
@@ -162,15 +164,51 @@ def _wanted_in_folder(name: str) -> bool:
 
 
 def load_file(path: str, options: LoadOptions | None = None) -> Iterator[Page | SkipError]:
-    """Load one file (HTML, text, JSONL, WARC, any of them gzipped) into pages."""
+    """Load one file (HTML, text, JSONL, WARC, any of them gzipped) into pages; `path` may
+    be a URL (`io.remote`)."""
     options = options or LoadOptions()
     try:
-        handle = open(path, "rb")
+        handle = open_input(path)
     except OSError as exc:
         yield Unreadable(_os_detail(exc), input=path)
         return
+    except SkipError as exc:
+        yield exc
+        return
     with handle:
-        yield from _load_stream(handle, path, options, reopen=lambda: open(path, "rb"))
+        yield from _load_stream(handle, path, options, reopen=lambda: open_input(path))
+
+
+def open_input(path: str) -> BinaryIO:
+    """A file or a URL (through fsspec), opened for reading bytes.
+
+    Raises:
+        OSError: a file that cannot be opened.
+        Unreadable: a URL that cannot be opened.
+    """
+    return open_url(path) if is_url(path) else open(path, "rb")
+
+
+def load_warc_span(path: str, span: Span, options: LoadOptions | None = None) -> Iterator[Page | SkipError]:
+    """The pages of the records of a record-gzipped WARC (file or URL) that start in
+    [span.base, span.stop): one partition of a split WARC (`io.split`). Sets `span.first` to
+    the first record's offset, and `span.next` to the offset reading stopped at."""
+    options = options or LoadOptions()
+    try:
+        handle = open_input(path)
+    except OSError as exc:
+        yield Unreadable(_os_detail(exc), input=path)
+        return
+    except SkipError as exc:
+        yield exc
+        return
+    with handle:
+        start = first_record(handle, span.base, sys.maxsize if span.stop is None else span.stop)
+        if start is None:  # no record starts in this range: the one before reads across it
+            return
+        handle.seek(start)
+        span.base = span.first = start
+        yield from load_warc(handle, path, options.max_page_bytes, span=span)
 
 
 def _os_detail(exc: OSError) -> str:

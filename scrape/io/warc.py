@@ -73,6 +73,34 @@ class _Tally(io.RawIOBase):
 # --- WARC ----------------------------------------------------------------------------------
 
 
+@dataclass
+class Span:
+    """The records of a record-gzipped WARC that start in [`base`, `stop`): what one
+    partition of a split WARC reads (`engines`). The stream handed to `load_warc` starts at
+    byte `base` of the file, on a record's first byte; `stop` None reads to the end.
+
+    `inputs.load_warc_span` sets `first`, the offset of the first record of the span (None
+    when no record starts in it), and `load_warc` sets `next` when it stops: the offset of the
+    first record it left for the next span (or the offset past the last record), so that a
+    caller can check that the spans of one file meet.
+    """
+
+    base: int = 0
+    stop: int | None = None
+    first: int | None = None
+    next: int | None = None
+
+    def past(self, iterator: ArchiveIterator) -> bool:
+        """Whether the record the iterator is on starts at or after `stop` (then noted in `next`).
+
+        warcio's `offset` is the current record's start while the record is being read."""
+        offset = self.base + int(iterator.offset)
+        if self.stop is not None and offset >= self.stop:
+            self.next = offset
+            return True
+        return False
+
+
 def load_arc(stream: ByteStream, name: str, max_page_bytes: int,
              reopen: Reopen | None = None) -> Iterator[Page | SkipError]:
     """The HTML pages of an ARC file, its records read as WARC ones (see load_warc)."""
@@ -80,7 +108,8 @@ def load_arc(stream: ByteStream, name: str, max_page_bytes: int,
 
 
 def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
-              reopen: Reopen | None = None, arc: bool = False) -> Iterator[Page | SkipError]:
+              reopen: Reopen | None = None, arc: bool = False,
+              span: Span | None = None) -> Iterator[Page | SkipError]:
     """HTML pages (response records with status 200, resource and conversion records), one
     at a time; other records are passed over.
 
@@ -91,17 +120,19 @@ def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
         reopen: opens the input again from the start, for a WARC gzipped as one member.
         arc: the input is an ARC file (warcio's arc2warc reads its records as WARC ones; not
             for WARCs, where it would take bytes after the last record for an ARC header).
+        span: read only the records starting in a byte range (the stream starts at its base).
 
     A record cut short, or bytes after the last whole record that are not a record, end the
     input with an Unreadable naming the offset where it went wrong.
     """
+    span = span or Span()
     tally = _Tally(stream)
     iterator = ArchiveIterator(tally, arc2warc=arc)
     _inflate_with_isal(iterator)
     yielded = 0  # items given out, to resume after a whole-file-gzip fallback
-    end = 0  # offset just past the last whole record
+    end = span.base  # offset just past the last whole record
     try:
-        for pending, complete, offset, length in _read_records(iterator, max_page_bytes):
+        for pending, complete, offset, length in _read_records(iterator, max_page_bytes, span):
             if not complete:
                 yield Unreadable("truncated WARC record", input=f"{name}@{offset}")
                 return
@@ -119,7 +150,10 @@ def load_warc(stream: ByteStream, name: str, max_page_bytes: int,
         yield Unreadable(f"corrupt or truncated WARC after offset {end} ({_first_words(exc)})",
                          input=f"{name}@{end}")
         return
-    trailing = tally.count - end
+    if span.next is not None:  # stopped at the first record of the next span: nothing trails
+        return
+    span.next = end
+    trailing = span.base + tally.count - end
     if trailing > 0 and (trailing > len(tally.tail) or tally.tail[-trailing:].strip()):
         yield Unreadable(f"truncated or corrupt WARC after offset {end}", input=f"{name}@{end}")
 
@@ -138,18 +172,20 @@ class _ToDebugLog(io.TextIOBase):
 _WARCIO_STDERR = _ToDebugLog()
 
 
-def _read_records(iterator: ArchiveIterator, max_page_bytes: int) -> Iterator[tuple[_WarcPage | None, bool, int, int]]:
-    """(page or None, whole, offset, length) per record, each read with stderr sent to the
-    debug log (only while warcio reads: never across a yield, where the caller prints)."""
+def _read_records(iterator: ArchiveIterator, max_page_bytes: int,
+                  span: Span) -> Iterator[tuple[_WarcPage | None, bool, int, int]]:
+    """(page or None, whole, offset, length) per record of the span, each read with stderr
+    sent to the debug log (only while warcio reads: never across a yield, where the caller
+    prints)."""
     records = iter(iterator)
     while True:
         with redirect_stderr(_WARCIO_STDERR):
             record = next(records, None)
-            if record is None:
+            if record is None or span.past(iterator):
                 return
             pending, complete = _warc_record(record, max_page_bytes)
             # warcio knows a record's offset only once the record has been read through.
-            offset, length = iterator.get_record_offset(), iterator.get_record_length()
+            offset, length = span.base + iterator.get_record_offset(), iterator.get_record_length()
         yield pending, complete, offset, length
 
 
