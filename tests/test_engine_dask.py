@@ -337,7 +337,7 @@ def test_without_dask_the_engine_says_how_to_install_it(tmp_path, capsys, monkey
     code = main(["clean", "--engine", "dask", "--out-dir", str(tmp_path / "o"), str(INPUTS)])
     err = capsys.readouterr().err
     assert code == 2
-    assert err == "scrape: the dask engine needs dask.distributed: pip install 'scrape[dask]'\n"
+    assert err == "scrape: the dask engine needs dask.distributed: pip install 'scrape-articles[dask]'\n"
 
 
 @pytest.mark.parametrize("options, message", [
