@@ -30,6 +30,9 @@ def test_version_comes_from_one_place(capsys):
 def test_distribution_metadata():
     project = PYPROJECT["project"]
     assert project["name"] == "scrape-articles"  # "scrape" on PyPI is another project
+    from scrape.version import DISTRIBUTION
+
+    assert DISTRIBUTION == project["name"]  # what the dask extra's install hint names
     assert project["scripts"] == {"scrape": "scrape.cli:main"}
     assert project["license"] == "MIT" and project["license-files"] == ["LICENSE"]
     assert "MIT License" in (ROOT / "LICENSE").read_text("utf-8")

@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import BinaryIO, cast
 
 from ..errors import Unreadable
+from ..version import DISTRIBUTION
 
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
 BLOCK_BYTES = 8 * 1024 * 1024  # read-ahead for random-access protocols (S3, GCS)
@@ -33,12 +34,8 @@ def protocol(url: str) -> str:
 
 
 def install_hint() -> str:
-    """How to install the dask extra, named after the distribution scrape was installed from."""
-    try:
-        dist = importlib.metadata.packages_distributions().get("scrape", ["scrape"])[0]
-    except Exception:  # broken metadata: the name in pyproject.toml
-        dist = "scrape"
-    return f"pip install '{dist}[dask]'"
+    """How to install the dask extra."""
+    return f"pip install '{DISTRIBUTION}[dask]'"
 
 
 def _fsspec(url: str) -> ModuleType:
