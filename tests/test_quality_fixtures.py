@@ -77,3 +77,14 @@ def test_not_an_article_says_why(name):
     with pytest.raises(scrape.NotAnArticle) as caught:
         scrape.clean_html(_page(name), url=expected(name)["url"])
     assert expected(name)["skip"] in str(caught.value)
+
+
+def test_a_short_text_without_a_credit_or_a_date_is_no_article():
+    # The brief's own sentence, stripped of what makes it an article (byline, date, JSON-LD):
+    # under min_words it is skipped.
+    page = b"<html><body><main><p>The harbour road is closed until noon after last night's storm brought " \
+           b"down two trees.</p></main></body></html>"
+    with pytest.raises(scrape.NotAnArticle):
+        scrape.clean_html(page, url="https://www.millbrookcourier.example/news/")
+    brief = cleaned("short_brief")
+    assert brief.authors == ("Dana Whitfield",) and brief.published is not None
