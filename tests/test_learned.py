@@ -301,3 +301,27 @@ def test_the_crawl_learns_keeps_it_in_the_state_and_cleans_the_next_run_with_it(
     new = [r for r in crawl_files.records() if r["canonical_url"].endswith("museum-lenses.html")]
     assert len(new) == 1 and not left_in(new[0]["text"])
     assert "old lamp lenses" in new[0]["text"]
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_workers_sharing_a_state_add_their_pages_up_none_replaces_another(backend, tmp_path, request):
+    # Two workers of one crawl start from the same stored counts and each learns from its own
+    # share of the host's pages; whichever saves last, the state counts all of them.
+    from scrape.crawl.learnt import CrawlLearning
+    from scrape.crawl.state import open_state
+
+    spec = request.getfixturevalue("pg_database") if backend == "postgresql" else str(tmp_path / "s.sqlite")
+    pages = [dataclasses.replace(p, url=f"https://www.{HOST}/news/{i}") for i, p in enumerate(html_pages())]
+    first, second = open_state(spec), open_state(spec)
+    one, two = CrawlLearning(first), CrawlLearning(second)
+    for page in pages[:3]:
+        one.observe(page)
+    for page in pages[3:]:
+        two.observe(page)
+    two.save()
+    one.save()
+    assert first.learnt_hosts()[0][:2] == (HOST, len(pages))
+    stored = dict(first.learnt_counts())[HOST]
+    assert HostLearner.from_bytes(HOST, stored).template() is not None  # what all the pages teach
+    first.close()
+    second.close()

@@ -4,8 +4,10 @@ At the start of a run the counts every host has in the state are loaded (its `le
 on either back-end); the run cleans with the templates they give, and counts each article it
 fetches toward its host's template, in memory (no state call from the event loop); the counts
 of the hosts it learnt from are saved when the run ends, whatever way it ends but a kill (which
-loses that run's counts: statistics, not output). Workers sharing a PostgreSQL state each save
-theirs; the last to end stands. Reads `clean.learn` (the caller's decision).
+loses that run's counts: statistics, not output). The run keeps what each page showed, and
+saving adds those pages to the counts stored then, under the state's lock: workers sharing a
+PostgreSQL state each add theirs, none replaces another's. Reads `clean.learn` (the caller's
+decision).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import logging
 
 from ..clean.learned import LearntTemplates
-from ..clean.learning import HostLearner, Learner
+from ..clean.learning import HostLearner, Learner, PageSightings, page_sightings
 from ..errors import OutputError
 from ..models import Page
 from .state import StateStore
@@ -27,26 +29,32 @@ class CrawlLearning:
     def __init__(self, state: StateStore):
         self.state = state
         self.learner = Learner(HostLearner.from_bytes(host, data) for host, data in state.learnt_counts())
-        self._touched: set[str] = set()
+        self._seen: dict[str, list[PageSightings]] = {}  # by host: the pages this run counted
 
     def templates(self) -> LearntTemplates:
         return self.learner.templates()
 
     def observe(self, page: Page) -> None:
         """Count an article's blocks toward its host's template."""
-        host = self.learner.observe(page)
-        if host is not None:
-            self._touched.add(host)
+        sightings = page_sightings(page)
+        if sightings is not None and self.learner.observe_sightings(sightings):
+            self._seen.setdefault(sightings.host, []).append(sightings)
 
     def save(self) -> None:
-        """Write the counts of the hosts learnt from; a state that takes no writes (a full
-        disk) loses them with a warning: the run's own error, if any, is the one to tell."""
-        if not self._touched:
+        """Add the run's pages to the counts the state holds now; a state that takes no
+        writes (a full disk) loses them with a warning: the run's own error, if any, is the
+        one to tell."""
+        if not self._seen:
             return
-        hosts = self.learner.hosts
         try:
-            self.state.save_learnt({h: (hosts[h].pages, hosts[h].to_bytes()) for h in sorted(self._touched)})
+            self.state.merge_learnt(sorted(self._seen), self._merged)
         except OutputError as exc:
             log.warning("learnt boilerplate not saved: %s", exc)
             return
-        self._touched.clear()
+        self._seen.clear()
+
+    def _merged(self, host: str, stored: bytes | None) -> tuple[int, bytes]:
+        learner = HostLearner.from_bytes(host, stored) if stored else HostLearner(host)
+        for sightings in self._seen[host]:
+            learner.observe(sightings)
+        return learner.pages, learner.to_bytes()

@@ -12,7 +12,7 @@ pool of async connections and, being shared by several workers, also a `SharedFr
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, AbstractContextManager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -334,6 +334,11 @@ class StateStore(Protocol):
 
     def save_learnt(self, counts: Mapping[str, tuple[int, bytes]]) -> None:
         """Replace the learnt counts of the hosts given ({host: (pages, counts)}), together."""
+
+    def merge_learnt(self, hosts: Sequence[str], merge: Callable[[str, bytes | None], tuple[int, bytes]]) -> None:
+        """For each host, `merge(host, counts stored now or None)` gives (pages, counts) to
+        store: read and written in one transaction that other workers' merges wait for, so
+        workers sharing the state add their pages up instead of replacing each other's."""
 
     def dump(self, table: str) -> Iterator[tuple[object, ...]]:
         """The rows of one of the `COPIED` tables, its columns in that order."""

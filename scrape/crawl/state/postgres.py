@@ -24,7 +24,7 @@ from __future__ import annotations
 import json
 import os
 import socket
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -404,6 +404,17 @@ class PgState:
                 "INSERT INTO learnt VALUES (%s, %s, %s, now()) ON CONFLICT (host) DO UPDATE SET"
                 " pages = excluded.pages, counts = excluded.counts, updated = excluded.updated",
                 [(host, pages, data) for host, (pages, data) in counts.items()])
+
+    def merge_learnt(self, hosts: Sequence[str], merge: Callable[[str, bytes | None], tuple[int, bytes]]) -> None:
+        with self.errors(), self.db.transaction(), self.db.cursor() as cursor:
+            # One lock for every worker's merge (rows not yet inserted cannot be locked).
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext('scrape-learnt'))")
+            cursor.execute("SELECT host, counts FROM learnt WHERE host = ANY(%s)", (list(hosts),))
+            stored = {str(h): bytes(c) for h, c in cursor.fetchall()}
+            cursor.executemany(
+                "INSERT INTO learnt VALUES (%s, %s, %s, now()) ON CONFLICT (host) DO UPDATE SET"
+                " pages = excluded.pages, counts = excluded.counts, updated = excluded.updated",
+                [(host, *merge(host, stored.get(host))) for host in hosts])
 
     def dump(self, table: str) -> Iterator[tuple[object, ...]]:
         columns = COPIED[table]

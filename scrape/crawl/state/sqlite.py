@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from pathlib import Path
@@ -332,6 +332,16 @@ class State:
                 "INSERT INTO learnt VALUES (?, ?, ?, ?) ON CONFLICT(host) DO UPDATE SET pages=excluded.pages,"
                 " counts=excluded.counts, updated=excluded.updated",
                 [(host, pages, data, now) for host, (pages, data) in counts.items()])
+
+    def merge_learnt(self, hosts: Sequence[str], merge: Callable[[str, bytes | None], tuple[int, bytes]]) -> None:
+        now = _now()
+        with self.transaction():  # BEGIN IMMEDIATE: another process's merge waits for this one
+            stored = {h: bytes(c) for h, c in self.db.execute(
+                f"SELECT host, counts FROM learnt WHERE host IN ({', '.join('?' * len(hosts))})", list(hosts))}
+            rows = [(host, *merge(host, stored.get(host)), now) for host in hosts]
+            self.db.executemany(
+                "INSERT INTO learnt VALUES (?, ?, ?, ?) ON CONFLICT(host) DO UPDATE SET pages=excluded.pages,"
+                " counts=excluded.counts, updated=excluded.updated", rows)
 
     # --- runs and pending output --------------------------------------------------------
 
