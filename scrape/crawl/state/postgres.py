@@ -397,8 +397,7 @@ class PgState:
         return [(str(h), int(p), int(n)) for h, p, n in rows]
 
     def save_learnt(self, counts: Mapping[str, tuple[int, bytes]]) -> None:
-        # Workers sharing the state each save the counts they hold: the last one's stand
-        # (they are statistics; each worker learnt from what the others had saved before).
+        # Replaces (`scrape state import`, tests); a crawl's workers add up with merge_learnt.
         with self.errors(), self.db.transaction(), self.db.cursor() as cursor:
             cursor.executemany(
                 "INSERT INTO learnt VALUES (%s, %s, %s, now()) ON CONFLICT (host) DO UPDATE SET"
