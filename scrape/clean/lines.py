@@ -33,6 +33,7 @@ from .linescore import TextContext, may_be_scored, scores, speaks_noise_vocabula
 from .lineshape import (
     ArticleWords,
     ends_clause,
+    is_ad_slot_line,
     is_button_shaped,
     is_heading_shaped,
     is_prose,
@@ -73,6 +74,8 @@ _LABEL_MAX_WORDS = 4
 _LABELLED_MAX_RELATEDNESS = 0.2
 # Rules whose lines are pitches a button goes with.
 _PITCH_RULES = frozenset({"membership-promo", "subscription-offer"})
+_AD_LABEL_RULE = "ad-label"
+AD_SLOT_RULE = "ad-slot-line"
 
 
 @dataclass
@@ -161,6 +164,7 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
     _mark_shaped_widgets(lines, anywhere=text_dump)
     _mark_labelled_teasers(lines, anywhere=text_dump)
     _mark_calls_to_action(lines)
+    _mark_ad_slot_lines(lines)
     if line_model is not None:
         _mark_scored(lines, line_model, title, page=not text_dump)
 
@@ -305,6 +309,20 @@ def _mark_calls_to_action(lines: _Lines) -> None:
                 if (is_button_shaped(text) and lines.words.relatedness(text) == 0
                         and parse_byline(text) is None):
                     lines.marks[neighbour] = "call-to-action"
+
+
+def _mark_ad_slot_lines(lines: _Lines) -> None:
+    """The lines around an ad slot: a short line naming the ad, none of whose words are the
+    article's, beside a line the ad-label rule took (prune.py takes the same blocks beside
+    an ad label on a page)."""
+    for index, mark in enumerate(lines.marks):
+        if mark != _AD_LABEL_RULE:
+            continue
+        for neighbour in (index - 1, index + 1):
+            if 0 <= neighbour < len(lines.texts) and lines.marks[neighbour] is None:
+                text = lines.texts[neighbour]
+                if is_ad_slot_line(text) and lines.words.relatedness(text) == 0 and parse_byline(text) is None:
+                    lines.marks[neighbour] = AD_SLOT_RULE
 
 
 def _mark_scored(lines: _Lines, model: LineModel, title: str | None, page: bool = False) -> None:

@@ -21,7 +21,8 @@ from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_char
 from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
 from .guard import ArticleGuard, running_chars
-from .lines import snippet
+from .lines import AD_SLOT_RULE, snippet
+from .lineshape import is_ad_slot_line
 
 # Elements whose whole text is checked against "line" rules. Inline ones only count when
 # they stand alone in their parent (so the word "ad" inside a sentence is never touched).
@@ -34,7 +35,8 @@ _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
 # Headings proper: one a line rule calls noise ("Lesen Sie auch", "Veja também") is taken
 # with the block of links or teaser cards it leads, as a widget heading is.
 _WIDGET_HEADS = frozenset("h2 h3 h4 h5 h6".split())
-_STRUCTURAL = frozenset(("teaser-list", "byline"))  # found by structure, not by a heading's words
+_STRUCTURAL = frozenset(("teaser-list", "byline"))
+_AD_LABEL_RULE = "ad-label"  # found by structure, not by a heading's words
 _LIST_TAGS = frozenset(("ul", "ol"))
 _TEASER_CONTEXT = frozenset(("aside", "nav", "footer"))
 # Containers never removed whole, whatever their text.
@@ -432,6 +434,8 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
         text = _block_text(node, texts)
         if text:
             found.read(node, text)
+    for slot in found.ad_slots:
+        _mark_ad_slot_blocks(slot, found.marks)
     _mark_widgets(found.headings, config.heading_rules, found.marks, guard)
     for node, noise in found.led:
         found.marks.mark(_widget_container(node, noise.rule, guard), noise.rule, noise.shown)
@@ -449,6 +453,7 @@ class _Found:
         self.bylines: list[Byline] = []
         self.headings: list[tuple[LexborNode, str]] = []
         self.led: list[tuple[LexborNode, _Noise]] = []
+        self.ad_slots: list[LexborNode] = []  # blocks the ad-label rule took
 
     def read(self, node: LexborNode, text: str) -> None:
         """One candidate block of the first pass."""
@@ -467,6 +472,8 @@ class _Found:
             self.led.append((node, noise))  # a heading the rules call noise leads a widget
         elif noise.target is not None:
             self.marks.mark(noise.target, noise.rule, noise.shown)
+            if noise.rule == _AD_LABEL_RULE:
+                self.ad_slots.append(noise.target)
         elif node.tag in _HEADING_TAGS:
             self.headings.append((node, text))
 
@@ -496,6 +503,27 @@ def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Mar
     rule = line_rules.match(text)
     if rule is not None and _labels_links(node, text):
         marks.mark(node.parent, rule.name, node_text(node.parent))
+
+
+def _mark_ad_slot_blocks(slot: LexborNode, marks: _Marks) -> None:
+    """The blocks right beside an ad slot that name the ad ("Story resumes below the ad"):
+    the lines the line filter takes beside an ad label in a dump (lines.py)."""
+    for sibling in (_element_beside(slot, forward=False), _element_beside(slot, forward=True)):
+        if sibling is None or sibling.tag not in _BLOCK_TAGS or marks.taken(sibling):
+            continue
+        text = node_text(sibling)
+        if text and is_ad_slot_line(text) and parse_byline(text) is None:
+            marks.mark(sibling, AD_SLOT_RULE, text)
+
+
+def _element_beside(node: LexborNode, forward: bool) -> LexborNode | None:
+    """The element right before or after the node, past whitespace and comments (None: text
+    or nothing is there)."""
+    sibling = node.next if forward else node.prev
+    while sibling is not None and (sibling.tag == "_comment" or (
+            sibling.tag == "-text" and not (sibling.text_content or "").strip())):
+        sibling = sibling.next if forward else sibling.prev
+    return None if sibling is None or sibling.tag == "-text" else sibling
 
 
 def _mark_widgets(headings: list[tuple[LexborNode, str]], heading_rules: RuleSet, marks: _Marks,
