@@ -76,6 +76,7 @@ _LABELLED_MAX_RELATEDNESS = 0.2
 _PITCH_RULES = frozenset({"membership-promo", "subscription-offer"})
 _AD_LABEL_RULE = "ad-label"
 AD_SLOT_RULE = "ad-slot-line"
+WIDGET_SHAPE_RULE = "widget-shape"
 
 
 @dataclass
@@ -238,13 +239,13 @@ def _mark_shaped_widgets(lines: _Lines, anywhere: bool) -> None:
         heading_taken = mark is None and _heads_a_list(lines, index) is False
         if len(run) >= _RUN_MIN_LINES and (mark is not None or heading_taken):
             for taken in ([index] if mark is None else []) + run:
-                lines.marks[taken] = "widget-shape"
+                lines.marks[taken] = WIDGET_SHAPE_RULE
     foot = [i for i in range(last_prose + 1, len(lines.texts)) if lines.marks[i] is None]
     if foot and last_prose >= 0:
         run = _unrelated_run(lines, foot[0] - 1)
         if len(run) >= _FOOT_RUN_MIN_LINES:
             for taken in run:
-                lines.marks[taken] = "widget-shape"
+                lines.marks[taken] = WIDGET_SHAPE_RULE
 
 
 def _heads_a_list(lines: _Lines, index: int) -> bool:

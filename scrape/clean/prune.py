@@ -21,8 +21,8 @@ from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_char
 from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
 from .guard import ArticleGuard, running_chars
-from .lines import AD_SLOT_RULE, snippet
-from .lineshape import is_ad_slot_line
+from .lines import AD_SLOT_RULE, WIDGET_SHAPE_RULE, snippet
+from .lineshape import is_ad_slot_line, is_heading_shaped
 
 # Elements whose whole text is checked against "line" rules. Inline ones only count when
 # they stand alone in their parent (so the word "ad" inside a sentence is never touched).
@@ -36,7 +36,8 @@ _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
 # with the block of links or teaser cards it leads, as a widget heading is.
 _WIDGET_HEADS = frozenset("h2 h3 h4 h5 h6".split())
 _STRUCTURAL = frozenset(("teaser-list", "byline"))
-_AD_LABEL_RULE = "ad-label"  # found by structure, not by a heading's words
+_AD_LABEL_RULE = "ad-label"
+_CARDS_MIN = 2  # found by structure, not by a heading's words
 _LIST_TAGS = frozenset(("ul", "ol"))
 _TEASER_CONTEXT = frozenset(("aside", "nav", "footer"))
 # Containers never removed whole, whatever their text.
@@ -439,6 +440,7 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
     _mark_widgets(found.headings, config.heading_rules, found.marks, guard)
     for node, noise in found.led:
         found.marks.mark(_widget_container(node, noise.rule, guard), noise.rule, noise.shown)
+    _mark_shaped_widgets(found.headings, found.marks)  # after the widgets a rule names
     found.marks.decompose()
     return found.bylines
 
@@ -514,6 +516,33 @@ def _mark_ad_slot_blocks(slot: LexborNode, marks: _Marks) -> None:
         text = node_text(sibling)
         if text and is_ad_slot_line(text) and parse_byline(text) is None:
             marks.mark(sibling, AD_SLOT_RULE, text)
+
+
+def _mark_shaped_widgets(headings: list[tuple[LexborNode, str]], marks: _Marks) -> None:
+    """Widgets by their shape, whatever their heading says: a heading-shaped block right
+    before a teaser list or teaser cards goes with them (the line filter takes a heading-like
+    line before a run of other stories' headlines in a dump the same way: lines.py)."""
+    for node, text in headings:
+        if (marks.taken(node) or not is_heading_shaped(text) or text.endswith("?")
+                or parse_byline(text) is not None):
+            continue  # a question heads the article's own part (a FAQ's links)
+        teasers = _teasers_after(node)
+        if teasers:
+            marks.mark(node, WIDGET_SHAPE_RULE, text)
+            for teaser in teasers:
+                marks.mark(teaser, WIDGET_SHAPE_RULE, node_text(teaser))
+
+
+def _teasers_after(node: LexborNode) -> list[LexborNode]:
+    """The teaser list right after the node, or the run of teaser cards (two at least)."""
+    following = _element_beside(node, forward=True)
+    if following is not None and following.tag in _LIST_TAGS:
+        return [following] if _is_teaser_list(following) else []
+    cards: list[LexborNode] = []
+    while following is not None and following.tag not in _HEADING_TAGS and _is_teaser_card(following):
+        cards.append(following)
+        following = _element_beside(following, forward=True)
+    return cards if len(cards) >= _CARDS_MIN else []
 
 
 def _element_beside(node: LexborNode, forward: bool) -> LexborNode | None:
