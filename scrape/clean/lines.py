@@ -29,7 +29,7 @@ from ..config.model import LineModel
 from ..meta.bylines import Byline, parse_byline
 from ..models import Removal
 from ..text import normalise_paragraph
-from .linescore import TextContext, may_be_scored, scores, speaks_noise_vocabulary
+from .linescore import TextContext, is_pitch_beside_button, may_be_scored, scores, speaks_noise_vocabulary
 from .lineshape import (
     ArticleWords,
     ends_clause,
@@ -77,6 +77,8 @@ _PITCH_RULES = frozenset({"membership-promo", "subscription-offer"})
 _AD_LABEL_RULE = "ad-label"
 AD_SLOT_RULE = "ad-slot-line"
 WIDGET_SHAPE_RULE = "widget-shape"
+PITCH_RULE = "pitch-shape"
+_PITCH_MAX_RELATEDNESS = 0.5
 
 
 @dataclass
@@ -166,6 +168,7 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
     _mark_labelled_teasers(lines, anywhere=text_dump)
     _mark_calls_to_action(lines)
     _mark_ad_slot_lines(lines)
+    _mark_pitches(lines)
     if line_model is not None:
         _mark_scored(lines, line_model, title, page=not text_dump)
 
@@ -324,6 +327,25 @@ def _mark_ad_slot_lines(lines: _Lines) -> None:
                 text = lines.texts[neighbour]
                 if is_ad_slot_line(text) and lines.words.relatedness(text) == 0 and parse_byline(text) is None:
                     lines.marks[neighbour] = AD_SLOT_RULE
+
+
+def _mark_pitches(lines: _Lines) -> None:
+    """An offer no rule knew and its button (which a rule may have taken already), by their
+    words (linescore.is_pitch_beside_button), the pitch sharing few words with the article
+    ("Try 30 days of unlimited reading" beside a story that reads; a button's verb, "Start",
+    is any story's too). prune.py takes the same pair of blocks on a page."""
+    for index, text in enumerate(lines.texts):
+        if (lines.marks[index] is not None or lines.words.relatedness(text) > _PITCH_MAX_RELATEDNESS
+                or parse_byline(text) is not None):
+            continue
+        for neighbour in (index - 1, index + 1):
+            if not 0 <= neighbour < len(lines.texts):
+                continue
+            button = lines.texts[neighbour]
+            if is_pitch_beside_button(text, button):
+                lines.marks[index] = PITCH_RULE
+                lines.marks[neighbour] = lines.marks[neighbour] or PITCH_RULE
+                break
 
 
 def _mark_scored(lines: _Lines, model: LineModel, title: str | None, page: bool = False) -> None:

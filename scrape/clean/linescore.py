@@ -206,7 +206,7 @@ _VOCABULARY_MIN_WORDS = 2
 _STOPWORD = CATEGORIES.index("stopword")
 
 
-def speaks_noise_vocabulary(text: str) -> bool:
+def speaks_noise_vocabulary(text: str, share: float = _VOCABULARY_MIN_SHARE) -> bool:
     """Whether the line is mostly words of the noise vocabulary (see _NOISE_VOCABULARY), and
     neither asks nor introduces ("Wie geht es weiter?", "Weitere Links:" head the article's
     own parts)."""
@@ -217,7 +217,31 @@ def speaks_noise_vocabulary(text: str) -> bool:
     if len(named) < _VOCABULARY_MIN_WORDS or not any(names & _NOISE_VOCABULARY for names in named):
         return False
     known = sum(bool(names & (_NOISE_VOCABULARY | _PLACE_VOCABULARY)) for names in named)
-    return known >= _VOCABULARY_MIN_SHARE * len(named)
+    return known >= share * len(named)
+
+
+# A pitch and its button: the button a verb phrase of a few words, each naming the offer
+# (a word of promo_word or offer_word: "Start trial", "Zum Angebot"), and the pitch a short
+# line of the noise vocabulary ("Vier Wochen gratis testen" beside "Jetzt testen").
+_OFFER_VOCABULARY = frozenset(("promo_word", "offer_word"))
+PITCH_MAX_WORDS = 20
+_PITCH_MIN_SHARE = 0.5
+
+
+def names_an_offer(text: str) -> bool:
+    """Whether one of the line's words (stopwords aside) names a subscription or an offer."""
+    for token in grammar_tokens(text):
+        found = _categories_of().get(token, ())
+        if _STOPWORD not in found and any(CATEGORIES[i] in _OFFER_VOCABULARY for i in found):
+            return True
+    return False
+
+
+def is_pitch_beside_button(pitch: str, button: str) -> bool:
+    """Whether `pitch` and the `button` beside it are an offer and its call to action; read
+    on dumps (neighbouring lines) and pages (neighbouring blocks) alike."""
+    return (is_button_shaped(button) and names_an_offer(button) and word_count(pitch) <= PITCH_MAX_WORDS
+            and not is_prose(pitch) and names_an_offer(pitch) and speaks_noise_vocabulary(pitch, _PITCH_MIN_SHARE))
 
 
 def may_be_scored(text: str) -> bool:

@@ -21,7 +21,8 @@ from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_char
 from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
 from .guard import ArticleGuard, running_chars
-from .lines import AD_SLOT_RULE, WIDGET_SHAPE_RULE, snippet
+from .lines import AD_SLOT_RULE, PITCH_RULE, WIDGET_SHAPE_RULE, snippet
+from .linescore import is_pitch_beside_button
 from .lineshape import is_ad_slot_line, is_heading_shaped
 
 # Elements whose whole text is checked against "line" rules. Inline ones only count when
@@ -441,6 +442,7 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
     for node, noise in found.led:
         found.marks.mark(_widget_container(node, noise.rule, guard), noise.rule, noise.shown)
     _mark_shaped_widgets(found.headings, found.marks)  # after the widgets a rule names
+    _mark_pitches(root, found.marks)
     found.marks.decompose()
     return found.bylines
 
@@ -516,6 +518,20 @@ def _mark_ad_slot_blocks(slot: LexborNode, marks: _Marks) -> None:
         text = node_text(sibling)
         if text and is_ad_slot_line(text) and parse_byline(text) is None:
             marks.mark(sibling, AD_SLOT_RULE, text)
+
+
+def _mark_pitches(root: LexborNode, marks: _Marks) -> None:
+    """An offer no rule knew and its button: a link or button naming the offer ("Start
+    trial") right after a block that pitches it (linescore.is_pitch_beside_button; the line
+    filter takes the same pair of lines in a dump)."""
+    for button in root.css("a, button"):
+        pitch = _element_beside(button, forward=False)
+        if pitch is None or pitch.tag not in _BLOCK_TAGS or marks.taken(pitch):
+            continue  # the button may be taken already: "Subscribe now" is a rule's
+        text, label = node_text(pitch), node_text(button)
+        if text and label and is_pitch_beside_button(text, label) and parse_byline(text) is None:
+            marks.mark(pitch, PITCH_RULE, text)
+            marks.mark(button, PITCH_RULE, label)
 
 
 def _mark_shaped_widgets(headings: list[tuple[LexborNode, str]], marks: _Marks) -> None:
