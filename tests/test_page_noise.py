@@ -159,3 +159,15 @@ def test_the_scorer_weighs_on_a_page_only_lines_of_the_noise_vocabulary() -> Non
         assert not speaks_noise_vocabulary(own), own
     for noise in ["Zwei Wochen gratis testen", "Prueba gratis un mes", "Sigue leyendo debajo de la publicidad"]:
         assert speaks_noise_vocabulary(noise), noise
+
+
+@pytest.mark.parametrize(("lang", "heading", "teasers"), WIDGETS)
+def test_a_widget_of_teaser_cards_goes_with_its_heading(lang: str, heading: str, teasers: list[str]) -> None:
+    """Cards (a block per story, led by its headline's link) after a heading no rule knows,
+    in the body column: the heading and the cards go, as the teaser run of a dump does."""
+    prose = PROSE[lang]
+    cards = "".join(f"<div class='cd'><a href='/story/{i}'><h4>{html.escape(t)}</h4></a></div>"
+                    for i, t in enumerate(teasers))
+    widget = f"<div class='bx'><h2>{html.escape(heading)}</h2>{cards}</div>"
+    page = scrape.clean_html(_page(_p(prose[0]) + widget + "".join(map(_p, prose[1:]))), config=CONFIG)
+    _assert_gone(lang, page, [heading, *teasers])

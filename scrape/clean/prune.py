@@ -555,7 +555,7 @@ def _teasers_after(node: LexborNode) -> list[LexborNode]:
     if following is not None and following.tag in _LIST_TAGS:
         return [following] if _is_teaser_list(following) else []
     cards: list[LexborNode] = []
-    while following is not None and following.tag not in _HEADING_TAGS and _is_teaser_card(following):
+    while following is not None and following.tag not in _WIDGET_HEADS and _is_teaser_card(following):
         cards.append(following)
         following = _element_beside(following, forward=True)
     return cards if len(cards) >= _CARDS_MIN else []
