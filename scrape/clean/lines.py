@@ -12,7 +12,11 @@ lines as noise:
    words are not the article's) goes whole. A list that belongs to the article stays: one
    introduced by a line ending in a colon, or whose lines share the article's words;
 3. calls to action go with their pitch: a button-like line (a few words, no sentence
-   ending, not about the article) beside a membership, subscription or newsletter line.
+   ending, not about the article) beside a membership, subscription or newsletter line;
+   a pitch no rule knew goes with a button naming the offer (both by their words);
+4. the lines around an ad slot: a short line naming the ad beside a line the ad-label rule
+   took (prune.py reads the same pairs and ad slots as neighbouring blocks of a page);
+5. the learned scorer, when given: on a page only for lines of the noise vocabulary.
 
 Bylines at the head or foot of the text are taken out and returned as authors and date.
 No I/O.
