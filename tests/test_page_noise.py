@@ -171,3 +171,23 @@ def test_a_widget_of_teaser_cards_goes_with_its_heading(lang: str, heading: str,
     widget = f"<div class='bx'><h2>{html.escape(heading)}</h2>{cards}</div>"
     page = scrape.clean_html(_page(_p(prose[0]) + widget + "".join(map(_p, prose[1:]))), config=CONFIG)
     _assert_gone(lang, page, [heading, *teasers])
+
+
+# --- a read-also label made of reading words the article uses too ---------------------------
+
+READ_ALSO = [
+    ("de", "Die Leute lesen die Pläne der Stadt genau und wollen wissen, wann die Arbeiten an der Mauer beginnen.",
+     "Auch lesenswert → Schülerteam fährt zum Robotikfinale nach Berlin"),
+    ("en", "People read the town's plans closely and want to know when the work on the wall will begin at last.",
+     "Worth reading | Lighthouse keeper's cottage goes up for auction"),
+]
+
+
+@pytest.mark.parametrize(("lang", "prose_line", "line"), READ_ALSO)
+def test_a_read_also_label_of_reading_words_goes_though_the_article_reads(lang: str, prose_line: str,
+                                                                          line: str) -> None:
+    prose = [*PROSE[lang], prose_line]
+    dump = scrape.clean_text(_dump([*prose[:2], line, *prose[2:]]), config=CONFIG, explain=True)
+    page = scrape.clean_html(_page("".join(map(_p, prose)) + _p(line)), config=CONFIG, explain=True)
+    _assert_gone(lang, dump, [line])
+    _assert_gone(lang, page, [line])

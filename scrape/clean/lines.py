@@ -33,9 +33,17 @@ from ..config.model import LineModel
 from ..meta.bylines import Byline, parse_byline
 from ..models import Removal
 from ..text import normalise_paragraph
-from .linescore import TextContext, is_pitch_beside_button, may_be_scored, scores, speaks_noise_vocabulary
+from .linescore import (
+    TextContext,
+    is_pitch_beside_button,
+    label_stems,
+    may_be_scored,
+    scores,
+    speaks_noise_vocabulary,
+)
 from .lineshape import (
     ArticleWords,
+    content_stems,
     ends_clause,
     is_ad_slot_line,
     is_button_shaped,
@@ -300,9 +308,15 @@ def _mark_labelled_teasers(lines: _Lines, anywhere: bool) -> None:
             continue
         label, rest = text[: cut.start()], text[cut.end():].strip()
         if (1 <= word_count(label) <= _LABEL_MAX_WORDS and reads_as_headline(rest)
-                and word_count(rest) >= _RUN_MIN_WORDS and lines.words.relatedness(label) == 0
+                and word_count(rest) >= _RUN_MIN_WORDS and _names_no_topic(lines.words, label)
                 and lines.words.relatedness(rest) <= _LABELLED_MAX_RELATEDNESS and parse_byline(text) is None):
             lines.marks[index] = "read-also-shape"
+
+
+def _names_no_topic(words: ArticleWords, label: str) -> bool:
+    """Whether a label shares none of its words with the article, label words aside ("Auch
+    lesenswert" beside a story that says "lesen")."""
+    return not any(stem in words.stems and stem not in label_stems() for stem in content_stems(label))
 
 
 def _mark_calls_to_action(lines: _Lines) -> None:

@@ -254,3 +254,15 @@ def may_be_scored(text: str) -> bool:
 def scores(texts: Sequence[str], context: TextContext, model: LineModel, wanted: Iterable[int]) -> dict[int, float]:
     """How likely each line at `wanted` is noise, by the model."""
     return {i: model.probability(row) for i, row in features(texts, context, wanted).items()}
+
+
+# The words a read-also label is made of: a label may share these with the article ("Auch
+# lesenswert" beside a story that says "lesen") and still be a label.
+_LABEL_VOCABULARY = frozenset(("related_word", "reading_word", "widget_word", "interface_verb"))
+
+
+@lru_cache(maxsize=1)
+def label_stems() -> frozenset[str]:
+    """The stems of the lexicon's label words (_LABEL_VOCABULARY), stopwords aside."""
+    return frozenset(stems_of([token for token, found in _categories_of().items()
+                               if _STOPWORD not in found and any(CATEGORIES[i] in _LABEL_VOCABULARY for i in found)]))
