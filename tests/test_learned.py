@@ -93,7 +93,9 @@ def test_explain_names_the_learnt_rule_the_host_and_the_pages():
     assert rules
     assert all(r.startswith(f"{RULE_PREFIX}{HOST}#") and r.endswith("of 6 pages)") for r in rules)
     snippets = " ".join(r.snippet for r in article.removed if r.rule.startswith(RULE_PREFIX))
-    assert "Along the waterfront this week" in snippets and "join the Quayside Club" in snippets
+    assert "join the Quayside Club" in snippets and "Words from the people who keep us printing" in snippets
+    # The widget's heading is learnt too, but the built-in widget shape takes it first now.
+    assert "Along the waterfront this week" not in article.text
 
 
 def test_too_few_pages_of_a_host_teach_nothing():

@@ -24,6 +24,7 @@ import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from ..config import Config, SiteRule
+from ..config.model import default_line_model
 from ..dom import ancestor_ids, find_ancestor, link_chars, node_text
 from ..errors import Unreadable
 from ..meta.candidates import PageMeta, read_metadata
@@ -35,6 +36,7 @@ from .extract import extract_lines
 from .guard import ArticleGuard
 from .learned import LearntTemplates, drop_learnt_blocks
 from .lines import filter_paragraphs
+from .linescore import FEATURES
 from .prune import (
     drop_invisible,
     drop_page_frame,
@@ -299,7 +301,11 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
         drop_learnt_blocks(tree, template, removed)  # after the bylines were read
     drop_doubled_blocks(tree, removed)
     lines = prefer_structured(extract_text(tree, url, config, site, meta.description), tree, meta.article_body)
-    result = filter_paragraphs(lines, config.line_rules, config.heading_rules)
+    titles = rank_titles(meta)
+    # The learned scorer weighs only a page's lines that speak the noise vocabulary (lines.py).
+    result = filter_paragraphs(lines, config.line_rules, config.heading_rules,
+                               line_model=default_line_model().checked_against(FEATURES),
+                               title=titles[0] if titles else None)
     structure = read_structure(tree, url) if config.clean.structure else ()
     removed.extend(result.removed)
 
@@ -322,7 +328,7 @@ def clean_html_document(html: str, url: str | None, config: Config, site: SiteRu
             published.append(guessed)
     return Extract(
         paragraphs=tuple(result.paragraphs),
-        titles=tuple(rank_titles(meta)),
+        titles=tuple(titles),
         authors=tuple(authors),
         organisations=tuple(meta.organisations),
         published=tuple(published),

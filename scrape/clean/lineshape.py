@@ -25,6 +25,7 @@ HEADLINE_MAX_WORDS = 20
 HEADLINE_MAX_CHARS = 160
 HEADING_MAX_WORDS = 8
 HEADING_MAX_CHARS = 70
+AD_SLOT_MAX_WORDS = 10
 BUTTON_MAX_WORDS = 4
 BUTTON_MAX_CHARS = 32
 # A content word is one of this many letters or more, outside the stopwords; words are
@@ -96,6 +97,16 @@ def is_heading_shaped(text: str) -> bool:
             and not _CLAUSE_END.search(text.rstrip()) and _LETTER.search(text) is not None)
 
 
+def is_ad_slot_line(text: str) -> bool:
+    """A line an ad slot prints beside its label: short, no question nor introduction, no
+    prose, and naming the ad ("Story resumes below the ad", "Turn off ads", "Sigue leyendo
+    debajo de la publicidad"). Read only beside a line or block an ad-label rule took, on
+    dumps and pages alike."""
+    stripped = text.rstrip()
+    return (1 <= word_count(text) <= AD_SLOT_MAX_WORDS and not stripped.endswith(("?", ":")) and not is_prose(text)
+            and any(token in _ad_words() for token in grammar_tokens(text)))
+
+
 def is_button_shaped(text: str) -> bool:
     """A verb phrase of a few words with no sentence ending: "Jetzt anmelden", "JOIN NOW"."""
     stripped = text.strip(" →›»>!")
@@ -156,3 +167,10 @@ def stems_of(tokens: list[str]) -> list[str]:
 def _stopwords() -> frozenset[str]:
     """The built-in lexicon's stopwords, every language's."""
     return frozenset(token for word in default_lexicon().words("stopword") for token in grammar_tokens(word))
+
+
+@lru_cache(maxsize=1)
+def _ad_words() -> frozenset[str]:
+    """The built-in lexicon's one-word ad labels, every language's, stopwords aside ("in", "de")."""
+    words = (grammar_tokens(word) for word in default_lexicon().words("ad_label"))
+    return frozenset(tokens[0] for tokens in words if len(tokens) == 1) - _stopwords()

@@ -21,7 +21,9 @@ from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_char
 from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
 from .guard import ArticleGuard, running_chars
-from .lines import snippet
+from .lines import AD_SLOT_RULE, PITCH_RULE, WIDGET_SHAPE_RULE, snippet
+from .linescore import is_pitch_beside_button
+from .lineshape import is_ad_slot_line, is_heading_shaped
 
 # Elements whose whole text is checked against "line" rules. Inline ones only count when
 # they stand alone in their parent (so the word "ad" inside a sentence is never touched).
@@ -34,7 +36,9 @@ _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
 # Headings proper: one a line rule calls noise ("Lesen Sie auch", "Veja também") is taken
 # with the block of links or teaser cards it leads, as a widget heading is.
 _WIDGET_HEADS = frozenset("h2 h3 h4 h5 h6".split())
-_STRUCTURAL = frozenset(("teaser-list", "byline"))  # found by structure, not by a heading's words
+_STRUCTURAL = frozenset(("teaser-list", "byline"))
+_AD_LABEL_RULE = "ad-label"
+_CARDS_MIN = 2  # found by structure, not by a heading's words
 _LIST_TAGS = frozenset(("ul", "ol"))
 _TEASER_CONTEXT = frozenset(("aside", "nav", "footer"))
 # Containers never removed whole, whatever their text.
@@ -432,9 +436,13 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
         text = _block_text(node, texts)
         if text:
             found.read(node, text)
+    for slot in found.ad_slots:
+        _mark_ad_slot_blocks(slot, found.marks)
     _mark_widgets(found.headings, config.heading_rules, found.marks, guard)
     for node, noise in found.led:
         found.marks.mark(_widget_container(node, noise.rule, guard), noise.rule, noise.shown)
+    _mark_shaped_widgets(found.headings, found.marks)  # after the widgets a rule names
+    _mark_pitches(root, found.marks)
     found.marks.decompose()
     return found.bylines
 
@@ -449,6 +457,7 @@ class _Found:
         self.bylines: list[Byline] = []
         self.headings: list[tuple[LexborNode, str]] = []
         self.led: list[tuple[LexborNode, _Noise]] = []
+        self.ad_slots: list[LexborNode] = []  # blocks the ad-label rule took
 
     def read(self, node: LexborNode, text: str) -> None:
         """One candidate block of the first pass."""
@@ -467,6 +476,8 @@ class _Found:
             self.led.append((node, noise))  # a heading the rules call noise leads a widget
         elif noise.target is not None:
             self.marks.mark(noise.target, noise.rule, noise.shown)
+            if noise.rule == _AD_LABEL_RULE:
+                self.ad_slots.append(noise.target)
         elif node.tag in _HEADING_TAGS:
             self.headings.append((node, text))
 
@@ -496,6 +507,68 @@ def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Mar
     rule = line_rules.match(text)
     if rule is not None and _labels_links(node, text):
         marks.mark(node.parent, rule.name, node_text(node.parent))
+
+
+def _mark_ad_slot_blocks(slot: LexborNode, marks: _Marks) -> None:
+    """The blocks right beside an ad slot that name the ad ("Story resumes below the ad"):
+    the lines the line filter takes beside an ad label in a dump (lines.py)."""
+    for sibling in (_element_beside(slot, forward=False), _element_beside(slot, forward=True)):
+        if sibling is None or sibling.tag not in _BLOCK_TAGS or marks.taken(sibling):
+            continue
+        text = node_text(sibling)
+        if text and is_ad_slot_line(text) and parse_byline(text) is None:
+            marks.mark(sibling, AD_SLOT_RULE, text)
+
+
+def _mark_pitches(root: LexborNode, marks: _Marks) -> None:
+    """An offer no rule knew and its button: a link or button naming the offer ("Start
+    trial") right after a block that pitches it (linescore.is_pitch_beside_button; the line
+    filter takes the same pair of lines in a dump)."""
+    for button in root.css("a, button"):
+        pitch = _element_beside(button, forward=False)
+        if pitch is None or pitch.tag not in _BLOCK_TAGS or marks.taken(pitch):
+            continue  # the button may be taken already: "Subscribe now" is a rule's
+        text, label = node_text(pitch), node_text(button)
+        if text and label and is_pitch_beside_button(text, label) and parse_byline(text) is None:
+            marks.mark(pitch, PITCH_RULE, text)
+            marks.mark(button, PITCH_RULE, label)
+
+
+def _mark_shaped_widgets(headings: list[tuple[LexborNode, str]], marks: _Marks) -> None:
+    """Widgets by their shape, whatever their heading says: a heading-shaped block right
+    before a teaser list or teaser cards goes with them (the line filter takes a heading-like
+    line before a run of other stories' headlines in a dump the same way: lines.py)."""
+    for node, text in headings:
+        if (marks.taken(node) or not is_heading_shaped(text) or text.endswith("?")
+                or parse_byline(text) is not None):
+            continue  # a question heads the article's own part (a FAQ's links)
+        teasers = _teasers_after(node)
+        if teasers:
+            marks.mark(node, WIDGET_SHAPE_RULE, text)
+            for teaser in teasers:
+                marks.mark(teaser, WIDGET_SHAPE_RULE, node_text(teaser))
+
+
+def _teasers_after(node: LexborNode) -> list[LexborNode]:
+    """The teaser list right after the node, or the run of teaser cards (two at least)."""
+    following = _element_beside(node, forward=True)
+    if following is not None and following.tag in _LIST_TAGS:
+        return [following] if _is_teaser_list(following) else []
+    cards: list[LexborNode] = []
+    while following is not None and following.tag not in _WIDGET_HEADS and _is_teaser_card(following):
+        cards.append(following)
+        following = _element_beside(following, forward=True)
+    return cards if len(cards) >= _CARDS_MIN else []
+
+
+def _element_beside(node: LexborNode, forward: bool) -> LexborNode | None:
+    """The element right before or after the node, past whitespace and comments (None: text
+    or nothing is there)."""
+    sibling = node.next if forward else node.prev
+    while sibling is not None and (sibling.tag == "_comment" or (
+            sibling.tag == "-text" and not (sibling.text_content or "").strip())):
+        sibling = sibling.next if forward else sibling.prev
+    return None if sibling is None or sibling.tag == "-text" else sibling
 
 
 def _mark_widgets(headings: list[tuple[LexborNode, str]], heading_rules: RuleSet, marks: _Marks,
