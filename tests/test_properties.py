@@ -21,7 +21,7 @@ import time
 import unicodedata
 
 import pytest
-from hypothesis import HealthCheck, currently_in_test_context, event, given, settings
+from hypothesis import HealthCheck, currently_in_test_context, event, example, given, settings
 from hypothesis import strategies as st
 
 import scrape
@@ -102,7 +102,10 @@ def check_article(article: scrape.Article) -> None:
     middle of a story may be content.)"""
     text = article.text
     assert text, "an article has text"
-    assert article.word_count >= CONFIG.clean.min_words
+    # Under min_words only a brief that credits someone and gives its date (a third of it at least).
+    assert article.word_count >= CONFIG.clean.min_words or (
+        article.word_count >= CONFIG.clean.min_words // 3 and article.published is not None
+        and bool(article.authors or article.author_organisations))
     assert article.word_count == count_words(text)
     assert article.content_hash == hashlib.sha256(text.encode("utf-8")).hexdigest()  # no lone surrogates
     assert unicodedata.is_normalized("NFC", text), "text is NFC"
@@ -503,6 +506,10 @@ def test_clean_page_any_page(page, config, explain):
 
 @TEXT
 @given(text_dumps() | word_soup)
+# The scorer's removal of "0 {" made "0AAA 0" score as noise on the second cleaning (its
+# neighbour had changed): the scorer now runs to a fixed point.
+@example("0 0 0 0 0 0 0 0 0 0\n0\u34000 0\nA B 0\n0 {\n0AAA 0\n0 0 0 0 0 0 0 0 ")
+@example("The The\n\nBY JANE DOE | March 3, 2024\n\nThe The The The The The The The.")
 def test_clean_text_is_idempotent(text):
     """The `--format txt` form of an article (title, blank line, text) cleans to itself.
 
@@ -518,6 +525,9 @@ def test_clean_text_is_idempotent(text):
         return
     if first.title is None and reads_as_headline(paragraphs(first)[0]):
         event("untitled, first paragraph reads as a headline: not checked")
+        return
+    if first.word_count < CONFIG.clean.min_words:  # a brief kept by its byline, which the txt form drops
+        event("a brief under min_words: not checked")
         return
     second = bounded(scrape.clean_text, as_txt(first))
     assert isinstance(second, scrape.Article), f"the clean text of an article was skipped: {second}"

@@ -369,16 +369,31 @@ def _mark_pitches(lines: _Lines) -> None:
 def _mark_scored(lines: _Lines, model: LineModel, title: str | None, page: bool = False) -> None:
     """Lines the learned scorer finds noise, of those the rules and shapes left: never a
     byline (the byline pass reads its authors and date), nor prose; on a page, only lines
-    that speak the noise vocabulary (linescore.speaks_noise_vocabulary)."""
-    wanted = [i for i, text in enumerate(lines.texts)
-              if lines.marks[i] is None and may_be_scored(text) and parse_byline(text) is None
-              and (not page or (speaks_noise_vocabulary(text) and lines.words.relatedness(text) == 0))]
-    if not wanted:
-        return
-    context = TextContext.of(lines.texts, lines.words, title)
-    for index, score in scores(lines.texts, context, model, wanted).items():
-        if score >= model.threshold:
-            lines.marks[index] = f"line-scorer {score:.2f}"
+    that speak the noise vocabulary (linescore.speaks_noise_vocabulary).
+
+    A line is scored with its neighbours, so a removal changes the next line's score: the
+    lines left are scored again until nothing more goes (a few passes at most), so that
+    cleaning the cleaned text finds nothing new."""
+    indexes = list(range(len(lines.texts)))
+    for _ in range(_SCORER_PASSES):
+        texts = [lines.texts[i] for i in indexes]
+        wanted = [j for j, i in enumerate(indexes)
+                  if lines.marks[i] is None and may_be_scored(texts[j]) and parse_byline(texts[j]) is None
+                  and (not page or (speaks_noise_vocabulary(texts[j]) and lines.words.relatedness(texts[j]) == 0))]
+        if not wanted:
+            return
+        context = TextContext.of(texts, lines.words, title)
+        marked = False
+        for j, score in scores(texts, context, model, wanted).items():
+            if score >= model.threshold:
+                lines.marks[indexes[j]] = f"line-scorer {score:.2f}"
+                marked = True
+        if not marked:
+            return
+        indexes = [i for i in indexes if lines.marks[i] is None]
+
+
+_SCORER_PASSES = 5
 
 
 def _take_bylines(kept: list[str], result: FilterResult, dump: bool = False) -> list[str]:
