@@ -167,16 +167,22 @@ def load_file(path: str, options: LoadOptions | None = None) -> Iterator[Page | 
     """Load one file (HTML, text, JSONL, WARC, any of them gzipped) into pages; `path` may
     be a URL (`io.remote`)."""
     options = options or LoadOptions()
-    try:
-        handle = open_input(path)
-    except OSError as exc:
-        yield Unreadable(_os_detail(exc), input=path)
-        return
-    except SkipError as exc:
-        yield exc
+    handle = _open_or_skip(path)
+    if isinstance(handle, SkipError):
+        yield handle
         return
     with handle:
         yield from _load_stream(handle, path, options, reopen=lambda: open_input(path))
+
+
+def _open_or_skip(path: str) -> BinaryIO | SkipError:
+    """The input opened, or the skip that says why it cannot be."""
+    try:
+        return open_input(path)
+    except OSError as exc:
+        return Unreadable(_os_detail(exc), input=path)
+    except SkipError as exc:
+        return exc
 
 
 def open_input(path: str) -> BinaryIO:
@@ -194,13 +200,9 @@ def load_warc_span(path: str, span: Span, options: LoadOptions | None = None) ->
     [span.base, span.stop): one partition of a split WARC (`io.split`). Sets `span.first` to
     the first record's offset, and `span.next` to the offset reading stopped at."""
     options = options or LoadOptions()
-    try:
-        handle = open_input(path)
-    except OSError as exc:
-        yield Unreadable(_os_detail(exc), input=path)
-        return
-    except SkipError as exc:
-        yield exc
+    handle = _open_or_skip(path)
+    if isinstance(handle, SkipError):
+        yield handle
         return
     with handle:
         start = first_record(handle, span.base, sys.maxsize if span.stop is None else span.stop)

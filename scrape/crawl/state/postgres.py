@@ -398,11 +398,7 @@ class PgState:
 
     def save_learnt(self, counts: Mapping[str, tuple[int, bytes]]) -> None:
         # Replaces (`scrape state import`, tests); a crawl's workers add up with merge_learnt.
-        with self.errors(), self.db.transaction(), self.db.cursor() as cursor:
-            cursor.executemany(
-                "INSERT INTO learnt VALUES (%s, %s, %s, now()) ON CONFLICT (host) DO UPDATE SET"
-                " pages = excluded.pages, counts = excluded.counts, updated = excluded.updated",
-                [(host, pages, data) for host, (pages, data) in counts.items()])
+        self.merge_learnt(sorted(counts), lambda host, _stored: counts[host])
 
     def merge_learnt(self, hosts: Sequence[str], merge: Callable[[str, bytes | None], tuple[int, bytes]]) -> None:
         with self.errors(), self.db.transaction(), self.db.cursor() as cursor:

@@ -326,12 +326,7 @@ class State:
 
     def save_learnt(self, counts: Mapping[str, tuple[int, bytes]]) -> None:
         """Replace the learnt counts of the hosts given ({host: (pages, counts)}), together."""
-        now = _now()
-        with self.transaction():
-            self.db.executemany(
-                "INSERT INTO learnt VALUES (?, ?, ?, ?) ON CONFLICT(host) DO UPDATE SET pages=excluded.pages,"
-                " counts=excluded.counts, updated=excluded.updated",
-                [(host, pages, data, now) for host, (pages, data) in counts.items()])
+        self.merge_learnt(sorted(counts), lambda host, _stored: counts[host])
 
     def merge_learnt(self, hosts: Sequence[str], merge: Callable[[str, bytes | None], tuple[int, bytes]]) -> None:
         now = _now()
