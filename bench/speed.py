@@ -130,6 +130,7 @@ class ToolTimes:
 # (stop lists, parsers, time zones) are left warm: a long run pays for them once.
 _TEXT_CACHES = [
     ("scrape.meta.bylines", "parse_byline"),
+    ("scrape.clean.lineshape", "content_stems"),
     ("trafilatura.utils", "line_processing"),
     ("trafilatura.utils", "trim"),
     ("trafilatura.utils", "return_printables_and_spaces"),
@@ -158,10 +159,10 @@ def forget_seen_pages() -> int:
     cleared = 3
     for module_name, function in _TEXT_CACHES:
         try:
-            cached = getattr(importlib.import_module(module_name), function)
+            clear = getattr(importlib.import_module(module_name), function).cache_clear
         except (ImportError, AttributeError):
-            continue  # a renamed function: its memo stays, and the count says so
-        cached.cache_clear()
+            continue  # a renamed or (in an older checkout) unmemoised function: the count says so
+        clear()
         cleared += 1
     return cleared
 

@@ -353,17 +353,17 @@ def _mark_pitches(lines: _Lines) -> None:
     ("Try 30 days of unlimited reading" beside a story that reads; a button's verb, "Start",
     is any story's too). prune.py takes the same pair of blocks on a page."""
     for index, text in enumerate(lines.texts):
-        if (lines.marks[index] is not None or lines.words.relatedness(text) > _PITCH_MAX_RELATEDNESS
+        if lines.marks[index] is not None:
+            continue
+        # The words first: most lines have no offer beside them, and the article's words are
+        # the costly test.
+        neighbour = next((n for n in (index - 1, index + 1)
+                          if 0 <= n < len(lines.texts) and is_pitch_beside_button(text, lines.texts[n])), None)
+        if (neighbour is None or lines.words.relatedness(text) > _PITCH_MAX_RELATEDNESS
                 or parse_byline(text) is not None):
             continue
-        for neighbour in (index - 1, index + 1):
-            if not 0 <= neighbour < len(lines.texts):
-                continue
-            button = lines.texts[neighbour]
-            if is_pitch_beside_button(text, button):
-                lines.marks[index] = PITCH_RULE
-                lines.marks[neighbour] = lines.marks[neighbour] or PITCH_RULE
-                break
+        lines.marks[index] = PITCH_RULE
+        lines.marks[neighbour] = lines.marks[neighbour] or PITCH_RULE
 
 
 def _mark_scored(lines: _Lines, model: LineModel, title: str | None, page: bool = False) -> None:

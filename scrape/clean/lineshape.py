@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,8 +68,7 @@ def is_prose(text: str) -> bool:
 
 def is_headline_shaped(text: str) -> bool:
     """Short, with letters, not ending a clause: a teaser headline, or a subheading."""
-    words = word_count(text)
-    return (2 <= words <= HEADLINE_MAX_WORDS and len(text) <= HEADLINE_MAX_CHARS
+    return (len(text) <= HEADLINE_MAX_CHARS and 2 <= word_count(text) <= HEADLINE_MAX_WORDS
             and not ends_clause(text) and _LETTER.search(text) is not None)
 
 
@@ -93,7 +92,8 @@ def reads_as_headline(text: str) -> bool:
 def is_heading_shaped(text: str) -> bool:
     """Shorter still: what may head a widget. A line ending in a colon is left out: it
     introduces a list that belongs to the article ("The rankings were as follows:")."""
-    return (1 <= word_count(text) <= HEADING_MAX_WORDS and len(text) <= HEADING_MAX_CHARS
+    # The length first: it costs nothing, and most blocks asked about are paragraphs.
+    return (len(text) <= HEADING_MAX_CHARS and 1 <= word_count(text) <= HEADING_MAX_WORDS
             and not _CLAUSE_END.search(text.rstrip()) and _LETTER.search(text) is not None)
 
 
@@ -110,7 +110,7 @@ def is_ad_slot_line(text: str) -> bool:
 def is_button_shaped(text: str) -> bool:
     """A verb phrase of a few words with no sentence ending: "Jetzt anmelden", "JOIN NOW"."""
     stripped = text.strip(" →›»>!")
-    return (1 <= word_count(stripped) <= BUTTON_MAX_WORDS and len(stripped) <= BUTTON_MAX_CHARS
+    return (len(stripped) <= BUTTON_MAX_CHARS and 1 <= word_count(stripped) <= BUTTON_MAX_WORDS
             and not _CLAUSE_END.search(stripped) and _LETTER.search(stripped) is not None)
 
 
@@ -142,7 +142,7 @@ class ArticleWords:
         return (bool(stems) and shared * 2 >= len(stems) and shared >= min(2, len(stems))
                 and any(stem in self.topic for stem in stems))
 
-    def share(self, stems: list[str]) -> float:
+    def share(self, stems: Sequence[str]) -> float:
         """The share of these stems the article's prose uses too (0 for none)."""
         if not stems:
             return 0.0
@@ -152,8 +152,9 @@ class ArticleWords:
         return bool(self.stems)
 
 
-def content_stems(text: str) -> list[str]:
-    return stems_of(grammar_tokens(text))
+@lru_cache(maxsize=8192)  # a page's lines are asked about several times (article words, relatedness)
+def content_stems(text: str) -> tuple[str, ...]:
+    return tuple(stems_of(grammar_tokens(text)))
 
 
 def stems_of(tokens: list[str]) -> list[str]:

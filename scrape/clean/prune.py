@@ -65,6 +65,7 @@ _NOSCRIPT_MIN_CHARS = 200  # a <noscript> with less text is a notice or a pixel,
 _ALWAYS_SAFE = frozenset(("script", "style", "noscript", "template", "svg", "iframe", "object", "embed", "canvas"))
 # Every date a byline prints has a year, a clock time or a numeric date.
 _DATE_HINT = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d\.\d\d|\d[./]\d{1,2}[./]\d")
+_DIGIT = re.compile(r"\d")  # scanned for first: five times faster than the hint, and most blocks have none
 _HEADINGS = "h1,h2,h3,h4,h5,h6"
 
 
@@ -340,7 +341,7 @@ def _byline(node: LexborNode, text: str) -> Byline | None:
     if len(text) > _BYLINE_MAX_CHARS or node.tag in _LIST_TAGS:
         return None
     # Cheap tests first: most short blocks are neither led by "By" nor dated.
-    if not BY_PREFIX.match(text) and not _DATE_HINT.search(text):
+    if not BY_PREFIX.match(text) and not (_DIGIT.search(text) and _DATE_HINT.search(text)):
         return None
     # A date alone counts when it is labelled ("PUBLISHED: 14:32 GMT, 3 March 2025"); an
     # unlabelled one may be a heading in a timeline.
@@ -539,7 +540,7 @@ def _mark_shaped_widgets(headings: list[tuple[LexborNode, str]], marks: _Marks) 
     before a teaser list or teaser cards goes with them (the line filter takes a heading-like
     line before a run of other stories' headlines in a dump the same way: lines.py)."""
     for node, text in headings:
-        if (marks.taken(node) or not is_heading_shaped(text) or text.endswith("?")
+        if (not is_heading_shaped(text) or text.endswith("?") or marks.taken(node)
                 or parse_byline(text) is not None):
             continue  # a question heads the article's own part (a FAQ's links)
         teasers = _teasers_after(node)
@@ -575,9 +576,7 @@ def _mark_widgets(headings: list[tuple[LexborNode, str]], heading_rules: RuleSet
                   guard: ArticleGuard) -> None:
     """The widgets led by a noise heading ("Most read", "Related stories"), heading and all."""
     for node, text in headings:
-        if marks.taken(node):
-            continue
-        if (rule := heading_rules.match(text)) is not None:
+        if (rule := heading_rules.match(text)) is not None and not marks.taken(node):
             marks.mark(_widget_container(node, rule.name, guard), rule.name, text)
 
 
