@@ -238,8 +238,10 @@ def _outermost_same_text(node: LexborNode, text: str) -> LexborNode:
     return node
 
 
-def _prose_chars(node: LexborNode) -> int:
-    """Characters of running text in `node`: text outside links and headings.
+def _prose_chars(node: LexborNode, limit: int) -> int:
+    """Characters of running text in `node`: text outside links and headings, counted up
+    to just past `limit` (all callers ask whether there is more than that, and the node
+    may hold a whole article).
 
     Teaser lists and "most read" boxes are made of links and card headings; an article
     is made of prose. This tells them apart without looking at class names.
@@ -258,6 +260,8 @@ def _prose_chars(node: LexborNode) -> int:
             parent = parent.parent
         else:
             total += len(value.strip())
+            if total > limit:
+                break
     return total
 
 
@@ -280,14 +284,15 @@ def _is_teaser_list(node: LexborNode) -> bool:
         link_text = node_text(link) if link is not None else ""
         if len(link_text.split()) >= 3 and node_text(item).startswith(link_text[:20]):
             led_by_link += 1
-    return led_by_link >= 0.8 * len(items) and _prose_chars(node) <= _TEASER_ITEM_PROSE * len(items)
+    most_prose = _TEASER_ITEM_PROSE * len(items)
+    return led_by_link >= 0.8 * len(items) and _prose_chars(node, most_prose) <= most_prose
 
 
 def _is_teaser_card(node: LexborNode) -> bool:
     """One story's card: led by a link of a few words (its headline), with a line or two
     of description after it."""
     link = node.css_first("a")
-    if link is None or _prose_chars(node) > _TEASER_ITEM_PROSE:
+    if link is None or _prose_chars(node, _TEASER_ITEM_PROSE) > _TEASER_ITEM_PROSE:
         return False
     headline = node_text(link)
     return len(headline.split()) >= 3 and node_text(node).startswith(headline[:20])
@@ -302,7 +307,7 @@ def _widget_container(heading: LexborNode, rule: str, guard: ArticleGuard) -> Le
         parent = node.parent
         if len(node_text(parent)) > _WIDGET_MAX_CHARS:
             break
-        if _prose_chars(parent) > _WIDGET_PROSE_SLACK and not _only_teasers_besides(parent, node):
+        if _prose_chars(parent, _WIDGET_PROSE_SLACK) > _WIDGET_PROSE_SLACK and not _only_teasers_besides(parent, node):
             break
         if guard.refuses(parent, rule):
             break
@@ -319,7 +324,7 @@ def _only_teasers_besides(parent: LexborNode, branch: LexborNode) -> bool:
     while child is not None:
         if child.mem_id != branch.mem_id and child.tag != "-text" and child.text(deep=True).strip():
             if not _is_teaser_list(child) and not _is_teaser_card(child):
-                prose += _prose_chars(child)
+                prose += _prose_chars(child, _WIDGET_PROSE_SLACK)
         elif child.tag == "-text" and (child.text_content or "").strip():
             return False
         if prose > _WIDGET_PROSE_SLACK:
@@ -503,10 +508,9 @@ def _block_text(node: LexborNode, texts: dict[int, str | None]) -> str | None:
 def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Marks) -> None:
     """Mark the small block around an inline element beside other text, when the element
     is a noise label for the links beside it ("Sponsored" and an ad link): the block is the ad."""
-    if _stands_alone(node) or node.parent is None:
-        return
-    rule = line_rules.match(text)
-    if rule is not None and _labels_links(node, text):
+    if node.parent is None or (rule := line_rules.match(text)) is None or _stands_alone(node):
+        return  # the rule first: most inline elements are words of prose, and it is memoised
+    if _labels_links(node, text):
         marks.mark(node.parent, rule.name, node_text(node.parent))
 
 
@@ -630,4 +634,4 @@ def _labels_links(label: LexborNode, text: str) -> bool:
     """Whether the label's parent is small and holds nothing but the label and links."""
     parent = label.parent
     return (parent is not None and parent.tag not in _KEEP_TAGS and parent.css_first("a") is not None
-            and len(node_text(parent)) <= _LABELLED_MAX_CHARS and _prose_chars(parent) <= len(text) + 2)
+            and len(node_text(parent)) <= _LABELLED_MAX_CHARS and _prose_chars(parent, len(text) + 2) <= len(text) + 2)

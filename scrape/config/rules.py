@@ -296,10 +296,13 @@ class RuleSet:
         if hints:
             self._hints.make_automaton()
         self._has_hints = bool(hints)
-        self._grammars = [(index, grammar) for index, rule in enumerate(rules) for grammar in rule.grammars]
+        self._grammars = [(index, grammar, rule.max_words)
+                          for index, rule in enumerate(rules) for grammar in rule.grammars]
+        # Those that may take a line with a word no grammar knows (a name, a label's headline).
+        self._open_grammars = [entry for entry in self._grammars if entry[1].name or entry[1].label]
         # A word no grammar knows rules them all out at once (most prose), unless one lets a
         # name in.
-        self._grammar_words = frozenset().union(*(g.words for _, g in self._grammars))
+        self._grammar_words = frozenset().union(*(g.words for _, g, _ in self._grammars))
 
         self._max_words = max((rule.max_words for rule in rules), default=0)
         self._cache: dict[str, NoiseRule | None] = {}
@@ -360,15 +363,15 @@ class RuleSet:
 
     def _first_grammar(self, text: str, best: int) -> int:
         """The index of the first rule before `best` with a grammar taking `text`, else `best`."""
+        if self._grammars[0][0] >= best:
+            return best
         tokens = grammar_tokens(text)
         known = all(t in self._grammar_words or t.isdigit() for t in tokens)
         words = len(tokens)
-        for index, grammar in self._grammars:  # in rule order: past the best found, none can win
+        for index, grammar, max_words in self._grammars if known else self._open_grammars:
             if index >= best:
-                break
-            if not known and not (grammar.name or grammar.label):
-                continue
-            if words <= self.rules[index].max_words and grammar.matches(text, tokens):
+                break  # in rule order: past the best found, none can win
+            if words <= max_words and grammar.matches(text, tokens):
                 return index
         return best
 

@@ -17,6 +17,7 @@ from .dates import TZ_ABBREVIATIONS
 
 _MAX_CHARS = 400
 _SIGNED_MAX_WORDS = 6
+_DIGIT = re.compile(r"\d")
 _SIGNATURE = re.compile(r"^(?P<name>[^()]{3,60}?)\s*\((?P<note>[^()]{2,80})\)$")
 _TZ = r"(?:" + "|".join(TZ_ABBREVIATIONS) + r"|[+-]\d{2}:?\d{2})"
 _FIELD_SEPARATOR = re.compile(r"[|•·]|\s[-–—]\s")  # between a byline's fields, not its names
@@ -161,9 +162,10 @@ def parse_byline(line: str, require_name: bool = False, grammar: BylineGrammar |
     if signature and g.role_words.search(signature.group("note")) and looks_like_name(signature.group("name"), g):
         return Byline((signature.group("name").strip(),), None, explicit=True)
     has_by = bool(g.by_prefix.match(text))
-    if not has_by and not g.date.search(text):
+    has_figure = _DIGIT.search(text) is not None  # every date and time has one: the costly regex only then
+    if not has_by and not (has_figure and g.date.search(text)):
         return None  # neither "By" nor a date: not a byline (and the costly parts are skipped)
-    published, updated = _stamps(text, g)
+    published, updated = _stamps(text, g) if has_figure else (None, None)
     names, has_by_later = _names(text, g)
     if names is None:
         return None
@@ -192,7 +194,7 @@ def _candidate(line: str, g: BylineGrammar) -> str | None:
 def _names(text: str, g: BylineGrammar) -> tuple[list[str] | None, bool]:
     """The names a byline gives once its dates, labels, "By" and outlet are out (None when
     something else is left), and whether a "by" led one of its parts."""
-    rest = g.dated.sub(" ", text)
+    rest = g.dated.sub(" ", text) if _DIGIT.search(text) else text
     rest = g.relative.sub(" ", rest)
     rest = g.by_prefix.sub("", rest.strip())
     rest = g.label.sub(" ", rest)

@@ -83,9 +83,13 @@ def pick_date(candidates: Iterable[str], site_timezone: str | None, others: Iter
     offset, the same instant in that offset: the local calendar day is the one the page shows.
     The offset comes from a later candidate for the same instant, from a naive wall time the
     page prints for it, or from `others` (the page's other dates, as the modified time)."""
-    parsed = [p for p in (parse_date(raw, site_timezone, language=language) for raw in candidates) if p is not None]
-    if not parsed:
+    found = (p for p in (parse_date(raw, site_timezone, language=language) for raw in candidates) if p is not None)
+    first = next(found, None)
+    if first is None:
         return None
+    if first.has_time and first.value.utcoffset():
+        return first.iso()  # a time with its own offset: no later candidate says more (and parsing is costly)
+    parsed = [first, *found]
     best = _fullest(parsed)
     if best.has_time and best.value.utcoffset() == timedelta(0):
         local = _in_page_offset(best, parsed[1:], others)
