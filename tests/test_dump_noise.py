@@ -96,6 +96,24 @@ def test_a_run_of_teasers_below_the_article_needs_no_heading():
     assert article.text.split("\n\n") == PROSE
 
 
+@pytest.mark.parametrize("odd", [
+    "Video shows the rescue of a lost hiker on the ridge:",  # a teaser cut before its colon
+    "Rail strike called off. Talks go on.",  # a headline written as two sentences
+])
+def test_a_teaser_ending_a_clause_inside_a_widget_run_goes_with_the_run(odd):
+    widget = ["Most read", odd, *TEASERS]
+    article = scrape.clean_text(_dump(PROSE[:2] + widget + PROSE[2:]), explain=True)
+    for line in widget:
+        assert line not in article.text
+    assert article.text.split("\n\n") == PROSE
+
+
+def test_a_subheading_after_a_widget_run_stays_with_its_prose():
+    lines = PROSE[:2] + ["Most read", *TEASERS, "Storms damaged the harbour wall"] + PROSE[2:]
+    article = scrape.clean_text(_dump(lines))
+    assert article.text.split("\n\n") == PROSE[:2] + ["Storms damaged the harbour wall"] + PROSE[2:]
+
+
 def test_a_list_introduced_by_a_sentence_ending_in_a_colon_stays():
     items = ["Lighthouse keeper's cottage", "High school robotics team", "Farmers market stall holders"]
     lines = PROSE[:2] + ["The grant will also pay for three local causes:", *items] + PROSE[2:]

@@ -175,7 +175,7 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
     lines = _Lines(texts, [None] * len(texts))
     headings = _mark_rules(lines, line_rules, heading_rules)
     for heading in headings:
-        _mark_teasers(lines, heading, frozenset(headings))
+        _mark_teasers(lines, heading, frozenset(headings), bridge=text_dump)
     _mark_shaped_widgets(lines, anywhere=text_dump)
     _mark_labelled_teasers(lines, anywhere=text_dump)
     _mark_calls_to_action(lines)
@@ -209,11 +209,16 @@ def _mark_rules(lines: _Lines, line_rules: RuleSet, heading_rules: RuleSet) -> l
     return headings
 
 
-def _mark_teasers(lines: _Lines, heading: int, headings: frozenset[int]) -> None:
+def _mark_teasers(lines: _Lines, heading: int, headings: frozenset[int], bridge: bool = False) -> None:
     """The teasers after a heading a rule took: short lines with no sentence ending, up to a
     line about the article (a subheading after a widget in the body) or a byline. A run
     that shares the article's words is the article's own list under a heading that happens
-    to read like a widget's ("Latest developments"), and stays."""
+    to read like a widget's ("Latest developments"), and stays.
+
+    With `bridge` (a dump, where no markup closes the widget), a short line that is not a
+    teaser by itself (a headline ending in a colon or a full stop, one sharing a word or two
+    with the article) still belongs to the run when a teaser follows it: the run goes on
+    past it. A subheading is followed by its prose, and still ends the run."""
     run: list[int] = []
     for index in range(heading + 1, len(lines.texts)):
         if index in headings:
@@ -221,14 +226,28 @@ def _mark_teasers(lines: _Lines, heading: int, headings: frozenset[int]) -> None
         if lines.marks[index] is not None:
             continue  # a label between the teasers is passed over
         text = lines.texts[index]
-        if (len(run) >= _TEASER_MAX_LINES or not _is_teaser(text) or parse_byline(text) is not None
-                or lines.words.about(text)):
+        if len(run) >= _TEASER_MAX_LINES or parse_byline(text) is not None:
+            break
+        if not _is_run_teaser(lines, text) and not (bridge and _bridged(lines, index, headings)):
             break
         run.append(index)
     if run and lines.words and _mean_relatedness(lines, run) > _RUN_MAX_RELATEDNESS:
         return
     for index in run:
         lines.marks[index] = "trending-widget"
+
+
+def _is_run_teaser(lines: _Lines, text: str) -> bool:
+    return _is_teaser(text) and not lines.words.about(text)
+
+
+def _bridged(lines: _Lines, index: int, headings: frozenset[int]) -> bool:
+    """A short line followed by a teaser of the same run (see _mark_teasers)."""
+    if word_count(lines.texts[index]) > _TEASER_MAX_WORDS:
+        return False
+    following = next(iter(lines.kept_after(index)), None)
+    return (following is not None and following not in headings
+            and _is_run_teaser(lines, lines.texts[following]) and parse_byline(lines.texts[following]) is None)
 
 
 def _mean_relatedness(lines: _Lines, run: list[int]) -> float:
