@@ -568,6 +568,18 @@ def write_items(directory: Path, half: str, items: list[dress.Dressed]) -> None:
         (out / f"{stem}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1), "utf-8")
 
 
+def _use_line_model(path: Path) -> None:
+    """Clean with another line model: the cleaners read the shipped one through
+    default_line_model, looked up in their modules at call time."""
+    import scrape.clean.html
+    import scrape.clean.textdump
+    from scrape.config.model import read_line_model
+
+    model = read_line_model(path.read_text("utf-8"))
+    for module in (scrape.clean.html, scrape.clean.textdump):
+        module.default_line_model = lambda: model  # type: ignore[assignment]
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("corpora", nargs="?", type=Path, default=DEFAULT_CORPORA)
@@ -580,6 +592,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path)
     ap.add_argument("--write-items", type=Path)
     ap.add_argument("--no-write", action="store_true")
+    ap.add_argument("--line-model", type=Path,
+                    help="clean with this line model instead of the shipped one (the swap: a model "
+                         "bench/train_lines.py --tune-half B wrote); implies --no-write")
     args = ap.parse_args(argv)
     tune = args.tune_half or ("A" if args.report_half == "B" else "B")
     if tune == args.report_half:
@@ -588,6 +603,9 @@ def main(argv: list[str] | None = None) -> int:
     if set(langs) - set(dress.LANGS):
         ap.error(f"--lang: known languages are {','.join(dress.LANGS)}")
     halves = [args.report_half, tune] if args.half == "both" else [args.half]
+    if args.line_model:
+        _use_line_model(args.line_model)
+        args.no_write = True
 
     started = time.time()
     bank = dress.load_bank()

@@ -61,19 +61,20 @@ def _norm(text: str) -> str:
     return " ".join(normalise_paragraph(text).split())
 
 
-def dump_examples(items: Path, rng: random.Random) -> tuple[list[list[float]], list[int], list[str]]:
+def dump_examples(items: Path, rng: random.Random, tune_half: str = TUNE_HALF
+                  ) -> tuple[list[list[float]], list[int], list[str]]:
     """Features, labels and story ids of the tune half's dump lines."""
     half_of = {w.family_id: w.half for w in dress.load_bank().wordings}
     rows: list[list[float]] = []
     labels: list[int] = []
     groups: list[str] = []
-    folder = items / TUNE_HALF
+    folder = items / tune_half
     if not folder.is_dir():
-        sys.exit(f"{folder}: no tune half here (bench/noise.py --write-items writes ITEMS/{TUNE_HALF})")
+        sys.exit(f"{folder}: no tune half here (bench/noise.py --write-items writes ITEMS/{tune_half})")
     for truth_path in sorted(folder.glob("*.json")):
         truth = json.loads(truth_path.read_text("utf-8"))
         families = {n["family"] for n in truth["noise"] if n["family"]}
-        if any(half_of.get(f, TUNE_HALF) != TUNE_HALF for f in families):
+        if any(half_of.get(f, tune_half) != tune_half for f in families):
             sys.exit(f"{truth_path.name}: plants wordings of the held-out half; refusing to train on it")
         if truth["id"].startswith(f"{HELD_OUT}/"):
             continue
@@ -170,11 +171,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("items", type=Path, help="the folder bench/noise.py --write-items wrote")
     ap.add_argument("corpora", nargs="?", type=Path, default=DEFAULT_CORPORA)
     ap.add_argument("--out", type=Path, default=MODEL)
+    ap.add_argument("--tune-half", choices=("A", "B"), default=TUNE_HALF,
+                    help="the swap: train on half B (written with noise.py --tune-half B --report-half A) "
+                         "into another --out, to report half A with noise.py --line-model")
     args = ap.parse_args(argv)
-    if (args.items / "B").exists():
-        print(f"{args.items / 'B'} is not read (held-out half)", file=sys.stderr)
+    if args.tune_half != TUNE_HALF and args.out == MODEL:
+        sys.exit("the shipped model is trained on half A: give --out for a swapped model")
+    held_out = "B" if args.tune_half == "A" else "A"
+    if (args.items / held_out).exists():
+        print(f"{args.items / held_out} is not read (held-out half)", file=sys.stderr)
     rng = random.Random(SEED)
-    dump_rows, dump_labels, dump_groups = dump_examples(args.items, rng)
+    dump_rows, dump_labels, dump_groups = dump_examples(args.items, rng, args.tune_half)
     body_rows, body_labels, body_groups = body_examples(args.corpora)
     x = np.array(dump_rows + body_rows, dtype=float)
     y = np.array(dump_labels + body_labels, dtype=float)
@@ -186,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
     model = {
         "about": "bench/train_lines.py: logistic regression over scrape.clean.linescore.FEATURES",
         "trained": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "trained_on": {"noise bank half": TUNE_HALF, "dump lines": len(dump_rows),
+        "trained_on": {"noise bank half": args.tune_half, "dump lines": len(dump_rows),
                        "noise lines": int(sum(dump_labels)), "dev corpus body lines": len(body_rows),
                        "corpora": list(BODY_CORPORA), "left out": HELD_OUT},
         "out_of_fold": {"folds": FOLDS, "precision": round(precision, 4), "recall": round(recall, 4)},
