@@ -381,8 +381,8 @@ def _slug(text: str) -> str:
 class _Planter:
     """Renders a site's wordings for one page, refusing any that collide with the body/title."""
 
-    def __init__(self, story: Story, site: Site, rng: random.Random):
-        self.story, self.site, self.rng = story, site, rng
+    def __init__(self, story: Story, site: Site, rng: random.Random, avoid: frozenset[str] = frozenset()):
+        self.story, self.site, self.rng, self.avoid = story, site, rng, avoid
         self.forbidden = norm(" \n ".join((story.title, *story.paragraphs)))
         self.collisions: list[str] = []
         self.used: set[str] = set()
@@ -416,7 +416,7 @@ class _Planter:
             h = " ".join(h.split())
             if len(out) == k:
                 break
-            if h in self.used or norm(h) == norm(self.story.title) or not self.ok((h,)):
+            if h in self.used or norm(h) in self.avoid or norm(h) == norm(self.story.title) or not self.ok((h,)):
                 continue
             self.used.add(h)
             out.append(h)
@@ -427,10 +427,12 @@ def _teaser_href(site: Site, rng: random.Random, headline: str) -> str:
     return f"/{_slug(rng.choice(site.sections))}/{_slug(headline)}-{rng.randint(10000, 999999)}"
 
 
-def plan(story: Story, site: Site, headlines: list[str], seed: int) -> tuple[list[Block], list[str]]:
-    """Where each noise string goes: head, between paragraphs, or foot. Seeded."""
+def plan(story: Story, site: Site, headlines: list[str], seed: int,
+         avoid: frozenset[str] = frozenset()) -> tuple[list[Block], list[str]]:
+    """Where each noise string goes: head, between paragraphs, or foot. Seeded. `avoid`:
+    headlines (normalised) never used as teasers or read-also links."""
     rng = random.Random(f"plan:{seed}:{story.id}:{site.domain}:{site.half}")
-    p = _Planter(story, site, rng)
+    p = _Planter(story, site, rng, avoid)
     paras = list(story.paragraphs)
     gaps = list(range(1, len(paras)))  # after paragraph i (1-based), never before the first
     body: dict[int, list[Block]] = {}
@@ -685,9 +687,10 @@ def render_page(story: Story, site: Site, blocks: list[Block]) -> str:
 
 # ---------------------------------------------------------------------------- dressing
 
-def dress(story: Story, site: Site, headlines: list[str], seed: int) -> Dressed:
-    """The story dressed with the site's noise, as a dump and as a page (seeded)."""
-    blocks, collisions = plan(story, site, headlines, seed)
+def dress(story: Story, site: Site, headlines: list[str], seed: int, avoid: frozenset[str] = frozenset()) -> Dressed:
+    """The story dressed with the site's noise, as a dump and as a page (seeded); `avoid`:
+    headlines (normalised) the dressing never uses (see `plan`)."""
+    blocks, collisions = plan(story, site, headlines, seed, avoid)
     seen: dict[str, Noise] = {}
     for b in blocks:
         for n in b.noise:

@@ -6,7 +6,9 @@ slot's label, a promo and its button, a read-also line, a widget heading with it
 footer line) is worded unlike any built-in rule; harbour-dumps.jsonl holds the same articles as
 text dumps with their URLs. harbour.expected.json lists the template strings and, per page, the
 prose that repeats on other pages of the host and must stay: a quote two stories share and a
-sentence three stories share.
+sentence three stories share. tidewatch-dumps.jsonl holds six dumps of another invented host,
+each with its article's body, where taking the template's lines changes what the built-in
+rules see around the lines left.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,7 @@ from scrape.io.learn import learn_from_paths, page_host
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "learned"
 PAGES = FIXTURES / "harbour"
 DUMPS = FIXTURES / "harbour-dumps.jsonl"
+TIDEWATCH = FIXTURES / "tidewatch-dumps.jsonl"
 EXPECTED = json.loads((FIXTURES / "harbour.expected.json").read_text("utf-8"))
 HOST = EXPECTED["host"]
 
@@ -96,6 +100,35 @@ def test_explain_names_the_learnt_rule_the_host_and_the_pages():
     assert "join the Quayside Club" in snippets and "Words from the people who keep us printing" in snippets
     # The widget's heading is learnt too, but the built-in widget shape takes it first now.
     assert "Along the waterfront this week" not in article.text
+
+
+def test_learning_takes_its_own_lines_from_a_dump_and_no_line_the_rules_keep_without_it():
+    """tidewatch-dumps.jsonl: six dumps of one invented host, each with its article's body.
+    Learning takes the template's lines and nothing the built-in rules keep without it: the
+    questions of an interview whose list of short lines a template line parted (without the
+    line between them, the rules read the whole list as a widget's teasers), a photo caption
+    given twice with a template line between the copies (not a doubled paragraph), and a
+    sentence three of the host's stories share (learnt, but prose among prose)."""
+    records = [json.loads(line) for line in TIDEWATCH.read_text("utf-8").splitlines()]
+    pages = [scrape.Page(source=scrape.Source(str(TIDEWATCH), line=i + 1), body=r["text"].encode(), kind="text",
+                         url=r["url"], charset="utf-8") for i, r in enumerate(records)]
+    learnt = scrape.learn(pages)
+    shared = records[0]["body"][4]
+    assert any(b.text.startswith(shared[:60]) for b in learnt.hosts["tidewatch.example"].blocks.values())
+    noise_before = 0
+    for record, page in zip(records, pages, strict=True):
+        body = Counter(record["body"])
+        before = Counter(scrape.clean_page(page).text.split("\n\n"))
+        after = Counter(scrape.clean_page(page, learnt=learnt).text.split("\n\n"))
+        noise_before += sum(n for p, n in before.items() if p not in body)
+        assert all(p in body for p in after), f"{record['id']}: template left"
+        lost = [p for p, n in body.items() if min(n, before[p]) > after[p]]
+        assert not lost, f"{record['id']}: learning took body lines the rules keep without it: {lost}"
+    assert noise_before >= 20, "the built-in rules alone should leave this template's noise"
+    interview, caption = (scrape.clean_page(pages[i], learnt=learnt).text for i in (1, 0))
+    assert "Q: What was your first day like?" in interview and "Q: Favourite spot in town?" in interview
+    assert caption.count(records[0]["body"][0]) == 2
+    assert shared in scrape.clean_page(pages[2], learnt=learnt).text
 
 
 def test_too_few_pages_of_a_host_teach_nothing():

@@ -6,7 +6,8 @@ headline>", "Lesetipp | ...") gives the line a *frame* too, so that it repeats w
 headline. A learnt line is removed unless it is main prose (a sentence whose nearest unlearnt
 neighbour is prose), and a learnt heading that led teaser lines on most of its pages takes the
 list under it: the rest of its block when the list is set one item a line, else the run of
-headline-like lines after it. No I/O.
+headline-like lines after it. (What the built-in rules then do with the lines left is
+textdump's: they take none they keep without learning.) No I/O.
 """
 
 from __future__ import annotations
@@ -71,17 +72,25 @@ def line_frame_text(text: str) -> str:
 
 def drop_learnt_lines(paragraphs: list[str], template: LearntTemplate, removed: list[Removal],
                       starts: frozenset[int] | None = None) -> list[str]:
-    """A dump's paragraphs without the host's learnt lines (and the teaser lines a learnt
-    heading leads). `starts`: the paragraphs that begin a blank-line separated block, when
-    known: a heading with lines set under it in its block leads exactly those."""
+    """A dump's paragraphs without the host's learnt lines (see `learnt_lines`)."""
+    drop = learnt_lines(paragraphs, template, removed, starts)
+    return [p for i, p in enumerate(paragraphs) if i not in drop] if drop else paragraphs
+
+
+def learnt_lines(paragraphs: list[str], template: LearntTemplate, removed: list[Removal],
+                 starts: frozenset[int] | None = None) -> set[int]:
+    """The indexes of a dump's paragraphs that are the host's learnt lines (and the teaser
+    lines a learnt heading leads), each recorded in `removed`. `starts`: the paragraphs that
+    begin a blank-line separated block, when known: a heading with lines set under it in
+    its block leads exactly those."""
     hits = {}
     for i, (key, frame, _) in enumerate(dump_keys(paragraphs)):
         learnt = template.blocks.get(key) or (template.blocks.get(frame) if frame is not None else None)
         if learnt is not None:
             hits[i] = learnt
-    if not hits:
-        return paragraphs
     drop: set[int] = set()
+    if not hits:
+        return drop
     prose = {i for i, p in enumerate(paragraphs) if _is_prose_line(p, PROSE_WORDS)}
     copy = 2 * sum(i in hits for i in prose) > len(prose)  # the article itself was learnt
     for index, learnt in hits.items():
@@ -97,7 +106,7 @@ def drop_learnt_lines(paragraphs: list[str], template: LearntTemplate, removed: 
             if teaser not in drop:
                 drop.add(teaser)
                 removed.append(Removal(rule, snippet(paragraphs[teaser])))
-    return [p for i, p in enumerate(paragraphs) if i not in drop]
+    return drop
 
 
 def _headline_like(text: str) -> bool:

@@ -25,7 +25,8 @@ No I/O.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ..config import NoiseRule, RuleSet
@@ -128,6 +129,7 @@ class _Lines:
     texts: list[str]
     marks: list[str | None]
     _words: ArticleWords | None = None
+    by_rule: set[int] = field(default_factory=set)  # the lines a rule took by their own text
 
     @property
     def words(self) -> ArticleWords:
@@ -150,7 +152,7 @@ class _Lines:
 
 def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_rules: RuleSet,
                       find_bylines: bool = True, text_dump: bool = False, line_model: LineModel | None = None,
-                      title: str | None = None) -> FilterResult:
+                      title: str | None = None, unlearnt: Sequence[str] | None = None) -> FilterResult:
     """Drop noise paragraphs; take bylines from the head and foot.
 
     Args:
@@ -169,20 +171,18 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
             pitch and widget words; linescore.speaks_noise_vocabulary) and share no word
             with the article: weighing every short line took the articles' own (readability
             F1 0.956 -> 0.940, zyte 0.973 -> 0.969), where the markup has said more already.
+        unlearnt: the paragraphs as they were before a host's learnt lines were taken out of
+            them (`paragraphs` are what is left). Learning takes its own lines and no more:
+            a line the rules and shapes keep among all of them is kept, though its
+            neighbours changed (a bio line at the foot no longer beside the footer a
+            template put there, questions no longer parted from a list by a template line).
     """
     # Rules see each paragraph as it will be written.
     texts = [text for text in (normalise_paragraph(p) for p in paragraphs) if text]
-    lines = _Lines(texts, [None] * len(texts))
-    headings = _mark_rules(lines, line_rules, heading_rules)
-    for heading in headings:
-        _mark_teasers(lines, heading, frozenset(headings), bridge=text_dump)
-    _mark_shaped_widgets(lines, anywhere=text_dump)
-    _mark_labelled_teasers(lines, anywhere=text_dump)
-    _mark_calls_to_action(lines)
-    _mark_ad_slot_lines(lines)
-    _mark_pitches(lines)
-    if line_model is not None:
-        _mark_scored(lines, line_model, title, page=not text_dump)
+    lines = _marked(texts, line_rules, heading_rules, text_dump, line_model, title)
+    if unlearnt is not None and any(m is not None and i not in lines.by_rule for i, m in enumerate(lines.marks)):
+        whole = [text for text in (normalise_paragraph(p) for p in unlearnt) if text]
+        _spare(lines, _marked(whole, line_rules, heading_rules, text_dump, line_model, title))
 
     result = FilterResult(paragraphs=[])
     kept = []
@@ -197,6 +197,34 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
     return result
 
 
+def _marked(texts: list[str], line_rules: RuleSet, heading_rules: RuleSet, text_dump: bool,
+            line_model: LineModel | None, title: str | None) -> _Lines:
+    """The lines with the mark of the rule, shape or score that takes each (passes 1-5)."""
+    lines = _Lines(texts, [None] * len(texts))
+    headings = _mark_rules(lines, line_rules, heading_rules)
+    for heading in headings:
+        _mark_teasers(lines, heading, frozenset(headings), bridge=text_dump)
+    _mark_shaped_widgets(lines, anywhere=text_dump)
+    _mark_labelled_teasers(lines, anywhere=text_dump)
+    _mark_calls_to_action(lines)
+    _mark_ad_slot_lines(lines)
+    _mark_pitches(lines)
+    if line_model is not None:
+        _mark_scored(lines, line_model, title, page=not text_dump)
+    return lines
+
+
+def _spare(lines: _Lines, whole: _Lines) -> None:
+    """Keep the lines of `lines` that `whole` (the same text with more lines) keeps: each of
+    its kept lines spares one line of the same text that its own marks took."""
+    left = Counter(t for t, mark in zip(whole.texts, whole.marks, strict=True) if mark is None)
+    left.subtract(t for t, mark in zip(lines.texts, lines.marks, strict=True) if mark is None)
+    for index, text in enumerate(lines.texts):
+        if lines.marks[index] is not None and left[text] > 0:
+            lines.marks[index] = None
+            left[text] -= 1
+
+
 def _mark_rules(lines: _Lines, line_rules: RuleSet, heading_rules: RuleSet) -> list[int]:
     """Mark the lines the rules take; return the indexes of the widget headings."""
     headings = []
@@ -206,6 +234,7 @@ def _mark_rules(lines: _Lines, line_rules: RuleSet, heading_rules: RuleSet) -> l
             headings.append(index)
         if rule is not None:
             lines.marks[index] = rule.name
+            lines.by_rule.add(index)
     return headings
 
 

@@ -14,9 +14,10 @@ import re
 from ..config import Config
 from ..config.model import default_line_model
 from ..models import Extract, Removal
+from ..text import fold, normalise_paragraph
 from .language import day_first, guess_language, read_numeric_dates
 from .learned import LearntTemplate
-from .learned_lines import drop_learnt_lines
+from .learned_lines import learnt_lines
 from .lines import FilterResult, filter_paragraphs, match_rule
 from .linescore import FEATURES
 
@@ -84,7 +85,9 @@ def paragraph_starts(text: str) -> frozenset[int]:
 
 def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = None) -> Extract:
     """Split a text dump into title, body paragraphs, bylines and removed noise; `learnt`:
-    the host's learnt template, whose lines go first."""
+    the host's learnt template, whose lines go first. Learning takes those lines and no
+    more: the rules then take no line they keep in the whole dump (filter_paragraphs'
+    `unlearnt`), and two copies of a paragraph a learnt line stood between stay (`_undoubled`)."""
     lines = [para for block in _blocks(text) for para in _unwrap(block)]
     line_rules, heading_rules = config.line_rules, config.heading_rules
     title = None
@@ -97,16 +100,23 @@ def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = N
             title = candidate
             lines = lines[1:]
             removed.append(Removal("title", candidate[:80]))
+    unlearnt: list[str] | None = None
+    gone: set[int] = set()
     if learnt is not None:
         taken = 1 if title else 0
         starts = frozenset(i - taken for i in paragraph_starts(text) if i >= taken)
-        lines = drop_learnt_lines(lines, learnt, removed, starts)
+        if gone := learnt_lines(lines, learnt, removed, starts):
+            unlearnt, lines = lines, [p for i, p in enumerate(lines) if i not in gone]
     result = filter_paragraphs(lines, line_rules, heading_rules, text_dump=True,
-                               line_model=default_line_model().checked_against(FEATURES), title=title)
+                               line_model=default_line_model().checked_against(FEATURES), title=title,
+                               unlearnt=unlearnt)
+    paragraphs = result.paragraphs
+    undoubled = _undoubled(paragraphs, unlearnt, gone) if unlearnt is not None else None
     language = guess_language(" ".join(result.paragraphs))
     published, modified = _dates(result, day_first(language))
     return Extract(
-        paragraphs=tuple(result.paragraphs),
+        paragraphs=tuple(paragraphs if undoubled is None else undoubled),
+        doubles_in_text=undoubled is None,
         titles=(title,) if title else (),
         authors=(tuple(a for b in result.bylines for a in b.authors),),
         # An update time alone is still the best date the dump gives; it goes last.
@@ -115,6 +125,31 @@ def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = N
         language=language,
         removed=tuple(removed + result.removed),
     )
+
+
+def _undoubled(kept: list[str], unlearnt: list[str], gone: set[int]) -> list[str] | None:
+    """The kept paragraphs without a copy of the paragraph just before it, where nothing
+    parted the two in the dump but lines the rules took (what the text normaliser drops for
+    a dump, `doubles_in_text`): two copies a learnt line stood between were apart in the
+    dump, as they are without learning (a caption in a gallery and under its photo). None
+    when the kept paragraphs cannot be found in the dump in order."""
+    places, at = [], 0
+    for paragraph in kept:
+        while at < len(unlearnt) and (at in gone or normalise_paragraph(unlearnt[at]) != paragraph):
+            at += 1
+        if at == len(unlearnt):
+            return None
+        places.append(at)
+        at += 1
+    out: list[str] = []
+    last_key, last_place = None, -1
+    for paragraph, place in zip(kept, places, strict=True):
+        key = fold(paragraph)
+        if key == last_key and not any(last_place < i < place for i in gone):
+            continue
+        out.append(paragraph)
+        last_key, last_place = key, place
+    return out
 
 
 def _dates(result: FilterResult, day_first_: bool | None) -> tuple[tuple[str, ...], tuple[str, ...]]:
