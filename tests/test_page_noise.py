@@ -191,3 +191,35 @@ def test_a_read_also_label_of_reading_words_goes_though_the_article_reads(lang: 
     page = scrape.clean_html(_page("".join(map(_p, prose)) + _p(line)), config=CONFIG, explain=True)
     _assert_gone(lang, dump, [line])
     _assert_gone(lang, page, [line])
+
+
+# --- a read-also paragraph: a label of any words beside one link to another story ------------
+
+LINK_TEASERS = [
+    ("en", "<strong>Worth your time</strong> <a href='/s/1'>Ferry timetable cut as fuel costs climb</a>"),
+    ("de", "<b>Mehr zum Thema:</b> <a href='/s/2'>Wie die Bahn ihre Preise für den Sommer macht</a>"),
+    ("es", "<a href='/s/3'>Los precios del alquiler vuelven a subir en la costa</a> <em>(te interesa)</em>"),
+    ("fr", "<strong>À découvrir »</strong> <a href='/s/4'>La grève des dockers paralyse le port du Havre</a>"),
+]
+
+
+@pytest.mark.parametrize(("lang", "teaser"), LINK_TEASERS)
+def test_a_paragraph_of_one_headline_link_and_a_short_label_goes(lang: str, teaser: str) -> None:
+    """Whatever the label says: the shape (a few words beside one link that reads as a
+    headline) tells the teaser, as a line rule would tell a known label."""
+    prose = PROSE[lang]
+    page = scrape.clean_html(_page(_p(prose[0]) + f"<p>{teaser}</p>" + "".join(map(_p, prose[1:]))),
+                             config=CONFIG, explain=True)
+    link_text = teaser.split("'>")[1].split("</a>")[0]
+    _assert_gone(lang, page, [link_text])
+
+
+def test_a_sentence_around_a_link_stays() -> None:
+    """A link inside running text, or beside more words than a label has, is the article's."""
+    sentence = ("The plan follows <a href='/r'>a report by the Harbour Trust</a> that found the wall "
+                "unsafe in places.")
+    credit = "<em>The figures above come from</em> <a href='/r'>Annual Harbour Trust Accounts</a>"
+    page = scrape.clean_html(_page(_p(PROSE["en"][0]) + f"<p>{sentence}</p><p>{credit}</p>"
+                                   + "".join(map(_p, PROSE["en"][1:]))), config=CONFIG)
+    assert "a report by the Harbour Trust that found the wall unsafe" in page.text
+    assert "Annual Harbour Trust Accounts" in page.text

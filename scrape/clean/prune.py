@@ -23,7 +23,7 @@ from ..models import Removal
 from .guard import ArticleGuard, running_chars
 from .lines import AD_SLOT_RULE, PITCH_RULE, WIDGET_SHAPE_RULE, snippet
 from .linescore import is_pitch_beside_button
-from .lineshape import is_ad_slot_line, is_heading_shaped
+from .lineshape import ends_sentence, is_ad_slot_line, is_heading_shaped, reads_as_headline, word_count
 
 # Elements whose whole text is checked against "line" rules. Inline ones only count when
 # they stand alone in their parent (so the word "ad" inside a sentence is never touched).
@@ -67,6 +67,12 @@ _ALWAYS_SAFE = frozenset(("script", "style", "noscript", "template", "svg", "ifr
 _DATE_HINT = re.compile(r"\b(?:19|20)\d\d\b|\d:\d\d|\d\.\d\d|\d[./]\d{1,2}[./]\d")
 _DIGIT = re.compile(r"\d")  # scanned for first: five times faster than the hint, and most blocks have none
 _HEADINGS = "h1,h2,h3,h4,h5,h6"
+# A teaser paragraph may carry a label beside its one link ("Read also:", "» Mehr dazu"):
+# of this many words and characters at most, the link of this many words at least.
+_LINK_LABEL_MAX_WORDS = 4
+_LINK_LABEL_MAX_CHARS = 40
+_LINK_TEASER_MIN_WORDS = 3
+_LINK_TEASER_MAX_SPACES = 30  # the label and a headline: longer is a paragraph
 
 
 def _stands_alone(node: LexborNode) -> bool:
@@ -340,6 +346,23 @@ def _is_link_paragraph(node: LexborNode, text: str) -> bool:
     return len(links) == 1 and len(text.split()) >= 3 and node_text(links[0]) == text
 
 
+def _is_labelled_link(node: LexborNode, text: str) -> bool:
+    """A paragraph of one link and a short label beside it, whatever the label's words: a
+    read-also teaser ("Mehr zum Thema: <a>Wie die Bahn ihre Preise macht</a>"), never running
+    text: the link reads as a headline and the words outside it are a label's few (a
+    sentence around a link has more)."""
+    links = node.css("a")
+    if len(links) != 1:
+        return False
+    link = node_text(links[0])
+    at = text.find(link) if link else -1
+    if at < 0 or word_count(link) < _LINK_TEASER_MIN_WORDS or not reads_as_headline(link):
+        return False
+    label = (text[:at] + " " + text[at + len(link):]).strip()
+    return (word_count(label) <= _LINK_LABEL_MAX_WORDS and len(label) <= _LINK_LABEL_MAX_CHARS
+            and not ends_sentence(label) and _DIGIT.search(label) is None)
+
+
 def _byline(node: LexborNode, text: str) -> Byline | None:
     """A short block that is a byline ("By Jane Doe | March 3, 2024"); it must name someone,
     so a date heading in a timeline stays."""
@@ -597,6 +620,8 @@ def _classify(node: LexborNode, text: str, line_rules: RuleSet) -> _Noise:
     if (byline := _byline(node, text)) is not None:
         own = _is_page_byline(node, text, byline)
         return _Noise("byline", _outermost_same_text(node, text), text, byline if own else None)
+    if node.tag == "p" and text.count(" ") <= _LINK_TEASER_MAX_SPACES and _is_labelled_link(node, text):
+        return _Noise("teaser-list", node, text)  # after the rules, which name a label they know
     return _Noise("", None, text)
 
 
