@@ -223,3 +223,51 @@ def test_a_sentence_around_a_link_stays() -> None:
                                    + "".join(map(_p, PROSE["en"][1:]))), config=CONFIG)
     assert "a report by the Harbour Trust that found the wall unsafe" in page.text
     assert "Annual Harbour Trust Accounts" in page.text
+
+
+# --- a pitch and its button, and the lines around an ad, by their place and few words -------
+
+@pytest.mark.parametrize(("lang", "pitch", "button"), [
+    ("de", "Qualität hat ihren Preis, auch in Zukunft", "Jetzt abonnieren"),
+    ("en", "Independent reporting needs readers like you, every single day", "Subscribe now"),
+])
+def test_the_line_before_a_button_a_rule_took_is_its_pitch(lang: str, pitch: str, button: str) -> None:
+    """The button's words are known; the pitch's are not: its place before the button, its
+    few words and their having nothing to do with the article tell it."""
+    prose = PROSE[lang]
+    dump = scrape.clean_text(_dump([prose[0], f"{pitch}\n{button}", *prose[1:]]), config=CONFIG, explain=True)
+    _assert_gone(lang, dump, [pitch, button])
+
+
+def test_an_offer_word_in_another_form_names_the_offer() -> None:
+    """ "m'abonne" is a form of "abonnement": the button names the offer, and the pitch goes
+    with it from a page and from a dump."""
+    pitch, button = "Offre découverte : 1 € le premier mois", "Je m'abonne"
+    prose = PROSE["fr"]
+    dump = scrape.clean_text(_dump([prose[0], f"{pitch}\n{button}", *prose[1:]]), config=CONFIG, explain=True)
+    box = f"<div class='kx'><p>{html.escape(pitch)}</p><a href='/o?x=1'>{html.escape(button)}</a></div>"
+    page = scrape.clean_html(_page(_p(prose[0]) + box + "".join(map(_p, prose[1:]))), config=CONFIG, explain=True)
+    _assert_gone("fr", dump, [pitch, button])
+    _assert_gone("fr", page, [pitch, button])
+
+
+@pytest.mark.parametrize(("lang", "label", "ui"), [
+    ("en", "Advertisement", "What is this ad?"),
+    ("de", "Anzeige", "Werbefrei weiterlesen"),
+    ("es", "Publicidad", "Desplázate para seguir"),
+])
+def test_an_interface_line_or_a_question_about_the_ad_goes_beside_the_ad(lang: str, label: str, ui: str) -> None:
+    prose = PROSE[lang]
+    dump = scrape.clean_text(_dump([prose[0], f"{label}\n{ui}", *prose[1:]]), config=CONFIG, explain=True)
+    slot = (f"<div class='zq'><span class='zq-l'>{html.escape(label)}</span><div class='zq-b'></div></div>"
+            f"<div class='zq-u'>{html.escape(ui)}</div>")
+    page = scrape.clean_html(_page(_p(prose[0]) + slot + "".join(map(_p, prose[1:]))), config=CONFIG, explain=True)
+    _assert_gone(lang, dump, [label, ui])
+    _assert_gone(lang, page, [label, ui])
+
+
+def test_a_question_beside_an_ad_that_does_not_name_it_stays() -> None:
+    question = "What happens to the harbour now?"
+    lines = [PROSE["en"][0], f"Advertisement\n{question}", *PROSE["en"][1:]]
+    dump = scrape.clean_text(_dump(lines), config=CONFIG)
+    assert question in dump.text

@@ -35,10 +35,12 @@ from ..meta.bylines import Byline, parse_byline
 from ..models import Removal
 from ..text import normalise_paragraph
 from .linescore import (
+    PITCH_MAX_WORDS,
     TextContext,
     is_pitch_beside_button,
     label_stems,
     may_be_scored,
+    names_the_ad_slot,
     scores,
     speaks_noise_vocabulary,
 )
@@ -46,7 +48,6 @@ from .lineshape import (
     ArticleWords,
     content_stems,
     ends_clause,
-    is_ad_slot_line,
     is_button_shaped,
     is_heading_shaped,
     is_prose,
@@ -369,7 +370,10 @@ def _names_no_topic(words: ArticleWords, label: str) -> bool:
 
 def _mark_calls_to_action(lines: _Lines) -> None:
     """A button beside a pitch goes with it: a line of a few words, no sentence ending and
-    none of the article's words, right before or after a membership or offer line."""
+    none of the article's words, right before or after a membership or offer line. And the
+    reverse: the line right before a button a rule took ("Jetzt abonnieren") is its pitch,
+    whatever its words, when it is short, no prose, and shares few words with the article
+    (prune.py's promo box goes whole on a page)."""
     for index, mark in enumerate(lines.marks):
         if mark not in _PITCH_RULES:
             continue
@@ -379,6 +383,17 @@ def _mark_calls_to_action(lines: _Lines) -> None:
                 if (is_button_shaped(text) and lines.words.relatedness(text) == 0
                         and parse_byline(text) is None):
                     lines.marks[neighbour] = "call-to-action"
+        pitch = index - 1
+        if index in lines.by_rule and is_button_shaped(lines.texts[index]) and pitch >= 0 \
+                and lines.marks[pitch] is None and _reads_as_pitch(lines, lines.texts[pitch]):
+            lines.marks[pitch] = PITCH_RULE
+
+
+def _reads_as_pitch(lines: _Lines, text: str) -> bool:
+    """A line that may pitch the button after it: a few words, no prose, not introducing
+    what follows, not about the article."""
+    return (word_count(text) <= PITCH_MAX_WORDS and not is_prose(text) and not text.rstrip().endswith(":")
+            and lines.words.relatedness(text) <= _PITCH_MAX_RELATEDNESS and parse_byline(text) is None)
 
 
 def _mark_ad_slot_lines(lines: _Lines) -> None:
@@ -391,7 +406,7 @@ def _mark_ad_slot_lines(lines: _Lines) -> None:
         for neighbour in (index - 1, index + 1):
             if 0 <= neighbour < len(lines.texts) and lines.marks[neighbour] is None:
                 text = lines.texts[neighbour]
-                if is_ad_slot_line(text) and lines.words.relatedness(text) == 0 and parse_byline(text) is None:
+                if names_the_ad_slot(text) and lines.words.relatedness(text) == 0 and parse_byline(text) is None:
                     lines.marks[neighbour] = AD_SLOT_RULE
 
 
@@ -401,8 +416,8 @@ def _mark_pitches(lines: _Lines) -> None:
     ("Try 30 days of unlimited reading" beside a story that reads; a button's verb, "Start",
     is any story's too). prune.py takes the same pair of blocks on a page."""
     for index, text in enumerate(lines.texts):
-        if lines.marks[index] is not None:
-            continue
+        if index in lines.by_rule:
+            continue  # a pitch a shape took (a read-also shape, say) still takes its button
         # The words first: most lines have no offer beside them, and the article's words are
         # the costly test.
         neighbour = next((n for n in (index - 1, index + 1)
@@ -410,7 +425,7 @@ def _mark_pitches(lines: _Lines) -> None:
         if (neighbour is None or lines.words.relatedness(text) > _PITCH_MAX_RELATEDNESS
                 or parse_byline(text) is not None):
             continue
-        lines.marks[index] = PITCH_RULE
+        lines.marks[index] = lines.marks[index] or PITCH_RULE
         lines.marks[neighbour] = lines.marks[neighbour] or PITCH_RULE
 
 

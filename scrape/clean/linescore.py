@@ -21,9 +21,12 @@ from ..config import default_lexicon
 from ..config.model import LineModel
 from ..config.rules import grammar_tokens
 from .lineshape import (
+    AD_SLOT_MAX_WORDS,
+    STEM_CHARS,
     ArticleWords,
     content_stems,
     ends_sentence,
+    is_ad_slot_line,
     is_button_shaped,
     is_heading_shaped,
     is_prose,
@@ -202,6 +205,7 @@ _PLACE_VOCABULARY = frozenset((
     "related_word", "signup_word",
 ))
 _VOCABULARY_MIN_SHARE = 0.6
+_SLOT_VOCABULARY_MIN_SHARE = 0.5  # beside an ad label, a line this much of the vocabulary
 _VOCABULARY_MIN_WORDS = 2
 _STOPWORD = CATEGORIES.index("stopword")
 
@@ -220,6 +224,25 @@ def speaks_noise_vocabulary(text: str, share: float = _VOCABULARY_MIN_SHARE) -> 
     return known >= share * len(named)
 
 
+def names_the_ad_slot(text: str) -> bool:
+    """A line an ad slot prints beside its label: one naming the ad (lineshape.is_ad_slot_line)
+    or, with no ad word, one of the interface's words only ("Zum Weiterlesen scrollen", "Skip
+    to the story", "Cerrar"): what the page's controls say, where the story goes on, how long.
+    Read only beside a line or block an ad-label rule took, on dumps and pages alike."""
+    if is_ad_slot_line(text):
+        return True
+    if not 1 <= word_count(text) <= AD_SLOT_MAX_WORDS or text.rstrip().endswith(":") or is_prose(text):
+        return False
+    found = [_categories_of().get(token, ()) for token in grammar_tokens(text) if not token.isdigit()]
+    named = [{CATEGORIES[i] for i in indexes} for indexes in found if _STOPWORD not in indexes]
+    if text.rstrip().endswith("?"):
+        # A question beside an ad is about the ad when it names it ("Why this ad?"); another
+        # may head the article's next part.
+        return any("ad_label" in names for names in named)
+    known = sum(bool(names & (_NOISE_VOCABULARY | _PLACE_VOCABULARY)) for names in named)
+    return bool(named) and known >= _SLOT_VOCABULARY_MIN_SHARE * len(named)
+
+
 # A pitch and its button: the button a verb phrase of a few words, each naming the offer
 # (a word of promo_word or offer_word: "Start trial", "Zum Angebot"), and the pitch a short
 # line of the noise vocabulary ("Vier Wochen gratis testen" beside "Jetzt testen").
@@ -229,12 +252,26 @@ _PITCH_MIN_SHARE = 0.5
 
 
 def names_an_offer(text: str) -> bool:
-    """Whether one of the line's words (stopwords aside) names a subscription or an offer."""
+    """Whether one of the line's words (stopwords aside) names a subscription or an offer, in
+    any of its forms: a word sharing its first letters with an offer word counts ("m'abonne"
+    beside "abonnement", "Abos" beside "Abo"), as content_stems read words."""
     for token in grammar_tokens(text):
         found = _categories_of().get(token, ())
-        if _STOPWORD not in found and any(CATEGORIES[i] in _OFFER_VOCABULARY for i in found):
+        if _STOPWORD in found:
+            continue
+        if any(CATEGORIES[i] in _OFFER_VOCABULARY for i in found):
+            return True
+        if not found and len(token) >= STEM_CHARS and token[:STEM_CHARS] in _offer_stems():
             return True
     return False
+
+
+@lru_cache(maxsize=1)
+def _offer_stems() -> frozenset[str]:
+    """The stems of the offer words of every language long enough to have one."""
+    return frozenset(token[:STEM_CHARS] for token, found in _categories_of().items()
+                     if len(token) >= STEM_CHARS and _STOPWORD not in found
+                     and any(CATEGORIES[i] in _OFFER_VOCABULARY for i in found))
 
 
 def is_pitch_beside_button(pitch: str, button: str) -> bool:

@@ -32,7 +32,7 @@ BUTTON_MAX_CHARS = 32
 # compared by their first letters, so that "Kinder" and "Kindergarten", "election" and
 # "elections" count as the same.
 _CONTENT_MIN_CHARS = 4
-_STEM_CHARS = 5
+STEM_CHARS = 5
 
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’»)\]]*$")
 # What a teaser headline or a heading does not end with (a question or exclamation may),
@@ -160,7 +160,7 @@ def content_stems(text: str) -> tuple[str, ...]:
 def stems_of(tokens: list[str]) -> list[str]:
     """The stems of the content words among a line's grammar tokens."""
     stopwords = _stopwords()
-    return [token[:_STEM_CHARS] for token in tokens
+    return [token[:STEM_CHARS] for token in tokens
             if len(token) >= _CONTENT_MIN_CHARS and token not in stopwords and not token.isdigit()]
 
 

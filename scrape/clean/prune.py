@@ -22,8 +22,8 @@ from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
 from .guard import ArticleGuard, running_chars
 from .lines import AD_SLOT_RULE, PITCH_RULE, WIDGET_SHAPE_RULE, snippet
-from .linescore import is_pitch_beside_button
-from .lineshape import ends_sentence, is_ad_slot_line, is_heading_shaped, reads_as_headline, word_count
+from .linescore import is_pitch_beside_button, names_the_ad_slot
+from .lineshape import ends_sentence, is_heading_shaped, reads_as_headline, word_count
 
 # Elements whose whole text is checked against "line" rules. Inline ones only count when
 # they stand alone in their parent (so the word "ad" inside a sentence is never touched).
@@ -544,7 +544,7 @@ def _mark_ad_slot_blocks(slot: LexborNode, marks: _Marks) -> None:
         if sibling is None or sibling.tag not in _BLOCK_TAGS or marks.taken(sibling):
             continue
         text = node_text(sibling)
-        if text and is_ad_slot_line(text) and parse_byline(text) is None:
+        if text and names_the_ad_slot(text) and parse_byline(text) is None:
             marks.mark(sibling, AD_SLOT_RULE, text)
 
 
