@@ -18,6 +18,7 @@ import scrape
 from scrape.clean.language import day_first, guess_language, read_numeric_dates
 from scrape.clean.lines import filter_paragraphs
 from scrape.clean.linescore import FEATURES
+from scrape.clean.lineshape import ArticleWords
 from scrape.config.model import default_line_model
 
 CONFIG = scrape.default_config()
@@ -106,6 +107,41 @@ def test_a_teaser_ending_a_clause_inside_a_widget_run_goes_with_the_run(odd):
     for line in widget:
         assert line not in article.text
     assert article.text.split("\n\n") == PROSE
+
+
+def _block_dump(paragraphs: list[str], block: list[str], at: int = 2) -> str:
+    """A dump whose paragraphs are parted by blank lines, with `block` set as one list."""
+    return _dump(paragraphs[:at] + ["\n".join(block)] + paragraphs[at:])
+
+
+def test_a_widget_headings_list_set_in_its_block_goes_whatever_each_lines_shape():
+    """Set under the heading with no blank line between, the list is the widget's: a teaser
+    written as a sentence ("... in the cold in N.Y.C.") and one sharing words with the
+    article ("storms", "harbour") go too, which as loose lines they would not."""
+    widget = ["Most read", TEASERS[0], "Winter storms close the town's harbour for a week", *TEASERS[1:],
+              "Hikers rescued from the ridge after two nights in the cold in N.Y.C."]
+    article = scrape.clean_text(_block_dump(PROSE, widget), explain=True)
+    for line in widget:
+        assert line not in article.text
+    assert article.text.split("\n\n") == PROSE
+
+
+def test_a_list_in_its_block_that_shares_the_articles_words_stays():
+    items = ["Repairs to the harbour wall before the storms", "A grant from the national government for the town",
+             "New engineers for the winter repairs"]
+    article = scrape.clean_text(_block_dump(PROSE, ["Related stories", *items]))
+    for item in items:
+        assert item in article.text
+
+
+def test_a_teaser_that_reads_as_prose_does_not_share_its_words_with_itself():
+    """A line ending in a full stop is read as prose, so its words are among the article's:
+    how much it shares with the article counts only the rest of the prose."""
+    teaser = "Manhole fires and burst pipes wreak havoc under the city streets every winter."
+    words = ArticleWords.of([*PROSE, teaser])
+    assert words.relatedness(teaser) == 1.0
+    assert words.relatedness_apart(teaser) < 0.3
+    assert words.relatedness_apart(PROSE[0]) > 0.5  # the article's own lines share with the rest
 
 
 def test_a_subheading_after_a_widget_run_stays_with_its_prose():

@@ -153,7 +153,8 @@ class _Lines:
 
 def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_rules: RuleSet,
                       find_bylines: bool = True, text_dump: bool = False, line_model: LineModel | None = None,
-                      title: str | None = None, unlearnt: Sequence[str] | None = None) -> FilterResult:
+                      title: str | None = None, unlearnt: Sequence[str] | None = None,
+                      blocks: Sequence[int] | None = None) -> FilterResult:
     """Drop noise paragraphs; take bylines from the head and foot.
 
     Args:
@@ -177,10 +178,15 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
             a line the rules and shapes keep among all of them is kept, though its
             neighbours changed (a bio line at the foot no longer beside the footer a
             template put there, questions no longer parted from a list by a template line).
+        blocks: for a dump, the number of the blank-line separated block each paragraph is
+            in (textdump.paragraph_blocks): a widget heading takes the short lines set
+            under it in its block, whatever their shape.
     """
     # Rules see each paragraph as it will be written.
-    texts = [text for text in (normalise_paragraph(p) for p in paragraphs) if text]
-    lines = _marked(texts, line_rules, heading_rules, text_dump, line_model, title)
+    normalised = [normalise_paragraph(p) for p in paragraphs]
+    texts = [text for text in normalised if text]
+    lines = _marked(texts, line_rules, heading_rules, text_dump, line_model, title,
+                    blocks=[b for b, t in zip(blocks, normalised, strict=True) if t] if blocks is not None else None)
     if unlearnt is not None and any(m is not None and i not in lines.by_rule for i, m in enumerate(lines.marks)):
         whole = [text for text in (normalise_paragraph(p) for p in unlearnt) if text]
         _spare(lines, _marked(whole, line_rules, heading_rules, text_dump, line_model, title))
@@ -199,12 +205,13 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
 
 
 def _marked(texts: list[str], line_rules: RuleSet, heading_rules: RuleSet, text_dump: bool,
-            line_model: LineModel | None, title: str | None) -> _Lines:
+            line_model: LineModel | None, title: str | None, blocks: list[int] | None = None) -> _Lines:
     """The lines with the mark of the rule, shape or score that takes each (passes 1-5)."""
     lines = _Lines(texts, [None] * len(texts))
     headings = _mark_rules(lines, line_rules, heading_rules)
     for heading in headings:
-        _mark_teasers(lines, heading, frozenset(headings), bridge=text_dump)
+        if blocks is None or not _mark_block_teasers(lines, heading, blocks):
+            _mark_teasers(lines, heading, frozenset(headings), bridge=text_dump)
     _mark_shaped_widgets(lines, anywhere=text_dump)
     _mark_labelled_teasers(lines, anywhere=text_dump)
     _mark_calls_to_action(lines)
@@ -267,6 +274,28 @@ def _mark_teasers(lines: _Lines, heading: int, headings: frozenset[int], bridge:
         lines.marks[index] = "trending-widget"
 
 
+def _mark_block_teasers(lines: _Lines, heading: int, blocks: list[int]) -> bool:
+    """In a dump, the lines set under a widget heading in its block (no blank line between
+    them) are its list, whatever each one's shape ("N.Y.C." ends a headline with a full stop,
+    another shares a word or two with the article), up to another rule's line or a byline or
+    a line longer than a headline: all go with it when, together, they share few words with
+    the article. Whether they were taken."""
+    run: list[int] = []
+    for index in range(heading + 1, len(lines.texts)):
+        text = lines.texts[index]
+        if (blocks[index] != blocks[heading] or lines.marks[index] is not None or len(run) == _TEASER_MAX_LINES
+                or word_count(text) > _TEASER_MAX_WORDS or parse_byline(text) is not None):
+            break  # the block, or the list in it, ends: another rule's line, a byline, prose
+        run.append(index)
+    if not run:
+        return False
+    if lines.words and _mean_relatedness(lines, run) > _RUN_MAX_RELATEDNESS:
+        return False
+    for index in run:
+        lines.marks[index] = "trending-widget"
+    return True
+
+
 def _is_run_teaser(lines: _Lines, text: str) -> bool:
     return _is_teaser(text) and not lines.words.about(text)
 
@@ -281,7 +310,9 @@ def _bridged(lines: _Lines, index: int, headings: frozenset[int]) -> bool:
 
 
 def _mean_relatedness(lines: _Lines, run: list[int]) -> float:
-    return sum(lines.words.relatedness(lines.texts[i]) for i in run) / len(run)
+    """How much the run's lines share the article's words, each line's own words apart (a
+    teaser ending in a full stop is read as prose, and shares its words with itself)."""
+    return sum(lines.words.relatedness_apart(lines.texts[i]) for i in run) / len(run)
 
 
 def _mark_shaped_widgets(lines: _Lines, anywhere: bool) -> None:

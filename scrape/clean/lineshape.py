@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ..config import default_lexicon
@@ -121,16 +121,27 @@ class ArticleWords:
 
     stems: frozenset[str]
     topic: frozenset[str] = frozenset()
+    counts: Mapping[str, int] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, lines: Iterable[str]) -> ArticleWords:
         counts = Counter(stem for line in lines if is_prose(line) for stem in content_stems(line))
-        return cls(frozenset(counts), frozenset(stem for stem, n in counts.items() if n > 1))
+        return cls(frozenset(counts), frozenset(stem for stem, n in counts.items() if n > 1), counts)
 
     def relatedness(self, text: str) -> float:
         """The share of the line's content words the article's prose uses too (0 for a line
         with none: a name, a number)."""
         return self.share(content_stems(text))
+
+    def relatedness_apart(self, text: str) -> float:
+        """The same, for a line that may be one of the prose lines the words were read from
+        (a teaser ending in a full stop reads as prose): its own words count only when the
+        rest of the prose uses them too."""
+        stems = content_stems(text)
+        if not stems or not is_prose(text):
+            return self.share(stems)
+        own = Counter(stems)
+        return sum(self.counts.get(stem, 0) > own[stem] for stem in stems) / len(stems)
 
     def about(self, text: str) -> bool:
         """Whether the line is about the article: half its content words or more are the

@@ -73,6 +73,12 @@ def dump_paragraphs(text: str) -> list[str]:
     return [para for block in _blocks(text) for para in _unwrap(block)]
 
 
+def paragraph_blocks(text: str) -> list[int]:
+    """For each of `dump_paragraphs(text)`, the number of the blank-line separated block it
+    is in: lines set one under another without a blank line between them are one list."""
+    return [number for number, block in enumerate(_blocks(text)) for _ in _unwrap(block)]
+
+
 def paragraph_starts(text: str) -> frozenset[int]:
     """Which of `dump_paragraphs(text)` begin a blank-line separated block (a list set one
     item a line under its heading is one block)."""
@@ -89,6 +95,7 @@ def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = N
     more: the rules then take no line they keep in the whole dump (filter_paragraphs'
     `unlearnt`), and two copies of a paragraph a learnt line stood between stay (`_undoubled`)."""
     lines = [para for block in _blocks(text) for para in _unwrap(block)]
+    blocks = paragraph_blocks(text)
     line_rules, heading_rules = config.line_rules, config.heading_rules
     title = None
     removed: list[Removal] = []
@@ -98,7 +105,7 @@ def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = N
         if (reads_as_headline(candidate) and match_rule(candidate, line_rules) is None
                 and match_rule(candidate, heading_rules) is None):
             title = candidate
-            lines = lines[1:]
+            lines, blocks = lines[1:], blocks[1:]
             removed.append(Removal("title", candidate[:80]))
     unlearnt: list[str] | None = None
     gone: set[int] = set()
@@ -107,9 +114,10 @@ def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = N
         starts = frozenset(i - taken for i in paragraph_starts(text) if i >= taken)
         if gone := learnt_lines(lines, learnt, removed, starts):
             unlearnt, lines = lines, [p for i, p in enumerate(lines) if i not in gone]
+            blocks = [b for i, b in enumerate(blocks) if i not in gone]
     result = filter_paragraphs(lines, line_rules, heading_rules, text_dump=True,
                                line_model=default_line_model().checked_against(FEATURES), title=title,
-                               unlearnt=unlearnt)
+                               unlearnt=unlearnt, blocks=blocks)
     paragraphs = result.paragraphs
     undoubled = _undoubled(paragraphs, unlearnt, gone) if unlearnt is not None else None
     language = guess_language(" ".join(result.paragraphs))
