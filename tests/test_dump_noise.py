@@ -365,3 +365,45 @@ def test_a_date_on_its_own_line_beside_the_byline():
     assert article.authors == ("Anna Weber",)
     assert article.published == "2024-03-05T14:26:00"
     assert article.text == SAMPLE["de"]
+
+
+# --- read-also lines by their shape: label, separator, another story's headline ---------------
+
+OTHER_STORY = "Ferry timetable cut as fuel costs climb again"
+
+
+@pytest.mark.parametrize("line", [
+    f"► {OTHER_STORY}",  # a mere arrow for a label
+    f"[Worth a look] {OTHER_STORY}",  # a bracketed label
+    f"{OTHER_STORY} (read more)",  # reading words after the headline
+    f"{OTHER_STORY} »",
+    f"More · {OTHER_STORY}",  # a middle dot for a separator
+    f"Ebenfalls spannend für Sie: {OTHER_STORY}",  # a label of five words
+])
+def test_a_read_also_line_goes_whatever_its_label_and_separator(line):
+    article = scrape.clean_text(_dump(PROSE[:2] + [line] + PROSE[2:]), explain=True)
+    assert article.text.split("\n\n") == PROSE, line
+    assert _rule_of(article, line) == "read-also-shape"
+
+
+def test_a_read_also_label_may_share_a_word_the_article_uses_once():
+    """Short stems meet by chance ("Stories" and "storms"): only a word the article uses again
+    and again makes a label a subheading of its own."""
+    line = f"More stories from the coast: {OTHER_STORY}"
+    article = scrape.clean_text(_dump(PROSE[:2] + [line] + PROSE[2:]), explain=True)
+    assert article.text.split("\n\n") == PROSE
+
+
+@pytest.mark.parametrize("line", [
+    "June 10 – Tampa, FL @ Credit Union Amphitheatre",  # a date and a place: a label has no figures
+    "- Star Trek: The Next Generation in forty hours",  # an item of a list
+    "The harbour wall: Engineers inspect the storm damage",  # a subheading about the story
+])
+def test_lines_shaped_like_a_label_and_a_headline_that_are_the_articles_stay(line):
+    lines = PROSE[:2] + [line] + PROSE[2:]
+    assert scrape.clean_text(_dump(lines)).text.split("\n\n") == lines
+
+
+def test_a_question_after_a_speakers_label_is_an_interviews():
+    lines = PROSE[:2] + ["Q: What did the engineers find first?", "Cracks all along the old harbour wall."] + PROSE[2:]
+    assert scrape.clean_text(_dump(lines)).text.split("\n\n") == lines

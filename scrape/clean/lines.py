@@ -82,10 +82,16 @@ _MIN_PROSE_SHARE = 0.4
 # A read-also line: a label of this many words at most before its separator, within the
 # first characters of the line, then a headline sharing this share of its words at most
 # with the article.
-_LABEL_CUT = re.compile(r"[:|→»›>]+|\s[-–—]+\s")
+_LABEL_CUT = re.compile(r"[:|→»›>]+|\s[-–—·•]+\s")
 _LABEL_MAX_CHARS = 40
-_LABEL_MAX_WORDS = 4
-_LABELLED_MAX_RELATEDNESS = 0.2
+_LABEL_MAX_WORDS = 5
+# A label may be a mere arrow before the headline, a bracketed label before it, or reading
+# words (or an arrow) after it.
+_LEADING_ARROW = re.compile(r"^(?:[►▶▸→»›]|>>|->)+\s*")
+_BRACKETED_LABEL = re.compile(r"^[\[(]([^\])]{1,40})[\])]\s*[:|–—-]?\s*")
+_FIGURE = re.compile(r"\d")
+_TRAILING_LABEL = re.compile(r"(?:\s+[-–—|]\s*|\s*\()([^()\-–—|]{1,30}?)\)?\s*[»›→]*$|\s*(?:[»›→]|>>)+$")
+_LABELLED_MAX_RELATEDNESS = 0.5
 # Rules whose lines are pitches a button goes with.
 _PITCH_RULES = frozenset({"membership-promo", "subscription-offer"})
 _AD_LABEL_RULE = "ad-label"
@@ -374,8 +380,10 @@ def _mark_labelled_teasers(lines: _Lines, anywhere: bool) -> None:
     """Read-also lines by their shape, whatever their label says: a label of a few words, a
     separator (":", "|", "→", "»", a spaced dash), and another story's headline, none of
     whose words are the article's ("WEITERLESEN: Messengerdienste sind kein rechtsfreier
-    Raum"). A subheading that names its part of the story ("Die Lage: Wer jetzt hilft") shares
-    the story's words and stays; so does a line of prose."""
+    Raum"); the label may be bracketed ("[Auch lesenswert] ..."), or come after the headline
+    in reading words ("... – read more", "... (mehr)"), or be a mere arrow ("► ...", "... »").
+    A subheading that names its part of the story ("Die Lage: Wer jetzt hilft") shares the
+    story's words and stays; so does a line of prose."""
     if not lines.words:
         return
     start = 0 if anywhere else lines.last_prose() + 1
@@ -383,20 +391,57 @@ def _mark_labelled_teasers(lines: _Lines, anywhere: bool) -> None:
         text = lines.texts[index]
         if lines.marks[index] is not None or is_prose(text):
             continue
-        cut = _LABEL_CUT.search(text, 0, _LABEL_MAX_CHARS)
-        if cut is None or cut.start() == 0:
+        parts = _label_and_headline(text)
+        if parts is None:
             continue
-        label, rest = text[: cut.start()], text[cut.end():].strip()
-        if (1 <= word_count(label) <= _LABEL_MAX_WORDS and reads_as_headline(rest)
-                and word_count(rest) >= _RUN_MIN_WORDS and _names_no_topic(lines.words, label)
-                and lines.words.relatedness(rest) <= _LABELLED_MAX_RELATEDNESS and parse_byline(text) is None):
+        label, rest = parts
+        if (word_count(label) <= _LABEL_MAX_WORDS and reads_as_headline(rest)
+                and word_count(rest) >= _RUN_MIN_WORDS and _label_names_no_topic(lines.words, label)
+                and _names_another_story(lines.words, rest) and parse_byline(text) is None):
             lines.marks[index] = "read-also-shape"
 
 
-def _names_no_topic(words: ArticleWords, label: str) -> bool:
-    """Whether a label shares none of its words with the article, label words aside ("Auch
-    lesenswert" beside a story that says "lesen")."""
-    return not any(stem in words.stems and stem not in label_stems() for stem in content_stems(label))
+def _label_and_headline(text: str) -> tuple[str, str] | None:
+    """The label and the headline of a line shaped as a read-also line, if it is one. A
+    label has letters and no figures: "June 10 – Tampa, FL" is a date and its place, "- Star
+    Trek: ..." an item of a list; before a question, it is words of the label vocabulary."""
+    quoted = "«" in text and "»" in text  # « ... » or » ... «: quotation marks, not arrows
+    if not quoted and (lead := _LEADING_ARROW.match(text)) is not None:
+        return "", text[lead.end():]
+    parts: tuple[str, str] | None = None
+    if (bracket := _BRACKETED_LABEL.match(text)) is not None:
+        parts = bracket.group(1), text[bracket.end():]
+    elif not quoted and (tail := _TRAILING_LABEL.search(text)) is not None and _is_label_words(tail.group(1)):
+        parts = tail.group(1) or "", text[: tail.start()].rstrip()
+    elif (cut := _LABEL_CUT.search(text, 0, _LABEL_MAX_CHARS)) is not None and cut.start() > 0:
+        parts = text[: cut.start()], text[cut.end():].strip()
+    if parts is None or (parts[0] and (not parts[0].lstrip()[:1].isalpha() or _FIGURE.search(parts[0]))):
+        return None
+    label, headline = parts
+    if label and headline.rstrip().endswith("?") and not _is_label_words(label):
+        return None  # "Q: What was your first day like?": a question after a speaker is an interview's
+    return parts
+
+
+def _names_another_story(words: ArticleWords, headline: str) -> bool:
+    """Whether a headline after a label is another story's: not about the article, and half
+    its words at most the article's (a short headline shares a word by chance)."""
+    return not words.about(headline) and words.relatedness(headline) <= _LABELLED_MAX_RELATEDNESS
+
+
+def _is_label_words(label: str | None) -> bool:
+    """Nothing (an arrow after the headline), or words of the label vocabulary alone."""
+    if not label:
+        return True
+    stems = content_stems(label)
+    return bool(stems) and all(stem in label_stems() for stem in stems)
+
+
+def _label_names_no_topic(words: ArticleWords, label: str) -> bool:
+    """Whether a label is no subheading naming the story's topic: none of its words (label
+    words aside) is one the article uses again and again. A word it uses once is chance
+    ("Weitere Geschichten" beside a story that says "Geschäft" once: stems are short)."""
+    return not any(stem in words.topic and stem not in label_stems() for stem in content_stems(label))
 
 
 def _mark_calls_to_action(lines: _Lines) -> None:
