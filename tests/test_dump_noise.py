@@ -407,3 +407,20 @@ def test_lines_shaped_like_a_label_and_a_headline_that_are_the_articles_stay(lin
 def test_a_question_after_a_speakers_label_is_an_interviews():
     lines = PROSE[:2] + ["Q: What did the engineers find first?", "Cracks all along the old harbour wall."] + PROSE[2:]
     assert scrape.clean_text(_dump(lines)).text.split("\n\n") == lines
+
+
+@pytest.mark.parametrize(("pitch", "button"), [
+    ("The best of our journalism, in your inbox every Friday", "Count me in"),
+    ("Recevez chaque matin l'essentiel de l'actualité", "Je m'inscris"),
+])
+def test_the_button_set_under_a_pitch_the_scorer_took_goes_with_it(pitch, button):
+    """The scorer weighs the button beside its pitch; once the pitch is gone it sits between
+    prose lines, where it reads as nothing: set under the pitch in its block, it goes too."""
+    article = scrape.clean_text(_dump(PROSE[:2] + [f"{pitch}\n{button}"] + PROSE[2:]), explain=True)
+    assert article.text.split("\n\n") == PROSE
+    assert _rule_of(article, button) == "call-to-action"
+
+
+def test_a_short_line_under_a_prose_line_in_its_block_stays():
+    lines = PROSE[:2] + [PROSE[2] + "\nThanks, Jonah"] + PROSE[3:]
+    assert "Thanks, Jonah" in scrape.clean_text(_dump(lines)).text

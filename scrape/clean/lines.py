@@ -99,6 +99,7 @@ AD_SLOT_RULE = "ad-slot-line"
 WIDGET_SHAPE_RULE = "widget-shape"
 PITCH_RULE = "pitch-shape"
 _PITCH_MAX_RELATEDNESS = 0.5
+_SCORER_RULE = "line-scorer"
 
 
 @dataclass
@@ -225,6 +226,8 @@ def _marked(texts: list[str], line_rules: RuleSet, heading_rules: RuleSet, text_
     _mark_pitches(lines)
     if line_model is not None:
         _mark_scored(lines, line_model, title, page=not text_dump)
+        if blocks is not None:
+            _mark_buttons_under_pitches(lines, blocks)
     return lines
 
 
@@ -525,7 +528,7 @@ def _mark_scored(lines: _Lines, model: LineModel, title: str | None, page: bool 
         marked = False
         for j, score in scores(texts, context, model, wanted).items():
             if score >= model.threshold:
-                lines.marks[indexes[j]] = f"line-scorer {score:.2f}"
+                lines.marks[indexes[j]] = f"{_SCORER_RULE} {score:.2f}"
                 marked = True
         if not marked:
             return
@@ -533,6 +536,18 @@ def _mark_scored(lines: _Lines, model: LineModel, title: str | None, page: bool 
 
 
 _SCORER_PASSES = 5
+
+
+def _mark_buttons_under_pitches(lines: _Lines, blocks: list[int]) -> None:
+    """In a dump, the button set right under a pitch the scorer took, in its block ("Count
+    me in" under a newsletter's pitch): a line of a few words with no sentence ending and
+    none of the article's words. The scorer weighed it beside the pitch no longer there."""
+    for index in range(1, len(lines.texts)):
+        pitch = lines.marks[index - 1]
+        if (lines.marks[index] is None and pitch is not None and pitch.startswith(_SCORER_RULE)
+                and blocks[index] == blocks[index - 1] and is_button_shaped(lines.texts[index])
+                and lines.words.relatedness(lines.texts[index]) == 0 and parse_byline(lines.texts[index]) is None):
+            lines.marks[index] = "call-to-action"
 
 
 def _take_bylines(kept: list[str], result: FilterResult, dump: bool = False) -> list[str]:
