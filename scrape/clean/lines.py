@@ -73,6 +73,9 @@ _LIST_MARK = re.compile(r"^\s*(?:[-*•·▪►]|\d+[.)])\s+")
 # their words with the article on average, and each has this many words at least (a list
 # of names or dates has fewer; headlines of other stories seldom do).
 _RUN_MAX_RELATEDNESS = 0.3
+# A list set under a known widget heading in its block is the article's own only when most
+# of its lines are about the article and they share this share of their words with it.
+_OWN_LIST_MIN_RELATEDNESS = 0.6
 _RUN_MIN_WORDS = 3
 _RUN_MIN_LINES = 2  # after a heading
 _FOOT_RUN_MIN_LINES = 3  # after the article's last prose line, with no heading
@@ -287,8 +290,9 @@ def _mark_block_teasers(lines: _Lines, heading: int, blocks: list[int]) -> bool:
     """In a dump, the lines set under a widget heading in its block (no blank line between
     them) are its list, whatever each one's shape ("N.Y.C." ends a headline with a full stop,
     another shares a word or two with the article), up to another rule's line or a byline or
-    a line longer than a headline: all go with it when, together, they share few words with
-    the article. Whether they were taken."""
+    a line longer than a headline: all go with it unless most are about the article and
+    share most of their words with it (in a long article, a headline of another story
+    shares half its words by chance). Whether they were taken."""
     run: list[int] = []
     for index in range(heading + 1, len(lines.texts)):
         text = lines.texts[index]
@@ -298,8 +302,9 @@ def _mark_block_teasers(lines: _Lines, heading: int, blocks: list[int]) -> bool:
         run.append(index)
     if not run:
         return False
-    if lines.words and _mean_relatedness(lines, run) > _RUN_MAX_RELATEDNESS:
-        return False
+    if (lines.words and 2 * sum(lines.words.about(lines.texts[i]) for i in run) > len(run)
+            and _mean_relatedness(lines, run) >= _OWN_LIST_MIN_RELATEDNESS):
+        return False  # about the story: its own list under a heading that reads like a widget's
     for index in run:
         lines.marks[index] = "trending-widget"
     return True
