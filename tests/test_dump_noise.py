@@ -20,6 +20,7 @@ from scrape.clean.lines import filter_paragraphs
 from scrape.clean.linescore import FEATURES
 from scrape.clean.lineshape import ArticleWords
 from scrape.config.model import default_line_model
+from scrape.meta.bylines import parse_byline
 
 CONFIG = scrape.default_config()
 REPO = Path(__file__).resolve().parent.parent
@@ -424,3 +425,21 @@ def test_the_button_set_under_a_pitch_the_scorer_took_goes_with_it(pitch, button
 def test_a_short_line_under_a_prose_line_in_its_block_stays():
     lines = PROSE[:2] + [PROSE[2] + "\nThanks, Jonah"] + PROSE[3:]
     assert "Thanks, Jonah" in scrape.clean_text(_dump(lines)).text
+
+
+@pytest.mark.parametrize(("language", "byline", "authors", "published"), [
+    ("fr", "Actualisé le 30 avril 2024 à 16h00, par Denis Moreau", ("Denis Moreau",), "2024-04-30T16:00:00"),
+    ("de", "Online gestellt am 3. März 2024 um 10:20 Uhr von Anna Weber", ("Anna Weber",), "2024-03-03T10:20:00"),
+    ("es", "Subido el 3 de marzo de 2024 por Ana López", ("Ana López",), "2024-03-03"),
+])
+def test_a_byline_led_by_a_label_no_lexicon_holds(language, byline, authors, published):
+    """A few words, a date, then "by" and full names: the words are the date's label."""
+    article = scrape.clean_text(_dump([byline, SAMPLE[language], SAMPLE[language]]))
+    assert article.authors == authors
+    assert article.published == published
+    assert byline not in article.text
+
+
+def test_a_sentence_with_a_date_and_by_is_no_byline():
+    assert parse_byline("The storm hit on 3 March 2024 by Dover") is None
+    assert parse_byline("The meeting on 3 March 2024 was opened by the mayor") is None

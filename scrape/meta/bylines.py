@@ -17,6 +17,7 @@ from .dates import TZ_ABBREVIATIONS
 
 _MAX_CHARS = 400
 _SIGNED_MAX_WORDS = 6
+_LABEL_MAX_WORDS = 4  # words of a date label no lexicon holds ("Mis en ligne", "Online seit")
 _DIGIT = re.compile(r"\d")
 _SIGNATURE = re.compile(r"^(?P<name>[^()]{3,60}?)\s*\((?P<note>[^()]{2,80})\)$")
 _TZ = r"(?:" + "|".join(TZ_ABBREVIATIONS) + r"|[+-]\d{2}:?\d{2})"
@@ -166,7 +167,13 @@ def parse_byline(line: str, require_name: bool = False, grammar: BylineGrammar |
     if not has_by and not (has_figure and g.date.search(text)):
         return None  # neither "By" nor a date: not a byline (and the costly parts are skipped)
     published, updated = _stamps(text, g) if has_figure else (None, None)
+    # After a label never seen, the names are less surely the page's own: not explicit (a
+    # teaser "Horoscope for Wednesday, 11/20/19 by Jane Doe" in a list is no byline of the page).
     names, has_by_later = _names(text, g)
+    if published or updated:
+        after_label = _names_after_label(text, g)
+        if after_label is not None and (names is None or _is_lone_label(names[0], text)):
+            names, has_by_later = after_label, False
     if names is None:
         return None
     has_by = has_by or has_by_later
@@ -215,6 +222,31 @@ def _names(text: str, g: BylineGrammar) -> tuple[list[str] | None, bool]:
         fields = {" ".join(f.split()).strip(" .:-–—") for f in _FIELD_SEPARATOR.split(rest)}
         names = [n for n in names if " " in n or n not in fields or n.lower() in g.wires]
     return names, has_by
+
+
+def _is_lone_label(name: str, text: str) -> bool:
+    """Whether the first "name" read is one word leading the line: a label ("Actualisé le
+    ..."), when a "by" part after the date names full names."""
+    return " " not in name and text.startswith(name)
+
+
+def _names_after_label(text: str, g: BylineGrammar) -> list[str] | None:
+    """The names of a byline led by a label no lexicon holds, then its date, then "by" and
+    the names ("Mis en ligne le 30 avril 2024 à 16h00, par Denis Loctier"; a one-word label,
+    "Actualisé le ...", would read as a name without this): the words before
+    the date are a label when they are few and a "by" and full names follow the date (a line
+    of prose holding a date seldom has a "by" part after it)."""
+    date = g.dated.search(text)
+    label = text[: date.start()].strip() if date is not None else ""
+    if date is None or not 1 <= len(label.split()) <= _LABEL_MAX_WORDS or _FIELD_SEPARATOR.search(label):
+        return None
+    if " " in label and looks_like_name(label, g):
+        return None  # "Jane Doe, 3 March 2024, by ...": a name, read with the rest
+    if not g.by_prefix.match(text[date.end():].lstrip(" ,;")):
+        return None
+    names, _ = _names(text[date.start():], g)
+    # Full names only: with a label never seen, "by Dover" may be a place.
+    return names if names and all(" " in name for name in names) else None
 
 
 def _stamps(text: str, g: BylineGrammar) -> tuple[str | None, str | None]:
