@@ -443,3 +443,21 @@ def test_a_byline_led_by_a_label_no_lexicon_holds(language, byline, authors, pub
 def test_a_sentence_with_a_date_and_by_is_no_byline():
     assert parse_byline("The storm hit on 3 March 2024 by Dover") is None
     assert parse_byline("The meeting on 3 March 2024 was opened by the mayor") is None
+
+
+@pytest.mark.parametrize("line", [
+    "Autres sujets du moment : Faut-il vraiment craindre une nouvelle hausse des loyers dans les grandes villes ?",
+    "Also worth reading: Ferry operators across the north of the country cut their winter timetables again "
+    "as fuel costs climb for a third month running",
+])
+def test_a_read_also_line_may_ask_a_question_or_print_a_long_headline(line):
+    """A question long enough to read as prose, or a headline as long as an SEO title,
+    after a label is still another story's (its words are weighed against the others')."""
+    article = scrape.clean_text(_dump(PROSE[:2] + [line] + PROSE[2:]), explain=True)
+    assert article.text.split("\n\n") == PROSE, line
+
+
+def test_a_labelled_citation_with_a_link_stays():
+    line = "Source: Harbour Trust annual report on the state of the wall, https://example.org/report-2024"
+    lines = PROSE[:2] + [line] + PROSE[2:]
+    assert scrape.clean_text(_dump(lines)).text.split("\n\n") == lines

@@ -93,8 +93,13 @@ _LABEL_MAX_WORDS = 5
 _LEADING_ARROW = re.compile(r"^(?:[►▶▸→»›]|>>|->)+\s*")
 _BRACKETED_LABEL = re.compile(r"^[\[(]([^\])]{1,40})[\])]\s*[:|–—-]?\s*")
 _FIGURE = re.compile(r"\d")
+_URL = re.compile(r"://|\bwww\.")
 _TRAILING_LABEL = re.compile(r"(?:\s+[-–—|]\s*|\s*\()([^()\-–—|]{1,30}?)\)?\s*[»›→]*$|\s*(?:[»›→]|>>)+$")
 _LABELLED_MAX_RELATEDNESS = 0.5
+# After a label, another story's headline as sites print it: up to an SEO title's length.
+_LABELLED_MAX_WORDS = 30
+_LABELLED_MAX_CHARS = 250
+_SPEAKER_MAX_WORDS = 2  # "Q:", "Frage:", "Anna Weber:" before a question: an interview's
 # Rules whose lines are pitches a button goes with.
 _PITCH_RULES = frozenset({"membership-promo", "subscription-offer"})
 _AD_LABEL_RULE = "ad-label"
@@ -391,21 +396,28 @@ def _mark_labelled_teasers(lines: _Lines, anywhere: bool) -> None:
     Raum"); the label may be bracketed ("[Auch lesenswert] ..."), or come after the headline
     in reading words ("... – read more", "... (mehr)"), or be a mere arrow ("► ...", "... »").
     A subheading that names its part of the story ("Die Lage: Wer jetzt hilft") shares the
-    story's words and stays; so does a line of prose."""
+    story's words and stays; so does a line of prose (the headline after the label may ask a
+    question, as prose does, but never ends in a full stop)."""
     if not lines.words:
         return
     start = 0 if anywhere else lines.last_prose() + 1
     for index in range(start, len(lines.texts)):
         text = lines.texts[index]
-        if lines.marks[index] is not None or is_prose(text):
+        if lines.marks[index] is not None or (is_prose(text) and not text.rstrip().endswith(("?", "!"))):
             continue
         parts = _label_and_headline(text)
         if parts is None:
             continue
         label, rest = parts
-        if (word_count(label) <= _LABEL_MAX_WORDS and reads_as_headline(rest)
-                and word_count(rest) >= _RUN_MIN_WORDS and _label_names_no_topic(lines.words, label)
-                and _names_another_story(lines.words, rest) and parse_byline(text) is None):
+        if not (word_count(label) <= _LABEL_MAX_WORDS and word_count(rest) >= _RUN_MIN_WORDS
+                and reads_as_headline(rest, _LABELLED_MAX_WORDS, _LABELLED_MAX_CHARS) and not _URL.search(rest)):
+            continue  # a source or a citation ("Quelle: ... http://dx.doi.org/...") is the article's
+        # A question long enough to read as prose is among the article's words: weigh it
+        # against the others only.
+        words = ArticleWords.of(t for i, t in enumerate(lines.texts) if i != index and lines.marks[i] is None) \
+            if is_prose(text) else lines.words
+        if (_label_names_no_topic(words, label) and _names_another_story(words, rest)
+                and parse_byline(text) is None):
             lines.marks[index] = "read-also-shape"
 
 
@@ -426,8 +438,9 @@ def _label_and_headline(text: str) -> tuple[str, str] | None:
     if parts is None or (parts[0] and (not parts[0].lstrip()[:1].isalpha() or _FIGURE.search(parts[0]))):
         return None
     label, headline = parts
-    if label and headline.rstrip().endswith("?") and not _is_label_words(label):
-        return None  # "Q: What was your first day like?": a question after a speaker is an interview's
+    if label and word_count(label) <= _SPEAKER_MAX_WORDS and headline.rstrip().endswith("?") \
+            and not _is_label_words(label):
+        return None  # "Q: What was your first day like?"
     return parts
 
 

@@ -66,18 +66,18 @@ def is_prose(text: str) -> bool:
     return word_count(text) >= PROSE_MIN_WORDS and ends_sentence(text)
 
 
-def is_headline_shaped(text: str) -> bool:
+def is_headline_shaped(text: str, max_words: int = HEADLINE_MAX_WORDS, max_chars: int = HEADLINE_MAX_CHARS) -> bool:
     """Short, with letters, not ending a clause: a teaser headline, or a subheading."""
-    return (len(text) <= HEADLINE_MAX_CHARS and 2 <= word_count(text) <= HEADLINE_MAX_WORDS
+    return (len(text) <= max_chars and 2 <= word_count(text) <= max_words
             and not ends_clause(text) and _LETTER.search(text) is not None)
 
 
-def reads_as_headline(text: str) -> bool:
+def reads_as_headline(text: str, max_words: int = HEADLINE_MAX_WORDS, max_chars: int = HEADLINE_MAX_CHARS) -> bool:
     """Headline-shaped and written as a headline is: mostly letters, starting with a capital
     (or a quote, or a figure: "10 things"), not a list item ("+ Added...", "3. Step") nor
     code or a table row. Lines in scripts without capitals never pass: nothing tells a
     headline there from a list item."""
-    if not is_headline_shaped(text):
+    if not is_headline_shaped(text, max_words, max_chars):
         return False
     start = text.lstrip(_QUOTES)
     if not start or _NUMBERED.match(start) or _LEADING_MARK.match(start):
