@@ -461,3 +461,10 @@ def test_a_labelled_citation_with_a_link_stays():
     line = "Source: Harbour Trust annual report on the state of the wall, https://example.org/report-2024"
     lines = PROSE[:2] + [line] + PROSE[2:]
     assert scrape.clean_text(_dump(lines)).text.split("\n\n") == lines
+
+
+def test_the_pitch_set_over_a_button_the_scorer_took_goes_with_it():
+    pitch, button = "Jeden Abend die Geschichten des Tages.", "Kostenlos anmelden"
+    article = scrape.clean_text(_dump([SAMPLE["de"], f"{pitch}\n{button}", SAMPLE["de"] + " Ende."]), explain=True)
+    assert pitch not in article.text and button not in article.text
+    assert _rule_of(article, pitch) == "pitch-shape"

@@ -559,13 +559,20 @@ _SCORER_PASSES = 5
 def _mark_buttons_under_pitches(lines: _Lines, blocks: list[int]) -> None:
     """In a dump, the button set right under a pitch the scorer took, in its block ("Count
     me in" under a newsletter's pitch): a line of a few words with no sentence ending and
-    none of the article's words. The scorer weighed it beside the pitch no longer there."""
+    none of the article's words. The scorer weighed it beside the pitch no longer there.
+    And the reverse: the pitch set right over a button the scorer took ("Jeden Abend das
+    Wichtigste" over "Kostenlos anmelden"), as the line before a button a rule took goes."""
     for index in range(1, len(lines.texts)):
-        pitch = lines.marks[index - 1]
-        if (lines.marks[index] is None and pitch is not None and pitch.startswith(_SCORER_RULE)
-                and blocks[index] == blocks[index - 1] and is_button_shaped(lines.texts[index])
-                and lines.words.relatedness(lines.texts[index]) == 0 and parse_byline(lines.texts[index]) is None):
+        above, below = lines.marks[index - 1], lines.marks[index]
+        if blocks[index] != blocks[index - 1]:
+            continue
+        text = lines.texts[index]
+        if (below is None and above is not None and above.startswith(_SCORER_RULE) and is_button_shaped(text)
+                and lines.words.relatedness(text) == 0 and parse_byline(text) is None):
             lines.marks[index] = "call-to-action"
+        elif (above is None and below is not None and below.startswith(_SCORER_RULE) and is_button_shaped(text)
+                and _reads_as_pitch(lines, lines.texts[index - 1])):
+            lines.marks[index - 1] = PITCH_RULE
 
 
 def _take_bylines(kept: list[str], result: FilterResult, dump: bool = False) -> list[str]:
