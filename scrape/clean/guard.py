@@ -61,7 +61,10 @@ class ArticleGuard:
 
     def holds_article(self, node: LexborNode) -> bool:
         """Whether `node` holds most of the page's running text."""
-        solid = _solid(node.text(deep=True))
+        text = node.text(deep=True)
+        if len(text) < _SMALL:
+            return False  # fewer characters than that, and fewer solid ones still
+        solid = _solid(text)
         # Cheap tests first: most blocks (menus, footers, widgets) hold a small part of the
         # page's text, links and all; only the rest have their links counted.
         if solid < _SMALL or solid < _SHARE_OF_ALL * self._page_all():

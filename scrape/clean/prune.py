@@ -31,7 +31,8 @@ _BLOCK_TAGS = frozenset(
     "p div li ul ol section aside figcaption h2 h3 h4 h5 h6 header footer dd dt td center blockquote".split()
 )
 _INLINE_TAGS = frozenset("span strong small em b i label font cite".split())
-_CANDIDATES = ",".join(sorted(_BLOCK_TAGS | _INLINE_TAGS))
+_CANDIDATE_TAGS = _BLOCK_TAGS | _INLINE_TAGS
+_CANDIDATES = ",".join(sorted(_CANDIDATE_TAGS))
 _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
 # Headings proper: one a line rule calls noise ("Lesen Sie auch", "Veja também") is taken
 # with the block of links or teaser cards it leads, as a widget heading is.
@@ -246,22 +247,27 @@ def _prose_chars(node: LexborNode, limit: int) -> int:
     Teaser lists and "most read" boxes are made of links and card headings; an article
     is made of prose. This tells them apart without looking at class names.
     """
+    # Depth first in page order, never into a link or a heading (what they hold is not
+    # prose, however deep): no climb from each text back up to `node`.
     total = 0
-    for child in node.traverse(include_text=True):
-        if child.tag != "-text":
+    below: list[LexborNode | None] = []  # where to go on once a subtree is done
+    child = node.child
+    while child is not None or below:
+        if child is None:
+            child = below.pop()
             continue
-        value = child.text_content
-        if not value or value.isspace():
+        tag = child.tag
+        if tag == "-text":
+            value = child.text_content
+            if value and not value.isspace():
+                total += len(value.strip())
+                if total > limit:
+                    break
+        elif tag not in _NON_PROSE_TAGS and (first := child.child) is not None:
+            below.append(child.next)
+            child = first
             continue
-        parent = child.parent
-        while parent is not None and parent.mem_id != node.mem_id:
-            if parent.tag in _NON_PROSE_TAGS:
-                break
-            parent = parent.parent
-        else:
-            total += len(value.strip())
-            if total > limit:
-                break
+        child = child.next
     return total
 
 
@@ -336,14 +342,16 @@ def _only_teasers_besides(parent: LexborNode, branch: LexborNode) -> bool:
 def _is_link_paragraph(node: LexborNode, text: str) -> bool:
     """A paragraph that is nothing but one link of a few words: an inline "related story"
     teaser ("SEAN SPICER ELIMINATED FROM 'DWTS'"), never running text."""
+    if len(text.split()) < 3:
+        return False  # the word count first: it spares a selector pass over most paragraphs
     links = node.css("a")
-    return len(links) == 1 and len(text.split()) >= 3 and node_text(links[0]) == text
+    return len(links) == 1 and node_text(links[0]) == text
 
 
-def _byline(node: LexborNode, text: str) -> Byline | None:
-    """A short block that is a byline ("By Jane Doe | March 3, 2024"); it must name someone,
-    so a date heading in a timeline stays."""
-    if len(text) > _BYLINE_MAX_CHARS or node.tag in _LIST_TAGS:
+def _byline(tag: str, text: str) -> Byline | None:
+    """A short block (of tag `tag`) that is a byline ("By Jane Doe | March 3, 2024"); it
+    must name someone, so a date heading in a timeline stays."""
+    if len(text) > _BYLINE_MAX_CHARS or tag in _LIST_TAGS:
         return None
     # Cheap tests first: most short blocks are neither led by "By" nor dated.
     if not BY_PREFIX.match(text) and not (_DIGIT.search(text) and _DATE_HINT.search(text)):
@@ -353,60 +361,32 @@ def _byline(node: LexborNode, text: str) -> Byline | None:
     return parse_byline(text, require_name=not has_date_label(text))
 
 
-class _InsideMarked:
-    """Whether a node lies inside a marked one, memoised along the parent chain.
-
-    Candidates come in page order, so most of a node's ancestors have been asked about
-    already; the memo is forgotten whenever a node is marked.
-    """
-
-    def __init__(self, marked: dict[int, LexborNode]):
-        self.marked = marked
-        self.memo: dict[int, bool] = {}
-
-    def forget(self) -> None:
-        self.memo.clear()
-
-    def __call__(self, node: LexborNode) -> bool:
-        if not self.marked:
-            return False  # nothing taken yet: the common case until a page's first noise block
-        chain: list[int] = []
-        parent = node.parent
-        found = False
-        while parent is not None:
-            key = parent.mem_id
-            if key in self.marked:
-                found = True
-                break
-            if key in self.memo:
-                found = self.memo[key]
-                break
-            chain.append(key)
-            parent = parent.parent
-        for key in chain:
-            self.memo[key] = found
-        return found
-
-
 class _Marks:
     """The blocks taken so far (a node always before its ancestors), each recorded as a
     Removal when taken; nothing is removed from the tree until `decompose`."""
 
     def __init__(self, removed: list[Removal]):
         self.nodes: dict[int, LexborNode] = {}
-        self.inside = _InsideMarked(self.nodes)
+        # The elements inside the blocks taken: whether a block lies inside one is then a
+        # set lookup, not a climb to the root for each of the page's candidate blocks.
+        self.covered: set[int] = set()
         self.removed = removed
 
+    def inside(self, node: LexborNode) -> bool:
+        """Inside a marked block (not the block itself)."""
+        return node.mem_id in self.covered
+
     def mark(self, target: LexborNode | None, rule_name: str, shown: str) -> None:
-        if target is None or target.mem_id in self.nodes or self.inside(target):
+        if target is None or target.mem_id in self.nodes or target.mem_id in self.covered:
             return
         self.nodes[target.mem_id] = target
-        self.inside.forget()
+        own = target.mem_id
+        self.covered.update(element.mem_id for element in target.traverse() if element.mem_id != own)
         self.removed.append(Removal(rule_name, snippet(shown)))
 
     def taken(self, node: LexborNode) -> bool:
         """Marked itself, or inside a marked block."""
-        return node.mem_id in self.nodes or self.inside(node)
+        return node.mem_id in self.nodes or node.mem_id in self.covered
 
     def decompose(self) -> None:
         for node in self.nodes.values():
@@ -436,12 +416,15 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
         return []
     found = _Found(_Marks(removed), config.line_rules)
     texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
-    for node in root.css(_CANDIDATES):
-        if found.marks.inside(node):
-            continue  # inside a block already taken
-        text = _block_text(node, texts)
+    # The candidates in page order, by their tag: a walk over the elements costs half the
+    # selector for twenty-one tags, and gives each tag at once.
+    for node in root.traverse():
+        tag = node.tag
+        if tag not in _CANDIDATE_TAGS or found.marks.inside(node):
+            continue  # not a candidate, or inside a block already taken
+        text = _block_text(node, tag, texts)
         if text:
-            found.read(node, text)
+            found.read(node, tag, text)
     for slot in found.ad_slots:
         _mark_ad_slot_blocks(slot, found.marks)
     _mark_widgets(found.headings, config.heading_rules, found.marks, guard)
@@ -465,32 +448,32 @@ class _Found:
         self.led: list[tuple[LexborNode, _Noise]] = []
         self.ad_slots: list[LexborNode] = []  # blocks the ad-label rule took
 
-    def read(self, node: LexborNode, text: str) -> None:
-        """One candidate block of the first pass."""
-        if node.tag in _INLINE_TAGS and not _in_caption(node):
+    def read(self, node: LexborNode, tag: str, text: str) -> None:
+        """One candidate block of the first pass (its tag is `tag`)."""
+        if tag in _INLINE_TAGS and not _in_caption(node):
             # An inline element standing alone is read with the block around it (same text);
             # one beside text is read only as a label beside links ("Sponsored" + an ad
             # link), where the small block is the ad.
             _take_ad_label(node, text, self.line_rules, self.marks)
-            if node.tag in _HEADING_TAGS:
+            if tag in _HEADING_TAGS:
                 self.headings.append((node, text))
             return
-        noise = _classify(node, text, self.line_rules)
+        noise = _classify(node, tag, text, self.line_rules)
         if noise.page_byline is not None:
             self.bylines.append(noise.page_byline)
-        if noise.target is not None and node.tag in _WIDGET_HEADS and noise.rule not in _STRUCTURAL:
+        if noise.target is not None and tag in _WIDGET_HEADS and noise.rule not in _STRUCTURAL:
             self.led.append((node, noise))  # a heading the rules call noise leads a widget
         elif noise.target is not None:
             self.marks.mark(noise.target, noise.rule, noise.shown)
             if noise.rule == _AD_LABEL_RULE:
                 self.ad_slots.append(noise.target)
-        elif node.tag in _HEADING_TAGS:
+        elif tag in _HEADING_TAGS:
             self.headings.append((node, text))
 
 
-def _block_text(node: LexborNode, texts: dict[int, str | None]) -> str | None:
-    """The block's text, whitespace collapsed; None when it is too long to be noise (long
-    lists are still read: they may be teaser lists)."""
+def _block_text(node: LexborNode, tag: str, texts: dict[int, str | None]) -> str | None:
+    """The block's text (its tag is `tag`), whitespace collapsed; None when it is too long
+    to be noise (long lists are still read: they may be teaser lists)."""
     parent = node.parent
     if parent is not None and parent.mem_id in texts and _only_child(node):
         # An only child holds its parent's text: not read again (this keeps 100,000 nested
@@ -498,11 +481,20 @@ def _block_text(node: LexborNode, texts: dict[int, str | None]) -> str | None:
         text = texts[node.mem_id] = texts[parent.mem_id]
         return text
     raw = node.text(deep=True, separator=" ")
-    if len(raw) > _NOISE_MAX_RAW_CHARS and node.tag not in _LIST_TAGS:
+    if len(raw) > _NOISE_MAX_RAW_CHARS and tag not in _LIST_TAGS:
         texts[node.mem_id] = None
         return None
-    text = texts[node.mem_id] = " ".join(raw.split())
+    text = texts[node.mem_id] = _collapsed(raw)
     return text
+
+
+def _collapsed(raw: str) -> str:
+    """`raw` with its white space collapsed, as " ".join(raw.split()). Half the blocks have
+    nothing to collapse: printable (no white space but the plain space), no double space
+    and none at the ends; they are returned as they are, without splitting them into words."""
+    if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+        return raw
+    return " ".join(raw.split())
 
 
 def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Marks) -> None:
@@ -533,8 +525,11 @@ def _mark_pitches(root: LexborNode, marks: _Marks) -> None:
         pitch = _element_beside(button, forward=False)
         if pitch is None or pitch.tag not in _BLOCK_TAGS or marks.taken(pitch):
             continue  # the button may be taken already: "Subscribe now" is a rule's
-        text, label = node_text(pitch), node_text(button)
-        if text and label and is_pitch_beside_button(text, label) and parse_byline(text) is None:
+        label = node_text(button)
+        if not label:
+            continue  # (before reading the pitch's text, which may be a long block's)
+        text = node_text(pitch)
+        if text and is_pitch_beside_button(text, label) and parse_byline(text) is None:
             marks.mark(pitch, PITCH_RULE, text)
             marks.mark(button, PITCH_RULE, label)
 
@@ -544,8 +539,9 @@ def _mark_shaped_widgets(headings: list[tuple[LexborNode, str]], marks: _Marks) 
     before a teaser list or teaser cards goes with them (the line filter takes a heading-like
     line before a run of other stories' headlines in a dump the same way: lines.py)."""
     for node, text in headings:
-        if (not is_heading_shaped(text) or text.endswith("?") or marks.taken(node)
-                or parse_byline(text) is not None):
+        if marks.taken(node) or _element_beside(node, forward=True) is None:
+            continue  # the cheap tests first: taken already, or nothing after it to lead
+        if not is_heading_shaped(text) or text.endswith("?") or parse_byline(text) is not None:
             continue  # a question heads the article's own part (a FAQ's links)
         teasers = _teasers_after(node)
         if teasers:
@@ -580,21 +576,21 @@ def _mark_widgets(headings: list[tuple[LexborNode, str]], heading_rules: RuleSet
                   guard: ArticleGuard) -> None:
     """The widgets led by a noise heading ("Most read", "Related stories"), heading and all."""
     for node, text in headings:
-        if (rule := heading_rules.match(text)) is not None and not marks.taken(node):
+        if not marks.taken(node) and (rule := heading_rules.match(text)) is not None:
             marks.mark(_widget_container(node, rule.name, guard), rule.name, text)
 
 
-def _classify(node: LexborNode, text: str, line_rules: RuleSet) -> _Noise:
-    """Which noise `node` is and what to remove for it (no target: not noise); for a byline,
-    whether it is the page's own. Changes nothing."""
-    if node.tag in _LIST_TAGS and _is_teaser_list(node):
+def _classify(node: LexborNode, tag: str, text: str, line_rules: RuleSet) -> _Noise:
+    """Which noise `node` (of tag `tag`) is and what to remove for it (no target: not
+    noise); for a byline, whether it is the page's own. Changes nothing."""
+    if tag in _LIST_TAGS and _is_teaser_list(node):
         return _Noise("teaser-list", node, text)
-    if node.tag == "p" and _is_link_paragraph(node, text):
+    if tag == "p" and _is_link_paragraph(node, text):
         return _Noise("teaser-list", node, text)
     if text.count(" ") < _DOM_RULE_MAX_WORDS and (rule := line_rules.match(text)) is not None \
             and not _holds_widgets(node):
         return _Noise(rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules)))
-    if (byline := _byline(node, text)) is not None:
+    if (byline := _byline(tag, text)) is not None:
         own = _is_page_byline(node, text, byline)
         return _Noise("byline", _outermost_same_text(node, text), text, byline if own else None)
     return _Noise("", None, text)

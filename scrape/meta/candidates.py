@@ -79,7 +79,6 @@ _NOT_A_BYLINE_BLOCK = frozenset({"li", "ul", "ol", "article", "section", "main",
 _BYLINE_MAX_ITEMS = 5  # a list of more author links than this is a menu of writers
 # Some CMSs wrap JSON-LD in a (commented) CDATA section for old XHTML parsers.
 _CDATA = re.compile(r"^\s*(?://|/\*)?\s*<!\[CDATA\[|(?://|/\*)?\s*\]\]>\s*(?:\*/)?\s*$")
-_WS = re.compile(r"\s+")
 
 
 @dataclass
@@ -113,7 +112,7 @@ def squash(text: str | None) -> str:
     text = text or ""
     if "&" in text:
         text = html.unescape(text)
-    return _WS.sub(" ", text).strip()
+    return " ".join(text.split())  # (split and \\s take the same characters for white space)
 
 
 def _text(node: LexborNode | None) -> str:
@@ -139,7 +138,8 @@ def _json_ld_objects(tree: LexborHTMLParser) -> list[JSONObject]:
 
 def _parse_json_ld(text: str) -> JSON | None:
     """One script's JSON, or None when it is empty or not JSON even after the usual repairs."""
-    raw = _CDATA.sub("", text).strip()
+    # (The markers looked for first: the regex tries every position of a long script.)
+    raw = (_CDATA.sub("", text) if "<![CDATA[" in text or "]]>" in text else text).strip()
     if not raw:
         return None
     try:
