@@ -20,7 +20,7 @@ from ..config import Config, NoiseRule, RuleSet
 from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_chars
 from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
-from .guard import ArticleGuard, running_chars
+from .guard import ArticleGuard, node_snippet, running_chars
 from .lines import AD_SLOT_RULE, PITCH_RULE, WIDGET_SHAPE_RULE, snippet
 from .linescore import is_pitch_beside_button
 from .lineshape import is_ad_slot_line, is_heading_shaped
@@ -175,9 +175,8 @@ def drop_selectors(tree: LexborHTMLParser, selectors: Iterable[str], rule_name: 
             if tag not in _ALWAYS_SAFE:
                 if node.tag in _KEEP_TAGS or guard.refuses(node, rule_name):
                     continue
-                text = node_text(node)
-                if text:
-                    removed.append(Removal(rule_name, snippet(text)))
+                if shown := node_snippet(node):
+                    removed.append(Removal(rule_name, shown))
                     if explain_with is not None:
                         _explain_inside(node, explain_with, removed)
             node.decompose()
@@ -205,8 +204,8 @@ def drop_page_frame(tree: LexborHTMLParser, removed: list[Removal], guard: Artic
         if find_ancestor(node, lambda a: a.tag in ("article", "main")) or paragraph_chars(node) > _GUARD_CHARS \
                 or guard.refuses(node, "page-frame"):
             continue
-        if text := node_text(node):
-            removed.append(Removal("page-frame", snippet(text)))
+        if shown := node_snippet(node):
+            removed.append(Removal("page-frame", shown))
         node.decompose()
 
 
@@ -225,18 +224,34 @@ def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal], guard: A
             marked[node.mem_id] = node
     for node in marked.values():
         if not _has_marked_ancestor(node, set(marked) - {node.mem_id}):
-            if text := node_text(node):
-                removed.append(Removal("membership-promo", snippet(text)))
+            if shown := node_snippet(node):
+                removed.append(Removal("membership-promo", shown))
             node.decompose()
 
 
-def _outermost_same_text(node: LexborNode, text: str) -> LexborNode:
-    """Climb to the largest ancestor whose text is still just `text` (the ad slot, not its label)."""
-    while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
-        if node_text(node.parent) != text:
+def _outermost_same_text(node: LexborNode, text: str, texts: dict[int, str | None]) -> LexborNode:
+    """Climb to the largest ancestor whose text is still just `text` (the ad slot, not its
+    label). `texts`: the blocks' texts read so far, not read again."""
+    while (parent := node.parent) is not None and parent.tag not in _KEEP_TAGS:
+        known = texts.get(parent.mem_id)
+        if known is not None:
+            if known != text:
+                break
+        elif not _collapses_to(parent.text(deep=True, separator=" "), text):
             break
-        node = node.parent
+        node = parent
     return node
+
+
+def _collapses_to(raw: str, text: str) -> bool:
+    """Whether `raw` with its white space collapsed is `text` (collapsed already). The first
+    and last words first: a long block's text is then seldom split whole."""
+    ends = raw.split(None, 1)
+    if not ends:
+        return not text
+    if ends[0] != text.split(" ", 1)[0] or raw.rsplit(None, 1)[-1] != text.rsplit(" ", 1)[-1]:
+        return False
+    return " ".join(raw.split()) == text
 
 
 def _prose_chars(node: LexborNode, limit: int) -> int:
@@ -298,10 +313,9 @@ def _is_teaser_card(node: LexborNode) -> bool:
     """One story's card: led by a link of a few words (its headline), with a line or two
     of description after it."""
     link = node.css_first("a")
-    if link is None or _prose_chars(node, _TEASER_ITEM_PROSE) > _TEASER_ITEM_PROSE:
-        return False
-    headline = node_text(link)
-    return len(headline.split()) >= 3 and node_text(node).startswith(headline[:20])
+    if link is None or len((headline := node_text(link)).split()) < 3:
+        return False  # (the link's words before the walk over the card's text)
+    return _prose_chars(node, _TEASER_ITEM_PROSE) <= _TEASER_ITEM_PROSE and node_text(node).startswith(headline[:20])
 
 
 def _widget_container(heading: LexborNode, rule: str, guard: ArticleGuard) -> LexborNode:
@@ -415,7 +429,7 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
     if root is None:
         return []
     found = _Found(_Marks(removed), config.line_rules)
-    texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
+    texts = found.texts
     # The candidates in page order, by their tag: a walk over the elements costs half the
     # selector for twenty-one tags, and gives each tag at once.
     for node in root.traverse():
@@ -447,6 +461,7 @@ class _Found:
         self.headings: list[tuple[LexborNode, str]] = []
         self.led: list[tuple[LexborNode, _Noise]] = []
         self.ad_slots: list[LexborNode] = []  # blocks the ad-label rule took
+        self.texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
 
     def read(self, node: LexborNode, tag: str, text: str) -> None:
         """One candidate block of the first pass (its tag is `tag`)."""
@@ -454,11 +469,11 @@ class _Found:
             # An inline element standing alone is read with the block around it (same text);
             # one beside text is read only as a label beside links ("Sponsored" + an ad
             # link), where the small block is the ad.
-            _take_ad_label(node, text, self.line_rules, self.marks)
+            _take_ad_label(node, text, self.line_rules, self.marks, self.texts)
             if tag in _HEADING_TAGS:
                 self.headings.append((node, text))
             return
-        noise = _classify(node, tag, text, self.line_rules)
+        noise = _classify(node, tag, text, self.line_rules, self.texts)
         if noise.page_byline is not None:
             self.bylines.append(noise.page_byline)
         if noise.target is not None and tag in _WIDGET_HEADS and noise.rule not in _STRUCTURAL:
@@ -497,13 +512,21 @@ def _collapsed(raw: str) -> str:
     return " ".join(raw.split())
 
 
-def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Marks) -> None:
+def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Marks,
+                   texts: dict[int, str | None]) -> None:
     """Mark the small block around an inline element beside other text, when the element
-    is a noise label for the links beside it ("Sponsored" and an ad link): the block is the ad."""
-    if node.parent is None or (rule := line_rules.match(text)) is None or _stands_alone(node):
+    is a noise label for the links beside it ("Sponsored" and an ad link): the block is the
+    ad. `texts`: the blocks' texts read so far."""
+    parent = node.parent
+    if parent is None:
+        return
+    known = texts.get(parent.mem_id)
+    if known is not None and len(known) > _LABELLED_MAX_CHARS:
+        return  # a word in a paragraph read already, too long to be a labelled ad: no rule asked
+    if (rule := line_rules.match(text)) is None or _stands_alone(node):
         return  # the rule first: most inline elements are words of prose, and it is memoised
     if _labels_links(node, text):
-        marks.mark(node.parent, rule.name, node_text(node.parent))
+        marks.mark(parent, rule.name, node_text(parent))
 
 
 def _mark_ad_slot_blocks(slot: LexborNode, marks: _Marks) -> None:
@@ -580,19 +603,21 @@ def _mark_widgets(headings: list[tuple[LexborNode, str]], heading_rules: RuleSet
             marks.mark(_widget_container(node, rule.name, guard), rule.name, text)
 
 
-def _classify(node: LexborNode, tag: str, text: str, line_rules: RuleSet) -> _Noise:
+def _classify(node: LexborNode, tag: str, text: str, line_rules: RuleSet, texts: dict[int, str | None]) -> _Noise:
     """Which noise `node` (of tag `tag`) is and what to remove for it (no target: not
-    noise); for a byline, whether it is the page's own. Changes nothing."""
+    noise); for a byline, whether it is the page's own. `texts`: the blocks' texts read so
+    far. Changes nothing."""
     if tag in _LIST_TAGS and _is_teaser_list(node):
         return _Noise("teaser-list", node, text)
     if tag == "p" and _is_link_paragraph(node, text):
         return _Noise("teaser-list", node, text)
     if text.count(" ") < _DOM_RULE_MAX_WORDS and (rule := line_rules.match(text)) is not None \
             and not _holds_widgets(node):
-        return _Noise(rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules)))
+        return _Noise(rule.name, _outermost_same_text(node, text, texts),
+                      _shown(text, _telling_part(node, rule, line_rules)))
     if (byline := _byline(tag, text)) is not None:
         own = _is_page_byline(node, text, byline)
-        return _Noise("byline", _outermost_same_text(node, text), text, byline if own else None)
+        return _Noise("byline", _outermost_same_text(node, text, texts), text, byline if own else None)
     return _Noise("", None, text)
 
 
