@@ -70,6 +70,12 @@ _HEAD_MIN_WORDS = 5  # shorter lines between the headline and the body are kicke
 # trafilatura discards, as one expression (the words are the lexicon's boilerplate_class).
 _LEXICON = default_lexicon()
 _BOILERPLATE = re.compile(_LEXICON.alternation("boilerplate_class"), re.IGNORECASE)
+# The same, case-sensitive, for lower-cased ASCII names: three times faster than ignoring
+# case, and the same matches when the pattern is plain ASCII with no capital letter, no
+# character escape (a "\x41" is one) and no inline flag (see _is_boilerplate).
+_CASED = re.compile(r"[A-Z]|\\[xuUN0-7]|\(\?[aiLmsux-]")
+_BOILERPLATE_LOWER = (re.compile(_BOILERPLATE.pattern)
+                      if _BOILERPLATE.pattern.isascii() and not _CASED.search(_BOILERPLATE.pattern) else None)
 # Class and id words of the block that holds an article's text.
 _ARTICLE_BODY = re.compile(_LEXICON.alternation("article_body_class"), re.IGNORECASE)
 # A post's own container (WordPress post_class, Ghost), and the taxonomy classes on it.
@@ -117,11 +123,18 @@ def _hint(attrs: dict[str, str | None]) -> int:
 def _read_hint(value: str) -> int:
     """WordPress and Ghost give a post's container a class per tag and category ("post-41
     hentry category-social tag-sponsored"): a term's name says nothing about the block."""
-    if _BOILERPLATE.search(value) is None:
+    if not _is_boilerplate(value):
         return _NO_HINT
-    if _POST_CONTAINER.search(value) is None or _BOILERPLATE.search(_TERM_CLASS.sub(" ", value)):
+    if _POST_CONTAINER.search(value) is None or _is_boilerplate(_TERM_CLASS.sub(" ", value)):
         return _HINT
     return _FILED_HINT
+
+
+def _is_boilerplate(value: str) -> bool:
+    """Whether a class or id names a boilerplate block (_BOILERPLATE, ignoring case)."""
+    if _BOILERPLATE_LOWER is not None and value.isascii():
+        return _BOILERPLATE_LOWER.search(value.lower()) is not None
+    return _BOILERPLATE.search(value) is not None
 
 
 def _in_running_text(node: LexborNode) -> bool:

@@ -24,6 +24,24 @@ _FIELD_SEPARATOR = re.compile(r"[|•·]|\s[-–—]\s")  # between a byline's f
 _EMPTY_BRACKETS = re.compile(r"\(\s*\)|\[\s*\]")  # what "Anna Weber (05.03.2024)" leaves
 
 
+def _lookahead(starts: set[str], digits: bool = False) -> str:
+    """A lookahead for a character that may start a match (one of `starts`, or a figure):
+    a regex of many words is then tried only where one of them can start, one look at a
+    character instead of trying every branch (searches take about half the time)."""
+    chars = (r"\d" if digits else "") + "".join(re.escape(char) for char in sorted(starts) if char)
+    return f"(?=[{chars}])" if chars else "(?!)"
+
+
+def _word_starts(lexicon: Lexicon, *categories: str) -> set[str]:
+    """The first characters of the words of the categories."""
+    return {word[:1] for category in categories for word in lexicon.words(category)}
+
+
+def _date_starts(lexicon: Lexicon) -> set[str]:
+    """The first characters of a stamp's words: its weekday or its month (or a figure)."""
+    return _word_starts(lexicon, "weekdays") | {name[:1] for names in lexicon.months for name in names}
+
+
 def _date_regex(lexicon: Lexicon) -> str:
     """A date stamp with its time, or a time alone, in the forms bylines print them."""
     weekday = lexicon.regex("weekdays") + r"\.?,?"
@@ -48,12 +66,10 @@ def _date_regex(lexicon: Lexicon) -> str:
         rf"|\d{{4}}\s*[年년]\s*\d{{1,2}}\s*[月월]\s*\d{{1,2}}\s*[日일](?:\s*{half_day}?\s*\d{{1,2}}[:時时시]\d{{2}})?"
     )
     # A stamp starts a word: tried only at word starts, a text with no date in it is searched
-    # in half the time (this runs on every short block with a digit in it). And only at a
-    # word starting as a stamp can, with a figure, a weekday or a month: one look at a
-    # character instead of trying every branch (the search takes about half the time).
-    starts = {word[:1] for word in lexicon.words("weekdays")} | {name[:1] for names in lexicon.months for name in names}
-    lead = "".join(re.escape(char) for char in sorted(starts) if char)
-    return rf"\b(?=[\d{lead}])(?:(?:{date})(?:,?\s*(?:{at}\s+)?(?:{time}))?|(?:{time}))"
+    # in half the time (this runs on every short block with a digit in it); and only at a
+    # word starting as a stamp can, with a figure, a weekday or a month.
+    lead = _lookahead(_date_starts(lexicon), digits=True)
+    return rf"\b{lead}(?:(?:{date})(?:,?\s*(?:{at}\s+)?(?:{time}))?|(?:{time}))"
 
 
 @dataclass(frozen=True, eq=False)
@@ -87,15 +103,22 @@ class BylineGrammar:
     @classmethod
     def from_lexicon(cls, lexicon: Lexicon) -> BylineGrammar:
         joiners = lexicon.regex("name_joiner")
-        labels = lexicon.regex("published_label", "updated_label", "byline_label", "time_preposition")
+        label_words = ("published_label", "updated_label", "byline_label", "time_preposition")
+        labels = _lookahead(_word_starts(lexicon, *label_words)) + lexicon.regex(*label_words)
+        # Word lists led by a lookahead for their first characters (see _lookahead).
+        updated = _lookahead(_word_starts(lexicon, "updated_label")) + lexicon.regex("updated_label")
+        published = _lookahead(_word_starts(lexicon, "published_label")) + lexicon.regex("published_label")
+        roles = _lookahead(_word_starts(lexicon, "role_word")) + lexicon.regex("role_word")
+        dated_lead = _lookahead(_word_starts(lexicon, "definite_article") | _date_starts(lexicon), digits=True)
         return cls(
             date=re.compile(_date_regex(lexicon), re.IGNORECASE),
-            dated=re.compile(rf"(?:\b{lexicon.regex('definite_article')}\s+)?{_date_regex(lexicon)}", re.IGNORECASE),
+            dated=re.compile(rf"{dated_lead}(?:\b{lexicon.regex('definite_article')}\s+)?{_date_regex(lexicon)}",
+                             re.IGNORECASE),
             stamp_gap=re.compile(rf"[\s,.|•·/-]*(?:{lexicon.regex('time_preposition')}\b[\s,.]*)?", re.IGNORECASE),
             relative=re.compile(rf"\b{lexicon.alternation('relative_time')}\b", re.IGNORECASE),
             label=re.compile(rf"\b{labels}\b:?", re.IGNORECASE),
-            updated=re.compile(rf"\b{lexicon.regex('updated_label')}\b", re.IGNORECASE),
-            published=re.compile(rf"\b{lexicon.regex('published_label')}\b", re.IGNORECASE),
+            updated=re.compile(rf"\b{updated}\b", re.IGNORECASE),
+            published=re.compile(rf"\b{published}\b", re.IGNORECASE),
             by_prefix=re.compile(
                 rf"^(?:{lexicon.regex('byline_lead')}(?: {joiners} \w+)?\s+)?{lexicon.regex('by_word')}\s*:?\s+",
                 re.IGNORECASE),
@@ -103,7 +126,7 @@ class BylineGrammar:
             for_outlet=re.compile(
                 rf"\s+{lexicon.regex('outlet_for')}\s+{lexicon.regex('definite_article')}?\s*[\w.&'’ -]{{2,40}}$",
                 re.IGNORECASE),
-            role_words=re.compile(rf"\b{lexicon.regex('role_word')}\b", re.IGNORECASE),
+            role_words=re.compile(rf"\b{roles}\b", re.IGNORECASE),
             particles=frozenset(word.lower() for word in lexicon.words("name_particle")),
             wires=frozenset(word.lower() for word in lexicon.words("wire_initials") + lexicon.words("wire_name")),
         )
