@@ -216,7 +216,7 @@ def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal], guard: A
         node = field
         while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
             parent = node.parent
-            if (len(node_text(parent)) > _SIGNUP_MAX_CHARS or len(parent.css("a")) > _SIGNUP_MAX_LINKS
+            if (_text_longer_than(parent, _SIGNUP_MAX_CHARS) or len(parent.css("a")) > _SIGNUP_MAX_LINKS
                     or len(parent.css(_HEADINGS)) > 1 or guard.refuses(parent, "membership-promo")):
                 break  # the parent holds other widgets too (a sidebar), or the article: stop at the box
             node = parent
@@ -325,7 +325,7 @@ def _widget_container(heading: LexborNode, rule: str, guard: ArticleGuard) -> Le
     node = heading
     while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
         parent = node.parent
-        if len(node_text(parent)) > _WIDGET_MAX_CHARS:
+        if _text_longer_than(parent, _WIDGET_MAX_CHARS):
             break
         if _prose_chars(parent, _WIDGET_PROSE_SLACK) > _WIDGET_PROSE_SLACK and not _only_teasers_besides(parent, node):
             break
@@ -503,6 +503,13 @@ def _block_text(node: LexborNode, tag: str, texts: dict[int, str | None]) -> str
     return text
 
 
+def _text_longer_than(node: LexborNode, limit: int) -> bool:
+    """Whether node_text(node) is longer than `limit`; a text no longer than that before its
+    white space is collapsed is not collapsed at all."""
+    raw = node.text(deep=True, separator=" ")
+    return len(raw) > limit and len(_collapsed(raw)) > limit
+
+
 def _collapsed(raw: str) -> str:
     """`raw` with its white space collapsed, as " ".join(raw.split()). Half the blocks have
     nothing to collapse: printable (no white space but the plain space), no double space
@@ -655,4 +662,5 @@ def _labels_links(label: LexborNode, text: str) -> bool:
     """Whether the label's parent is small and holds nothing but the label and links."""
     parent = label.parent
     return (parent is not None and parent.tag not in _KEEP_TAGS and parent.css_first("a") is not None
-            and len(node_text(parent)) <= _LABELLED_MAX_CHARS and _prose_chars(parent, len(text) + 2) <= len(text) + 2)
+            and not _text_longer_than(parent, _LABELLED_MAX_CHARS)
+            and _prose_chars(parent, len(text) + 2) <= len(text) + 2)

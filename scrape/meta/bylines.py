@@ -122,7 +122,9 @@ class BylineGrammar:
             by_prefix=re.compile(
                 rf"^(?:{lexicon.regex('byline_lead')}(?: {joiners} \w+)?\s+)?{lexicon.regex('by_word')}\s*:?\s+",
                 re.IGNORECASE),
-            separators=re.compile(rf"\s*(?:[|•·/,;]|\s[-–—]\s|\s(?:&|{joiners})\s)\s*", re.IGNORECASE),
+            # (A separator starts with a space or a mark: looked for only there, see _lookahead.)
+            separators=re.compile(rf"(?=[\s|•·/,;])\s*(?:[|•·/,;]|\s[-–—]\s|\s(?:&|{joiners})\s)\s*",
+                                  re.IGNORECASE),
             for_outlet=re.compile(
                 rf"\s+{lexicon.regex('outlet_for')}\s+{lexicon.regex('definite_article')}?\s*[\w.&'’ -]{{2,40}}$",
                 re.IGNORECASE),
