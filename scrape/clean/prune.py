@@ -254,22 +254,29 @@ def _collapses_to(raw: str, text: str) -> bool:
     return " ".join(raw.split()) == text
 
 
-def _prose_chars(node: LexborNode, limit: int) -> int:
+def _prose_chars(node: LexborNode, limit: int, known: tuple[LexborNode, int] | None = None) -> int:
     """Characters of running text in `node`: text outside links and headings, counted up
     to just past `limit` (all callers ask whether there is more than that, and the node
-    may hold a whole article).
+    may hold a whole article). `known`: a child of `node` and its own count (no more than
+    `limit`), which is not walked again.
 
     Teaser lists and "most read" boxes are made of links and card headings; an article
     is made of prose. This tells them apart without looking at class names.
     """
     # Depth first in page order, never into a link or a heading (what they hold is not
     # prose, however deep): no climb from each text back up to `node`.
-    total = 0
+    total, skip = 0, None
+    if known is not None:
+        skip = known[0].mem_id
+        total = 0 if known[0].tag in _NON_PROSE_TAGS else known[1]  # (a link's text is no prose here)
     below: list[LexborNode | None] = []  # where to go on once a subtree is done
     child = node.child
     while child is not None or below:
         if child is None:
             child = below.pop()
+            continue
+        if skip is not None and child.mem_id == skip:
+            child = child.next  # counted already
             continue
         tag = child.tag
         if tag == "-text":
@@ -323,15 +330,19 @@ def _widget_container(heading: LexborNode, rule: str, guard: ArticleGuard) -> Le
     and teaser cards (a list of stories) or nothing (a video player), never prose, and
     never up to the block holding the article (a short one, of one-line paragraphs)."""
     node = heading
+    inner: int | None = None  # the running text of `node`, when counted whole
     while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
         parent = node.parent
         if _text_longer_than(parent, _WIDGET_MAX_CHARS):
             break
-        if _prose_chars(parent, _WIDGET_PROSE_SLACK) > _WIDGET_PROSE_SLACK and not _only_teasers_besides(parent, node):
+        # The block climbed from is not walked again: its count (when not cut short at the
+        # slack) is part of its parent's. A teaser box of many links was walked at each level.
+        prose = _prose_chars(parent, _WIDGET_PROSE_SLACK, None if inner is None else (node, inner))
+        if prose > _WIDGET_PROSE_SLACK and not _only_teasers_besides(parent, node):
             break
         if guard.refuses(parent, rule):
             break
-        node = parent
+        node, inner = parent, (prose if prose <= _WIDGET_PROSE_SLACK else None)
     return node
 
 
