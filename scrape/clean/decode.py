@@ -63,12 +63,13 @@ def looks_binary(sample: bytes) -> bool:
     return len(_BINARY_CONTROL.findall(head)) > len(head) * 0.05
 
 
-def _is_utf8(body: bytes) -> bool:
+def _as_utf8(body: bytes) -> str | None:
+    """The body read as UTF-8, or None when it is not valid UTF-8 (decoded once: the text is
+    what the caller wants when it is)."""
     try:
-        body.decode("utf-8")
+        return body.decode("utf-8")
     except UnicodeDecodeError:
-        return False
-    return True
+        return None
 
 
 def _detect(body: bytes) -> str:
@@ -114,7 +115,7 @@ def decode_body(body: bytes, declared: str | None = None, name: str | None = Non
         EmptyInput: no bytes, or only whitespace.
         Unreadable: the bytes are binary, not text.
     """
-    if not body.strip():
+    if not body or body.isspace():  # (not body.strip(), which copies the whole body)
         raise EmptyInput("empty input", input=name)
     for bom, codec in _BOMS:
         if body.startswith(bom):
@@ -124,11 +125,11 @@ def decode_body(body: bytes, declared: str | None = None, name: str | None = Non
         return body.decode(declared_codec, errors="replace")  # NUL bytes are its ASCII, not binary
     if looks_binary(body):
         raise Unreadable("binary data, not text", input=name)
-    if not body.isascii() and _is_utf8(body):
-        return body.decode("utf-8")
+    if not body.isascii() and (text := _as_utf8(body)) is not None:
+        return text
     for charset in (declared_codec, sniff_meta_charset(body)):
         if charset and (text := _as_declared(body, charset)) is not None:
             return text
-    if _is_utf8(body):
-        return body.decode("utf-8")
+    if (text := _as_utf8(body)) is not None:
+        return text
     return body.decode(_detect(body), errors="replace")

@@ -14,7 +14,6 @@ import logging
 
 from selectolax.lexbor import LexborNode
 
-from ..dom import node_text
 from ..models import Removal
 from .lines import snippet
 
@@ -30,6 +29,16 @@ _SHARE_OF_ALL = 0.25
 def _solid(text: str) -> int:
     """Characters that are not white space."""
     return len(text) - text.count(" ") - text.count("\n") - text.count("\t") - text.count("\r")
+
+
+_SNIPPET_WORDS = 200  # more words than any snippet shows
+
+
+def node_snippet(node: LexborNode) -> str:
+    """`snippet(node_text(node))`, what --explain shows of a removed block, without collapsing
+    the white space of all of a long block's text (a page's navigation, a form around it)."""
+    words = node.text(deep=True, separator=" ").split(None, _SNIPPET_WORDS)
+    return snippet(" ".join(words[:_SNIPPET_WORDS]))
 
 
 def running_chars(node: LexborNode) -> int:
@@ -61,7 +70,10 @@ class ArticleGuard:
 
     def holds_article(self, node: LexborNode) -> bool:
         """Whether `node` holds most of the page's running text."""
-        solid = _solid(node.text(deep=True))
+        text = node.text(deep=True)
+        if len(text) < _SMALL:
+            return False  # fewer characters than that, and fewer solid ones still
+        solid = _solid(text)
         # Cheap tests first: most blocks (menus, footers, widgets) hold a small part of the
         # page's text, links and all; only the rest have their links counted.
         if solid < _SMALL or solid < _SHARE_OF_ALL * self._page_all():
@@ -72,7 +84,7 @@ class ArticleGuard:
         """True, with the refusal recorded, when removing `node` would take the article."""
         if not self.holds_article(node):
             return False
-        shown = snippet(node_text(node))
+        shown = node_snippet(node)
         self._removed.append(Removal(f"refused:{rule}", shown))
         log.debug("refused %s: the block holds most of the page's text (%s)", rule, shown)
         return True

@@ -20,7 +20,7 @@ from ..config import Config, NoiseRule, RuleSet
 from ..dom import ancestors, css_class, find_ancestor, node_text, paragraph_chars
 from ..meta.bylines import BY_PREFIX, Byline, has_date_label, parse_byline
 from ..models import Removal
-from .guard import ArticleGuard, running_chars
+from .guard import ArticleGuard, node_snippet, running_chars
 from .lines import AD_SLOT_RULE, PITCH_RULE, WIDGET_SHAPE_RULE, snippet
 from .linescore import is_pitch_beside_button, names_the_ad_slot
 from .lineshape import ends_sentence, is_heading_shaped, reads_as_headline, word_count
@@ -31,7 +31,8 @@ _BLOCK_TAGS = frozenset(
     "p div li ul ol section aside figcaption h2 h3 h4 h5 h6 header footer dd dt td center blockquote".split()
 )
 _INLINE_TAGS = frozenset("span strong small em b i label font cite".split())
-_CANDIDATES = ",".join(sorted(_BLOCK_TAGS | _INLINE_TAGS))
+_CANDIDATE_TAGS = _BLOCK_TAGS | _INLINE_TAGS
+_CANDIDATES = ",".join(sorted(_CANDIDATE_TAGS))
 _HEADING_TAGS = frozenset("h2 h3 h4 h5 h6 strong b header p span div".split())
 # Headings proper: one a line rule calls noise ("Lesen Sie auch", "Veja também") is taken
 # with the block of links or teaser cards it leads, as a widget heading is.
@@ -180,9 +181,8 @@ def drop_selectors(tree: LexborHTMLParser, selectors: Iterable[str], rule_name: 
             if tag not in _ALWAYS_SAFE:
                 if node.tag in _KEEP_TAGS or guard.refuses(node, rule_name):
                     continue
-                text = node_text(node)
-                if text:
-                    removed.append(Removal(rule_name, snippet(text)))
+                if shown := node_snippet(node):
+                    removed.append(Removal(rule_name, shown))
                     if explain_with is not None:
                         _explain_inside(node, explain_with, removed)
             node.decompose()
@@ -210,8 +210,8 @@ def drop_page_frame(tree: LexborHTMLParser, removed: list[Removal], guard: Artic
         if find_ancestor(node, lambda a: a.tag in ("article", "main")) or paragraph_chars(node) > _GUARD_CHARS \
                 or guard.refuses(node, "page-frame"):
             continue
-        if text := node_text(node):
-            removed.append(Removal("page-frame", snippet(text)))
+        if shown := node_snippet(node):
+            removed.append(Removal("page-frame", shown))
         node.decompose()
 
 
@@ -222,7 +222,7 @@ def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal], guard: A
         node = field
         while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
             parent = node.parent
-            if (len(node_text(parent)) > _SIGNUP_MAX_CHARS or len(parent.css("a")) > _SIGNUP_MAX_LINKS
+            if (_text_longer_than(parent, _SIGNUP_MAX_CHARS) or len(parent.css("a")) > _SIGNUP_MAX_LINKS
                     or len(parent.css(_HEADINGS)) > 1 or guard.refuses(parent, "membership-promo")):
                 break  # the parent holds other widgets too (a sidebar), or the article: stop at the box
             node = parent
@@ -230,44 +230,72 @@ def drop_signup_widgets(tree: LexborHTMLParser, removed: list[Removal], guard: A
             marked[node.mem_id] = node
     for node in marked.values():
         if not _has_marked_ancestor(node, set(marked) - {node.mem_id}):
-            if text := node_text(node):
-                removed.append(Removal("membership-promo", snippet(text)))
+            if shown := node_snippet(node):
+                removed.append(Removal("membership-promo", shown))
             node.decompose()
 
 
-def _outermost_same_text(node: LexborNode, text: str) -> LexborNode:
-    """Climb to the largest ancestor whose text is still just `text` (the ad slot, not its label)."""
-    while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
-        if node_text(node.parent) != text:
+def _outermost_same_text(node: LexborNode, text: str, texts: dict[int, str | None]) -> LexborNode:
+    """Climb to the largest ancestor whose text is still just `text` (the ad slot, not its
+    label). `texts`: the blocks' texts read so far, not read again."""
+    while (parent := node.parent) is not None and parent.tag not in _KEEP_TAGS:
+        known = texts.get(parent.mem_id)
+        if known is not None:
+            if known != text:
+                break
+        elif not _collapses_to(parent.text(deep=True, separator=" "), text):
             break
-        node = node.parent
+        node = parent
     return node
 
 
-def _prose_chars(node: LexborNode, limit: int) -> int:
+def _collapses_to(raw: str, text: str) -> bool:
+    """Whether `raw` with its white space collapsed is `text` (collapsed already). The first
+    and last words first: a long block's text is then seldom split whole."""
+    ends = raw.split(None, 1)
+    if not ends:
+        return not text
+    if ends[0] != text.split(" ", 1)[0] or raw.rsplit(None, 1)[-1] != text.rsplit(" ", 1)[-1]:
+        return False
+    return " ".join(raw.split()) == text
+
+
+def _prose_chars(node: LexborNode, limit: int, known: tuple[LexborNode, int] | None = None) -> int:
     """Characters of running text in `node`: text outside links and headings, counted up
     to just past `limit` (all callers ask whether there is more than that, and the node
-    may hold a whole article).
+    may hold a whole article). `known`: a child of `node` and its own count (no more than
+    `limit`), which is not walked again.
 
     Teaser lists and "most read" boxes are made of links and card headings; an article
     is made of prose. This tells them apart without looking at class names.
     """
-    total = 0
-    for child in node.traverse(include_text=True):
-        if child.tag != "-text":
+    # Depth first in page order, never into a link or a heading (what they hold is not
+    # prose, however deep): no climb from each text back up to `node`.
+    total, skip = 0, None
+    if known is not None:
+        skip = known[0].mem_id
+        total = 0 if known[0].tag in _NON_PROSE_TAGS else known[1]  # (a link's text is no prose here)
+    below: list[LexborNode | None] = []  # where to go on once a subtree is done
+    child = node.child
+    while child is not None or below:
+        if child is None:
+            child = below.pop()
             continue
-        value = child.text_content
-        if not value or value.isspace():
+        if skip is not None and child.mem_id == skip:
+            child = child.next  # counted already
             continue
-        parent = child.parent
-        while parent is not None and parent.mem_id != node.mem_id:
-            if parent.tag in _NON_PROSE_TAGS:
-                break
-            parent = parent.parent
-        else:
-            total += len(value.strip())
-            if total > limit:
-                break
+        tag = child.tag
+        if tag == "-text":
+            value = child.text_content
+            if value and not value.isspace():
+                total += len(value.strip())
+                if total > limit:
+                    break
+        elif tag not in _NON_PROSE_TAGS and (first := child.child) is not None:
+            below.append(child.next)
+            child = first
+            continue
+        child = child.next
     return total
 
 
@@ -298,10 +326,9 @@ def _is_teaser_card(node: LexborNode) -> bool:
     """One story's card: led by a link of a few words (its headline), with a line or two
     of description after it."""
     link = node.css_first("a")
-    if link is None or _prose_chars(node, _TEASER_ITEM_PROSE) > _TEASER_ITEM_PROSE:
-        return False
-    headline = node_text(link)
-    return len(headline.split()) >= 3 and node_text(node).startswith(headline[:20])
+    if link is None or len((headline := node_text(link)).split()) < 3:
+        return False  # (the link's words before the walk over the card's text)
+    return _prose_chars(node, _TEASER_ITEM_PROSE) <= _TEASER_ITEM_PROSE and node_text(node).startswith(headline[:20])
 
 
 def _widget_container(heading: LexborNode, rule: str, guard: ArticleGuard) -> LexborNode:
@@ -309,15 +336,19 @@ def _widget_container(heading: LexborNode, rule: str, guard: ArticleGuard) -> Le
     and teaser cards (a list of stories) or nothing (a video player), never prose, and
     never up to the block holding the article (a short one, of one-line paragraphs)."""
     node = heading
+    inner: int | None = None  # the running text of `node`, when counted whole
     while node.parent is not None and node.parent.tag not in _KEEP_TAGS:
         parent = node.parent
-        if len(node_text(parent)) > _WIDGET_MAX_CHARS:
+        if _text_longer_than(parent, _WIDGET_MAX_CHARS):
             break
-        if _prose_chars(parent, _WIDGET_PROSE_SLACK) > _WIDGET_PROSE_SLACK and not _only_teasers_besides(parent, node):
+        # The block climbed from is not walked again: its count (when not cut short at the
+        # slack) is part of its parent's. A teaser box of many links was walked at each level.
+        prose = _prose_chars(parent, _WIDGET_PROSE_SLACK, None if inner is None else (node, inner))
+        if prose > _WIDGET_PROSE_SLACK and not _only_teasers_besides(parent, node):
             break
         if guard.refuses(parent, rule):
             break
-        node = parent
+        node, inner = parent, (prose if prose <= _WIDGET_PROSE_SLACK else None)
     return node
 
 
@@ -342,8 +373,10 @@ def _only_teasers_besides(parent: LexborNode, branch: LexborNode) -> bool:
 def _is_link_paragraph(node: LexborNode, text: str) -> bool:
     """A paragraph that is nothing but one link of a few words: an inline "related story"
     teaser ("SEAN SPICER ELIMINATED FROM 'DWTS'"), never running text."""
+    if len(text.split()) < 3:
+        return False  # the word count first: it spares a selector pass over most paragraphs
     links = node.css("a")
-    return len(links) == 1 and len(text.split()) >= 3 and node_text(links[0]) == text
+    return len(links) == 1 and node_text(links[0]) == text
 
 
 def _is_labelled_link(node: LexborNode, text: str) -> bool:
@@ -363,10 +396,10 @@ def _is_labelled_link(node: LexborNode, text: str) -> bool:
             and not ends_sentence(label) and _DIGIT.search(label) is None)
 
 
-def _byline(node: LexborNode, text: str) -> Byline | None:
-    """A short block that is a byline ("By Jane Doe | March 3, 2024"); it must name someone,
-    so a date heading in a timeline stays."""
-    if len(text) > _BYLINE_MAX_CHARS or node.tag in _LIST_TAGS:
+def _byline(tag: str, text: str) -> Byline | None:
+    """A short block (of tag `tag`) that is a byline ("By Jane Doe | March 3, 2024"); it
+    must name someone, so a date heading in a timeline stays."""
+    if len(text) > _BYLINE_MAX_CHARS or tag in _LIST_TAGS:
         return None
     # Cheap tests first: most short blocks are neither led by "By" nor dated.
     if not BY_PREFIX.match(text) and not (_DIGIT.search(text) and _DATE_HINT.search(text)):
@@ -376,60 +409,32 @@ def _byline(node: LexborNode, text: str) -> Byline | None:
     return parse_byline(text, require_name=not has_date_label(text))
 
 
-class _InsideMarked:
-    """Whether a node lies inside a marked one, memoised along the parent chain.
-
-    Candidates come in page order, so most of a node's ancestors have been asked about
-    already; the memo is forgotten whenever a node is marked.
-    """
-
-    def __init__(self, marked: dict[int, LexborNode]):
-        self.marked = marked
-        self.memo: dict[int, bool] = {}
-
-    def forget(self) -> None:
-        self.memo.clear()
-
-    def __call__(self, node: LexborNode) -> bool:
-        if not self.marked:
-            return False  # nothing taken yet: the common case until a page's first noise block
-        chain: list[int] = []
-        parent = node.parent
-        found = False
-        while parent is not None:
-            key = parent.mem_id
-            if key in self.marked:
-                found = True
-                break
-            if key in self.memo:
-                found = self.memo[key]
-                break
-            chain.append(key)
-            parent = parent.parent
-        for key in chain:
-            self.memo[key] = found
-        return found
-
-
 class _Marks:
     """The blocks taken so far (a node always before its ancestors), each recorded as a
     Removal when taken; nothing is removed from the tree until `decompose`."""
 
     def __init__(self, removed: list[Removal]):
         self.nodes: dict[int, LexborNode] = {}
-        self.inside = _InsideMarked(self.nodes)
+        # The elements inside the blocks taken: whether a block lies inside one is then a
+        # set lookup, not a climb to the root for each of the page's candidate blocks.
+        self.covered: set[int] = set()
         self.removed = removed
 
+    def inside(self, node: LexborNode) -> bool:
+        """Inside a marked block (not the block itself)."""
+        return node.mem_id in self.covered
+
     def mark(self, target: LexborNode | None, rule_name: str, shown: str) -> None:
-        if target is None or target.mem_id in self.nodes or self.inside(target):
+        if target is None or target.mem_id in self.nodes or target.mem_id in self.covered:
             return
         self.nodes[target.mem_id] = target
-        self.inside.forget()
+        own = target.mem_id
+        self.covered.update(element.mem_id for element in target.traverse() if element.mem_id != own)
         self.removed.append(Removal(rule_name, snippet(shown)))
 
     def taken(self, node: LexborNode) -> bool:
         """Marked itself, or inside a marked block."""
-        return node.mem_id in self.nodes or self.inside(node)
+        return node.mem_id in self.nodes or node.mem_id in self.covered
 
     def decompose(self) -> None:
         for node in self.nodes.values():
@@ -458,13 +463,16 @@ def prune_noise_blocks(tree: LexborHTMLParser, config: Config, removed: list[Rem
     if root is None:
         return []
     found = _Found(_Marks(removed), config.line_rules)
-    texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
-    for node in root.css(_CANDIDATES):
-        if found.marks.inside(node):
-            continue  # inside a block already taken
-        text = _block_text(node, texts)
+    texts = found.texts
+    # The candidates in page order, by their tag: a walk over the elements costs half the
+    # selector for twenty-one tags, and gives each tag at once.
+    for node in root.traverse():
+        tag = node.tag
+        if tag not in _CANDIDATE_TAGS or found.marks.inside(node):
+            continue  # not a candidate, or inside a block already taken
+        text = _block_text(node, tag, texts)
         if text:
-            found.read(node, text)
+            found.read(node, tag, text)
     for slot in found.ad_slots:
         _mark_ad_slot_blocks(slot, found.marks)
     _mark_widgets(found.headings, config.heading_rules, found.marks, guard)
@@ -487,33 +495,34 @@ class _Found:
         self.headings: list[tuple[LexborNode, str]] = []
         self.led: list[tuple[LexborNode, _Noise]] = []
         self.ad_slots: list[LexborNode] = []  # blocks the ad-label rule took
+        self.texts: dict[int, str | None] = {}  # text of each block read (None: too long to be noise)
 
-    def read(self, node: LexborNode, text: str) -> None:
-        """One candidate block of the first pass."""
-        if node.tag in _INLINE_TAGS and not _in_caption(node):
+    def read(self, node: LexborNode, tag: str, text: str) -> None:
+        """One candidate block of the first pass (its tag is `tag`)."""
+        if tag in _INLINE_TAGS and not _in_caption(node):
             # An inline element standing alone is read with the block around it (same text);
             # one beside text is read only as a label beside links ("Sponsored" + an ad
             # link), where the small block is the ad.
-            _take_ad_label(node, text, self.line_rules, self.marks)
-            if node.tag in _HEADING_TAGS:
+            _take_ad_label(node, text, self.line_rules, self.marks, self.texts)
+            if tag in _HEADING_TAGS:
                 self.headings.append((node, text))
             return
-        noise = _classify(node, text, self.line_rules)
+        noise = _classify(node, tag, text, self.line_rules, self.texts)
         if noise.page_byline is not None:
             self.bylines.append(noise.page_byline)
-        if noise.target is not None and node.tag in _WIDGET_HEADS and noise.rule not in _STRUCTURAL:
+        if noise.target is not None and tag in _WIDGET_HEADS and noise.rule not in _STRUCTURAL:
             self.led.append((node, noise))  # a heading the rules call noise leads a widget
         elif noise.target is not None:
             self.marks.mark(noise.target, noise.rule, noise.shown)
             if noise.rule == _AD_LABEL_RULE:
                 self.ad_slots.append(noise.target)
-        elif node.tag in _HEADING_TAGS:
+        elif tag in _HEADING_TAGS:
             self.headings.append((node, text))
 
 
-def _block_text(node: LexborNode, texts: dict[int, str | None]) -> str | None:
-    """The block's text, whitespace collapsed; None when it is too long to be noise (long
-    lists are still read: they may be teaser lists)."""
+def _block_text(node: LexborNode, tag: str, texts: dict[int, str | None]) -> str | None:
+    """The block's text (its tag is `tag`), whitespace collapsed; None when it is too long
+    to be noise (long lists are still read: they may be teaser lists)."""
     parent = node.parent
     if parent is not None and parent.mem_id in texts and _only_child(node):
         # An only child holds its parent's text: not read again (this keeps 100,000 nested
@@ -521,20 +530,44 @@ def _block_text(node: LexborNode, texts: dict[int, str | None]) -> str | None:
         text = texts[node.mem_id] = texts[parent.mem_id]
         return text
     raw = node.text(deep=True, separator=" ")
-    if len(raw) > _NOISE_MAX_RAW_CHARS and node.tag not in _LIST_TAGS:
+    if len(raw) > _NOISE_MAX_RAW_CHARS and tag not in _LIST_TAGS:
         texts[node.mem_id] = None
         return None
-    text = texts[node.mem_id] = " ".join(raw.split())
+    text = texts[node.mem_id] = _collapsed(raw)
     return text
 
 
-def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Marks) -> None:
+def _text_longer_than(node: LexborNode, limit: int) -> bool:
+    """Whether node_text(node) is longer than `limit`; a text no longer than that before its
+    white space is collapsed is not collapsed at all."""
+    raw = node.text(deep=True, separator=" ")
+    return len(raw) > limit and len(_collapsed(raw)) > limit
+
+
+def _collapsed(raw: str) -> str:
+    """`raw` with its white space collapsed, as " ".join(raw.split()). Half the blocks have
+    nothing to collapse: printable (no white space but the plain space), no double space
+    and none at the ends; they are returned as they are, without splitting them into words."""
+    if raw.isprintable() and "  " not in raw and raw[:1] != " " and raw[-1:] != " ":
+        return raw
+    return " ".join(raw.split())
+
+
+def _take_ad_label(node: LexborNode, text: str, line_rules: RuleSet, marks: _Marks,
+                   texts: dict[int, str | None]) -> None:
     """Mark the small block around an inline element beside other text, when the element
-    is a noise label for the links beside it ("Sponsored" and an ad link): the block is the ad."""
-    if node.parent is None or (rule := line_rules.match(text)) is None or _stands_alone(node):
+    is a noise label for the links beside it ("Sponsored" and an ad link): the block is the
+    ad. `texts`: the blocks' texts read so far."""
+    parent = node.parent
+    if parent is None:
+        return
+    known = texts.get(parent.mem_id)
+    if known is not None and len(known) > _LABELLED_MAX_CHARS:
+        return  # a word in a paragraph read already, too long to be a labelled ad: no rule asked
+    if (rule := line_rules.match(text)) is None or _stands_alone(node):
         return  # the rule first: most inline elements are words of prose, and it is memoised
     if _labels_links(node, text):
-        marks.mark(node.parent, rule.name, node_text(node.parent))
+        marks.mark(parent, rule.name, node_text(parent))
 
 
 def _mark_ad_slot_blocks(slot: LexborNode, marks: _Marks) -> None:
@@ -556,8 +589,11 @@ def _mark_pitches(root: LexborNode, marks: _Marks) -> None:
         pitch = _element_beside(button, forward=False)
         if pitch is None or pitch.tag not in _BLOCK_TAGS or marks.taken(pitch):
             continue  # the button may be taken already: "Subscribe now" is a rule's
-        text, label = node_text(pitch), node_text(button)
-        if text and label and is_pitch_beside_button(text, label) and parse_byline(text) is None:
+        label = node_text(button)
+        if not label:
+            continue  # (before reading the pitch's text, which may be a long block's)
+        text = node_text(pitch)
+        if text and is_pitch_beside_button(text, label) and parse_byline(text) is None:
             marks.mark(pitch, PITCH_RULE, text)
             marks.mark(button, PITCH_RULE, label)
 
@@ -567,8 +603,9 @@ def _mark_shaped_widgets(headings: list[tuple[LexborNode, str]], marks: _Marks) 
     before a teaser list or teaser cards goes with them (the line filter takes a heading-like
     line before a run of other stories' headlines in a dump the same way: lines.py)."""
     for node, text in headings:
-        if (not is_heading_shaped(text) or text.endswith("?") or marks.taken(node)
-                or parse_byline(text) is not None):
+        if marks.taken(node) or _element_beside(node, forward=True) is None:
+            continue  # the cheap tests first: taken already, or nothing after it to lead
+        if not is_heading_shaped(text) or text.endswith("?") or parse_byline(text) is not None:
             continue  # a question heads the article's own part (a FAQ's links)
         teasers = _teasers_after(node)
         if teasers:
@@ -603,24 +640,26 @@ def _mark_widgets(headings: list[tuple[LexborNode, str]], heading_rules: RuleSet
                   guard: ArticleGuard) -> None:
     """The widgets led by a noise heading ("Most read", "Related stories"), heading and all."""
     for node, text in headings:
-        if (rule := heading_rules.match(text)) is not None and not marks.taken(node):
+        if not marks.taken(node) and (rule := heading_rules.match(text)) is not None:
             marks.mark(_widget_container(node, rule.name, guard), rule.name, text)
 
 
-def _classify(node: LexborNode, text: str, line_rules: RuleSet) -> _Noise:
-    """Which noise `node` is and what to remove for it (no target: not noise); for a byline,
-    whether it is the page's own. Changes nothing."""
-    if node.tag in _LIST_TAGS and _is_teaser_list(node):
+def _classify(node: LexborNode, tag: str, text: str, line_rules: RuleSet, texts: dict[int, str | None]) -> _Noise:
+    """Which noise `node` (of tag `tag`) is and what to remove for it (no target: not
+    noise); for a byline, whether it is the page's own. `texts`: the blocks' texts read so
+    far. Changes nothing."""
+    if tag in _LIST_TAGS and _is_teaser_list(node):
         return _Noise("teaser-list", node, text)
-    if node.tag == "p" and _is_link_paragraph(node, text):
+    if tag == "p" and _is_link_paragraph(node, text):
         return _Noise("teaser-list", node, text)
     if text.count(" ") < _DOM_RULE_MAX_WORDS and (rule := line_rules.match(text)) is not None \
             and not _holds_widgets(node):
-        return _Noise(rule.name, _outermost_same_text(node, text), _shown(text, _telling_part(node, rule, line_rules)))
-    if (byline := _byline(node, text)) is not None:
+        return _Noise(rule.name, _outermost_same_text(node, text, texts),
+                      _shown(text, _telling_part(node, rule, line_rules)))
+    if (byline := _byline(tag, text)) is not None:
         own = _is_page_byline(node, text, byline)
-        return _Noise("byline", _outermost_same_text(node, text), text, byline if own else None)
-    if node.tag == "p" and text.count(" ") <= _LINK_TEASER_MAX_SPACES and _is_labelled_link(node, text):
+        return _Noise("byline", _outermost_same_text(node, text, texts), text, byline if own else None)
+    if tag == "p" and text.count(" ") <= _LINK_TEASER_MAX_SPACES and _is_labelled_link(node, text):
         return _Noise("teaser-list", node, text)  # after the rules, which name a label they know
     return _Noise("", None, text)
 
@@ -659,4 +698,5 @@ def _labels_links(label: LexborNode, text: str) -> bool:
     """Whether the label's parent is small and holds nothing but the label and links."""
     parent = label.parent
     return (parent is not None and parent.tag not in _KEEP_TAGS and parent.css_first("a") is not None
-            and len(node_text(parent)) <= _LABELLED_MAX_CHARS and _prose_chars(parent, len(text) + 2) <= len(text) + 2)
+            and not _text_longer_than(parent, _LABELLED_MAX_CHARS)
+            and _prose_chars(parent, len(text) + 2) <= len(text) + 2)

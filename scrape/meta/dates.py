@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from dateutil import parser as dateutil_parser
@@ -175,6 +176,35 @@ def _day_first(text: str, language: str | None) -> bool:
     return match.group(1) == "." or not month_first(language)
 
 
+# Two defaults for the fields a date leaves out: where the two readings differ, the text
+# did not give that field.
+_DEFAULTS = (datetime(1, 1, 1, 0, 0), datetime(2, 2, 2, 1, 1))
+_PARSER: Any = dateutil_parser.DEFAULTPARSER  # (Any: its steps are in no type stubs)
+# dateutil.parser.parse reads the text, then fills in the default: reading once for both
+# defaults halves the cost. (Its steps are not public: a dateutil without them is called
+# once per default.)
+_ONE_READING = all(hasattr(_PARSER, step) for step in ("_parse", "_build_naive", "_build_tzaware"))
+
+
+def _read_with_defaults(text: str, day_first: bool) -> tuple[datetime, datetime] | None:
+    """dateutil's readings of `text` completed with each of _DEFAULTS (as
+    dateutil.parser.parse gives them, fuzzy, with the zones known); None when it reads no
+    date."""
+    try:
+        if not _ONE_READING:
+            first, second = (dateutil_parser.parse(text, default=default, fuzzy=True, tzinfos=_tzinfos(),
+                                                   dayfirst=day_first) for default in _DEFAULTS)
+            return first, second
+        read, _ = _PARSER._parse(text, dayfirst=day_first, fuzzy=True)
+        if read is None or len(read) == 0:
+            return None  # what parse raises a ParserError for
+        first, second = (_PARSER._build_tzaware(_PARSER._build_naive(read, default), read, _tzinfos())
+                         for default in _DEFAULTS)
+        return first, second
+    except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
+        return None
+
+
 def _from_words(text: str, words: DateWords, language: str | None = None) -> ParsedDate | None:
     """Free-form dates ("January 21, 2025 10:00 PM ET", "30. Juni 2025") via dateutil."""
     day_first = _day_first(text, language)
@@ -184,13 +214,9 @@ def _from_words(text: str, words: DateWords, language: str | None = None) -> Par
     text = words.prefixed_time.sub(r"\1\2:\3", text)
     text = words.noise_words.sub(" ", text)
     text = re.sub(r"[|•·,]+", " ", text)
-    results = []
-    for default in (datetime(1, 1, 1, 0, 0), datetime(2, 2, 2, 1, 1)):
-        try:
-            results.append(dateutil_parser.parse(text, default=default, fuzzy=True, tzinfos=_tzinfos(),
-                                                 dayfirst=day_first))
-        except (ValueError, OverflowError, TypeError, dateutil_parser.ParserError):
-            return None
+    results = _read_with_defaults(text, day_first)
+    if results is None:
+        return None
     first, second = results
     if first.year != second.year or first.month != second.month or first.day != second.day:
         return None  # day, month or year missing: not a full date

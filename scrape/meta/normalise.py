@@ -159,7 +159,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-
 
 def count_words(text: str) -> int:
     """Whitespace words, with each CJK character counted as a word (those scripts use no spaces)."""
-    cjk = len(_CJK.findall(text))
+    cjk = len(_CJK.findall(text)) if not text.isascii() else 0
     if not cjk:
         return len(text.split())
     return cjk + len(_CJK.sub(" ", text).split())
