@@ -10,9 +10,10 @@ the same record-gzipped WARC built by bench/build_warc.py (5,000 records by defa
 - records/s, end to end (the command's wall time, the cluster's start included);
 - per-worker overhead: the Dask engine's wall time over the local engine's with as many
   workers, and the cluster's start alone (until the command says where it runs);
-- peak memory per worker: the largest RSS of one worker's process tree (the Dask worker, its
-  forkserver and its cleaning process; the local engine's worker process), sampled every
-  0.2 s with psutil; and the whole command's tree.
+- peak memory per worker: the largest RSS of one worker's process tree (the Dask worker and
+  its cleaning process; the local engine's worker process), sampled every 0.2 s with psutil;
+  for a Dask worker also the peak of each process in it (the worker, its cleaning child, a
+  forkserver or resource tracker if there is one); and the whole command's tree.
 
     python bench/scale.py [--big] [--records N] [--rounds 3] [--partition-bytes N]
 
@@ -35,6 +36,8 @@ from pathlib import Path
 import psutil
 from build_warc import REPO, WORK, ensure_warc, load_pages
 
+from scrape.config import CleanConfig
+
 RESULTS = REPO / "bench" / "results"
 SAMPLE_SECONDS = 0.2
 
@@ -49,6 +52,7 @@ class Run:
     worker_pss_mb: float
     tree_peak_mb: float
     workers_seen: int
+    roles: dict[str, float]  # a Dask worker's processes: peak RSS MB by what each is
     load: float  # the machine's 1-minute load average at the end of the run (2 cores)
     cpu: float  # CPU seconds of the whole process tree
 
@@ -77,6 +81,7 @@ class Sampler:
     worker_pss: float = 0.0  # proportional set size: shared pages counted once over the tree
     tree_peak: float = 0.0
     workers: set[int] = field(default_factory=set)
+    roles: dict[str, float] = field(default_factory=dict)  # peak RSS of each kind of process in a worker's tree
     cpu: dict[int, float] = field(default_factory=dict)  # pid -> user + system seconds, last seen
     stop: threading.Event = field(default_factory=threading.Event)
 
@@ -96,10 +101,15 @@ class Sampler:
             tree = [child] + child.children(recursive=True)
             for process in tree:
                 self._cpu(process)
-            size = sum(_rss(p) for p in tree)
+            sizes = [_rss(p) for p in tree]
+            size = sum(sizes)
             total += size
             if self._is_worker(child):
                 self.workers.add(child.pid)
+                if self.dask:
+                    for process, rss in zip(tree, sizes, strict=True):
+                        role = _role(child, process)
+                        self.roles[role] = max(self.roles.get(role, 0.0), rss)
                 self.worker_peak = max(self.worker_peak, size)
                 self.worker_pss = max(self.worker_pss, sum(_pss(p) for p in tree))
         self.tree_peak = max(self.tree_peak, total)
@@ -119,6 +129,22 @@ class Sampler:
         if self.dask:  # the Dask workers are spawned children; the resource tracker is not one
             return "spawn_main" in line
         return "resource_tracker" not in line and "forkserver" not in line
+
+
+def _role(worker: psutil.Process, process: psutil.Process) -> str:
+    """What a process of a Dask worker's tree is: the worker, its cleaning child, or a helper."""
+    if process.pid == worker.pid:
+        return "worker"
+    try:
+        line = " ".join(process.cmdline())
+        parent = process.ppid()
+    except psutil.Error:
+        return "other"
+    if "resource_tracker" in line:
+        return "resource tracker"
+    if "forkserver" in line and parent == worker.pid:
+        return "forkserver"
+    return "cleaning child"
 
 
 def _rss(process: psutil.Process) -> int:
@@ -168,7 +194,8 @@ def run_one(name: str, warc: Path, partition_bytes: int) -> Run:
         raise SystemExit(f"{name} failed ({process.returncode}):\n{''.join(lines[-20:])}")
     records = _records(out)
     return Run(name, seconds, records, ready, sampler.worker_peak / 2**20, sampler.worker_pss / 2**20,
-               sampler.tree_peak / 2**20, len(sampler.workers), os.getloadavg()[0], sum(sampler.cpu.values()))
+               sampler.tree_peak / 2**20, len(sampler.workers), {k: v / 2**20 for k, v in sampler.roles.items()},
+               os.getloadavg()[0], sum(sampler.cpu.values()))
 
 
 def _records(out: Path) -> int:
@@ -209,13 +236,24 @@ def table(runs: dict[str, list[Run]], info: dict, warc: Path, rounds: int, parti
     overhead = [f"- per-worker overhead, {n} worker(s): {secs[f'dask-w{n}'] - secs[f'local-j{n}']:+.1f} s of wall "
                 f"time over `-j {n}` ({(secs[f'dask-w{n}'] / secs[f'local-j{n}'] - 1) * 100:+.1f}%)"
                 for n in (1, 2) if f"dask-w{n}" in secs and f"local-j{n}" in secs]
+    processes = [f"- {label(name)}, peak RSS of each process in a worker's tree (the largest over workers and "
+                 f"rounds; the peaks need not coincide): {roles(rs)}" for name, rs in runs.items()
+                 if name.startswith("dask")]
     records = {r.records for rs in runs.values() for r in rs}
     return "\n".join([
         f"WARC: `{warc.name}`, {info['records']:,} records, {info['bytes'] / 1e9:.2f} GB; "
         f"`clean.partition_bytes` = {partition_bytes:,}; {rounds} rounds, alternating; medians. The machine's "
         f"load average (2 cores) at the end of the runs: {', '.join(f'{r.load:.1f}' for rs in runs.values() for r in rs)}.",
         f"Records written by every run: {sorted(records)} (the same in all runs: "
-        f"{'yes' if len(records) == 1 else 'NO'}).", "", *rows, "", *overhead])
+        f"{'yes' if len(records) == 1 else 'NO'}).", "", *rows, "", *overhead, *processes])
+
+
+def roles(runs: list[Run]) -> str:
+    peaks: dict[str, float] = {}
+    for run in runs:
+        for role, mb in run.roles.items():
+            peaks[role] = max(peaks.get(role, 0.0), mb)
+    return ", ".join(f"{role} {mb:.0f} MB" for role, mb in sorted(peaks.items(), key=lambda item: -item[1])) or "–"
 
 
 def _mb(value: float) -> str:
@@ -233,12 +271,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--records", type=int, default=5000)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--partition-bytes", type=int, default=None,
-                        help="default: 256 MB with --big, else a twentieth of the WARC")
+                        help="default: clean.partition_bytes's default with --big, else a twentieth of the WARC")
     parser.add_argument("--only", default="local-j1,local-j2,dask-w1,dask-w2")
     args = parser.parse_args(argv)
     pages = load_pages()
     warc, info = ensure_warc(pages, size=int(2e9)) if args.big else ensure_warc(pages, records=args.records)
-    partition_bytes = args.partition_bytes or (256_000_000 if args.big else info["bytes"] // 20 + 1)
+    partition_bytes = args.partition_bytes or (CleanConfig().partition_bytes if args.big else info["bytes"] // 20 + 1)
     names = args.only.split(",")
     runs: dict[str, list[Run]] = {name: [] for name in names}
     for round_ in range(args.rounds):
@@ -249,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"round {round_ + 1} {name}: {run.records} records in {run.seconds:.1f}s = {run.rate:.1f}/s, "
                   f"cluster up {run.ready}, worker peak {run.worker_peak_mb:.0f} MB RSS, {run.worker_pss_mb:.0f} MB PSS "
                   f"({run.workers_seen} workers), load {run.load:.1f}, CPU {run.cpu_ms:.1f} ms/record, "
-                  f"tree {run.tree_peak_mb:.0f} MB", flush=True)
+                  f"tree {run.tree_peak_mb:.0f} MB" + (f"; {roles([run])}" if run.roles else ""), flush=True)
     text = table(runs, info, warc, args.rounds, partition_bytes)
     print(text)
     RESULTS.mkdir(exist_ok=True)

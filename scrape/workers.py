@@ -23,12 +23,15 @@ Two front ends:
 from __future__ import annotations
 
 import asyncio
+import ctypes
+import functools
 import gc
 import itertools
 import logging
 import multiprocessing
 import os
 import signal
+import sys
 import threading
 import time
 from collections import deque
@@ -59,6 +62,7 @@ CHUNKS_PER_JOB = 6  # chunks in flight per worker: a slow chunk at the head does
 STUCK_GRACE = 10.0
 WATCH_INTERVAL = 0.5  # seconds between a worker's checks that the process it works for lives
 CLOSE_GRACE = 5.0  # seconds the crawl's workers get to finish their page when the run ends
+RELEASE_SECONDS = 30.0  # for a kept pool's idle worker to give its memory back, or it is not kept
 
 
 # --- one page ------------------------------------------------------------------------------
@@ -167,6 +171,35 @@ def _watch(pid: int) -> None:
             pass
 
 
+def release_memory() -> bool:
+    """Collect garbage, then give the C heap's free pages back to the OS; True when they were.
+
+    Cleaning a page leaves its parse trees' memory free but scattered through the heap, where
+    glibc keeps it mapped (its own trimming only gives back the heap's free top), so a process
+    that has cleaned thousands of pages holds far more than it uses. `malloc_trim(0)` hands
+    back every free page. Elsewhere (macOS, Windows, musl) this only collects: False."""
+    gc.collect()
+    trim = _malloc_trim()
+    if trim is None:
+        return False
+    trim(0)
+    return True
+
+
+@functools.cache
+def _malloc_trim() -> Callable[[int], int] | None:
+    """glibc's malloc_trim, or None where there is none."""
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter runs on
+    except (OSError, AttributeError):  # no such symbol: not glibc
+        return None
+    trim.argtypes = [ctypes.c_size_t]
+    trim.restype = ctypes.c_int
+    return lambda pad: int(trim(pad))
+
+
 # The form a result crosses back from a worker in: SkipError's constructor takes (detail,
 # input), which default exception pickling loses, so a skip travels as its parts.
 _Wire = Article | tuple[type[SkipError], str, str | None]
@@ -246,12 +279,14 @@ class CleanOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)  # 1 = in this process
     timeout: float = 20.0  # seconds per page; 0 = no limit
     stuck_grace: float = STUCK_GRACE  # seconds past its pages' timeouts before a chunk is taken for stuck
-    # "fork" for the CLI's one-threaded parent. "forkserver" where the caller runs threads (a
-    # Dask worker's task): there even one job cleans in a child process, since the alarm that
-    # bounds a page works only in a process's main thread.
+    # "fork" for the CLI's one-threaded parent. Where the caller runs threads (a Dask worker's
+    # task), "spawn" or "forkserver": there even one job cleans in a child process, since the
+    # alarm that bounds a page works only in a process's main thread. (The Dask engine spawns:
+    # a forkserver would be one more process per worker, holding the cleaning modules too.)
     start_method: str = "fork"
     # Keep the workers for the next call with the same config (`keep_pool`): a Dask worker
-    # cleans partition after partition, and a new process would warm up again each time.
+    # cleans partition after partition, and a new process would warm up again each time. A
+    # pool is kept once its workers have given their memory back (`release_memory`).
     keep_pool: bool = False
 
     @classmethod
@@ -423,12 +458,26 @@ class _OrderedPool:
     def close(self) -> None:
         if self.executor is not None and not self.window:
             executor, self.executor = self.executor, None
-            if self.options.keep_pool:
-                _kept.keep(self._key(), self.task.config, executor)
-            else:
+            if not self.options.keep_pool:
                 executor.shutdown(wait=True)
+            elif _released(executor, max(1, self.options.jobs)):
+                _kept.keep(self._key(), self.task.config, executor)
+            else:  # a worker that does not answer while idle is not one to keep
+                _stop_pool(executor)
         else:  # interrupted or abandoned mid-run
             self._stop_workers()
+
+
+def _released(executor: ProcessPoolExecutor, jobs: int) -> bool:
+    """Have an idle pool's workers give their memory back (`release_memory`) before it is kept
+    for the next call; False when they could not. With several workers the requests go to
+    whichever is free, so only a pool of one (the Dask engine's) is sure to have each do it."""
+    try:
+        for future in [executor.submit(release_memory) for _ in range(jobs)]:
+            future.result(timeout=RELEASE_SECONDS)
+    except (FutureTimeout, BrokenProcessPool):
+        return False
+    return True
 
 
 class _Kept:
@@ -451,6 +500,13 @@ class _Kept:
     def keep(self, key: tuple[object, ...], config: Config, executor: ProcessPoolExecutor) -> None:
         with self._lock:
             old, self._kept = self._kept, (key, config, executor)
+        if old is not None:
+            _stop_pool(old[2])
+
+    def clear(self) -> None:
+        """Stop the kept pool, if there is one."""
+        with self._lock:
+            old, self._kept = self._kept, None
         if old is not None:
             _stop_pool(old[2])
 

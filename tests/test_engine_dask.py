@@ -21,6 +21,7 @@ import engine_helpers
 import orjson
 import pytest
 
+from scrape import workers
 from scrape.clean.page import clean_page
 from scrape.cli import clean_dask
 from scrape.cli.main import main
@@ -370,3 +371,70 @@ def main_records_with_explain(site, tmp_path):
     out = tmp_path / "explain.jsonl"
     assert main(["clean", str(site), "-o", str(out), "--explain", "-q", "--learn-from", str(site)]) == 0
     return [removal["rule"] for line in out.read_bytes().splitlines() for removal in orjson.loads(line)["removed"]]
+
+
+def test_each_worker_cleans_in_one_spawned_child_kept_across_its_partitions(cluster, tmp_path):
+    warc = engine_helpers.write_warc(tmp_path / "news.warc.gz", pages(copies=3))
+    client = _client(cluster)
+    workers = client.run(os.getpid)  # address -> pid
+    out = tmp_path / "out"
+    cfg = config(partition_bytes=15_000)
+    partitions, _ = plan([str(warc)], 15_000)
+    manifest_ = Manifest(str(out), settings(cfg, "jsonl", False, 15_000))
+    job = Job(config=cfg, folder=manifest_.parts, clean=engine_helpers.noting_clean)
+
+    engine.run(partitions, job, manifest_, engine.DaskOptions(scheduler=cluster.scheduler_address), _Quiet())
+    manifest_.close()
+    client.close()
+
+    assert len(partitions) >= 6 and len(manifest_.done) == len(partitions)
+    used = {result.worker for result in manifest_.done.values()}  # the addresses of the workers that ran some
+    children = engine_helpers.cleaners(tmp_path)
+    # One child per worker, whatever the number of its partitions...
+    assert sorted(child["ppid"] for child in children.values()) == sorted(workers[address] for address in used)
+    # ...spawned (not forked from the worker, nor from a forkserver: its parent is the worker).
+    assert all("spawn_main" in child["cmdline"] for child in children.values()), children
+
+
+def test_a_kept_cleaning_child_gives_its_free_memory_back_to_the_os(tmp_path):
+    for i, path in enumerate(HTML[:3]):
+        (tmp_path / f"{i}.html").write_bytes(path.read_bytes())
+    options = CleanOptions(config=default_config(), jobs=1, start_method="spawn", keep_pool=True)
+
+    results = list(clean_pages(iter_pages([str(tmp_path)]), options, engine_helpers.fragmenting_clean))
+
+    assert sum(isinstance(r, Article) for r in results) == 3
+    [(pid, noted)] = engine_helpers.cleaners(tmp_path).items()
+    try:
+        after = engine_helpers.rss_bytes(pid)  # the child lives on, kept for the next call
+    finally:
+        workers._kept.clear()
+    assert noted["fullest"] - after > 0.8 * engine_helpers.FRAGMENT_BYTES, (noted["fullest"] >> 20, after >> 20)
+
+
+def test_release_memory_trims_the_heap_on_glibc_and_only_collects_elsewhere(monkeypatch):
+    assert workers.release_memory() is (sys.platform.startswith("linux") and workers._malloc_trim() is not None)
+    workers._malloc_trim.cache_clear()
+    monkeypatch.setattr(workers.sys, "platform", "darwin")
+    try:
+        assert workers._malloc_trim() is None
+        assert workers.release_memory() is False
+    finally:
+        workers._malloc_trim.cache_clear()
+
+
+def test_the_engines_local_cluster_runs_its_workers_without_the_profiler():
+    distributed = _distributed()
+    with engine._client(distributed, engine.DaskOptions(workers=1)) as (client, info):
+        assert info.local and info.workers == 1
+        profiling = client.run(lambda dask_worker: sorted(dask_worker.periodic_callbacks))
+    assert profiling and all("profile" not in names for names in profiling.values()), profiling
+
+
+def test_the_shipped_config_shows_the_built_in_partition_size():
+    import tomllib
+
+    from scrape.config import CleanConfig
+
+    shipped = tomllib.loads((ROOT / "config.toml").read_text())["clean"]["partition_bytes"]
+    assert shipped == CleanConfig().partition_bytes == 100_000_000

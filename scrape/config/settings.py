@@ -79,7 +79,9 @@ class CleanConfig:
     engine: str = "local"
     scheduler: str = ""  # dask: a scheduler's address; "" = start a LocalCluster here
     workers: int = 0  # dask LocalCluster: worker processes; 0 = the number of cores
-    partition_bytes: int = 256_000_000  # dask: a WARC larger than this is split; 0 = never
+    # dask: a record-gzipped WARC larger than this is split into ranges of about this size
+    # (about 2,800 records, 2.5 minutes of one core); 0 = never
+    partition_bytes: int = 100_000_000
 
     def __post_init__(self) -> None:
         if self.extractor not in EXTRACTORS:

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 
 from ..errors import EngineError
 from ..io.remote import install_hint
+from ..workers import release_memory
 from .manifest import Manifest
 from .partition import Job, PartitionResult, run_partition
 from .plan import Partition
@@ -44,6 +45,10 @@ CONNECT_SECONDS = 10.0  # to reach a scheduler before the run gives up on it
 TOPIC = "scrape-progress"  # the scheduler event topic of running partitions' progress
 POLL_SECONDS = 0.2  # between the driver's looks at finished tasks and progress
 RETRIES = 1  # reruns of a task that raised (a worker's death is retried by the scheduler itself)
+# The dask config a LocalCluster's workers start with: no statistical profiler, which samples
+# the task thread's stack every 10 ms and keeps what it saw, memory a worker does not need
+# here (a cluster's own workers take it from their config: DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED).
+WORKER_CONFIG: dict[str, object] = {"distributed.worker.profile.enabled": False}
 
 
 @dataclass(frozen=True)
@@ -84,14 +89,20 @@ def load_dask() -> ModuleType:
 
 
 def clean_partition(partition: Partition, job: Job) -> PartitionResult:
-    """The task: one partition, with progress sent to the scheduler as events."""
+    """The task: one partition, with progress sent to the scheduler as events.
+
+    Afterwards the worker gives back the memory the partition's pages took (its cleaning
+    child has done so already, before it was kept for the next partition)."""
     worker = importlib.import_module("distributed").get_worker()
     _allow_children()
 
     def progress(partition_id: str, read: int, position: int) -> None:
         worker.log_event(TOPIC, {"id": partition_id, "read": read, "bytes": position})
 
-    return run_partition(partition, job, progress, worker=str(worker.address))
+    try:
+        return run_partition(partition, job, progress, worker=str(worker.address))
+    finally:
+        release_memory()
 
 
 def _allow_children() -> None:
@@ -148,9 +159,12 @@ def _client(distributed: ModuleType, options: DaskOptions) -> Iterator[tuple[Any
 
 def _local_cluster(distributed: ModuleType, workers: int) -> Any:
     dashboard = ":8787" if importlib.util.find_spec("bokeh") else None  # the dashboard needs bokeh
-    return distributed.LocalCluster(
-        n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
-        host="127.0.0.1", dashboard_address=dashboard, silence_logs=logging.ERROR)
+    # Each nanny takes the config as it is when the nanny is made, for its worker and for the
+    # worker it starts again if that one dies.
+    with importlib.import_module("dask").config.set(WORKER_CONFIG):
+        return distributed.LocalCluster(
+            n_workers=workers or os.cpu_count() or 1, threads_per_worker=1, processes=True,
+            host="127.0.0.1", dashboard_address=dashboard, silence_logs=logging.ERROR)
 
 
 def _info(client: Any, local: bool) -> ClusterInfo:
@@ -196,7 +210,7 @@ class _Driver:
                 time.sleep(POLL_SECONDS)
                 continue
             for future in pending.next_batch(block=False):
-                self._collect(future, futures[future], manifest)
+                self._collect(future, futures.pop(future), manifest)
         self.watcher.progress(*self._progress())
 
     def _collect(self, future: Any, partition: Partition, manifest: Manifest) -> None:
@@ -207,6 +221,7 @@ class _Driver:
             self.watcher.failed(partition, _one_line(exc))
             return
         finally:
+            future.release()  # the worker holds a task's result until no client wants it
             with self.lock:
                 self.running.pop(partition.id, None)
         manifest.add(result)

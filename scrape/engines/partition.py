@@ -1,12 +1,15 @@
 """One partition cleaned into one output file: what an engine's task runs on a worker.
 
 The partition's pages are loaded by the same `io` loaders as the local engine's and cleaned
-by the same `clean_page` through `workers.clean_pages`, in one child process (started from a
-forkserver: a Dask worker runs tasks in threads, where the per-page alarm cannot fire). So a
-poison record is skipped as it is locally: one that raises is an "error" skip, one that runs
-past `clean.timeout` a "timeout" skip, one stuck where no alarm reaches it (C code) or that
-kills its process is found by the pool, which replaces the child and skips that record
-alone; the partition goes on. The output (`<id>.jsonl`, or .md, .txt) is written under a
+by the same `clean_page` through `workers.clean_pages`, in one child process (a Dask worker
+runs tasks in threads, where the per-page alarm cannot fire). The child is spawned, not
+forked from the threaded worker nor started from a forkserver (one more process holding the
+cleaning modules), and kept for the worker's next partitions; after each partition both
+give their free memory back to the OS (`workers.release_memory`). So a poison record is
+skipped as it is locally: one that raises is an "error" skip, one that runs past
+`clean.timeout` a "timeout" skip, one stuck where no alarm reaches it (C code) or that kills
+its process is found by the pool, which replaces the child and skips that record alone; the
+partition goes on. The output (`<id>.jsonl`, or .md, .txt) is written under a
 temporary name and renamed when whole (`io.atomic`), so a task killed mid-way leaves no
 partial file, and its retry writes the file again from the start.
 """
@@ -108,7 +111,7 @@ def run_partition(partition: Partition, job: Job, progress: Progress | None = No
     started = time.monotonic()
     span = Span(partition.start, partition.stop) if partition.is_range else None
     options = CleanOptions(config=job.config, explain=job.explain, jobs=1, timeout=job.config.clean.timeout,
-                           stuck_grace=job.stuck_grace, start_method="forkserver", keep_pool=True)
+                           stuck_grace=job.stuck_grace, start_method="spawn", keep_pool=True)
     sink = _HashingSink(job.output(partition), job.format, job.explain)
     counts = _Counts(partition, progress)
     committed = False
