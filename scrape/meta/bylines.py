@@ -201,11 +201,12 @@ def parse_byline(line: str, require_name: bool = False, grammar: BylineGrammar |
         return None  # neither "By" nor a date: not a byline (and the costly parts are skipped)
     published, updated = _stamps(text, dates, g)
     names, has_by_later = _names(text, g, dated=bool(dates))
-    if published or updated:
+    if (published or updated) and (not names or _is_lone_label(names[0], text)):
         # After a label never seen, the names are less surely the page's own: not explicit (a
         # teaser "Horoscope for Wednesday, 11/20/19 by Jane Doe" in a list is no page byline).
+        # (The names read first go on: the costly search for a label runs only when they fail.)
         after_label = _names_after_label(text, g)
-        if after_label is not None and (names is None or _is_lone_label(names[0], text)):
+        if after_label is not None:
             names, has_by_later = after_label, False
     if names is None:
         return None
