@@ -47,7 +47,8 @@ POLL_SECONDS = 0.2  # between the driver's looks at finished tasks and progress
 RETRIES = 1  # reruns of a task that raised (a worker's death is retried by the scheduler itself)
 # The dask config a LocalCluster's workers start with: no statistical profiler, which samples
 # the task thread's stack every 10 ms and keeps what it saw, memory a worker does not need
-# here (a cluster's own workers take it from their config: DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED).
+# here. A cluster's own workers take theirs from their own config (the environment variable
+# DASK_DISTRIBUTED__WORKER__PROFILE__ENABLED=False does the same there).
 WORKER_CONFIG: dict[str, object] = {"distributed.worker.profile.enabled": False}
 
 

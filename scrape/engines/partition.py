@@ -9,9 +9,9 @@ give their free memory back to the OS (`workers.release_memory`). So a poison re
 skipped as it is locally: one that raises is an "error" skip, one that runs past
 `clean.timeout` a "timeout" skip, one stuck where no alarm reaches it (C code) or that kills
 its process is found by the pool, which replaces the child and skips that record alone; the
-partition goes on. The output (`<id>.jsonl`, or .md, .txt) is written under a
-temporary name and renamed when whole (`io.atomic`), so a task killed mid-way leaves no
-partial file, and its retry writes the file again from the start.
+partition goes on. The output (`<id>.jsonl`, or .md, .txt) is written under a temporary name
+and renamed when whole (`io.atomic`), so a task killed mid-way leaves no partial file, and its
+retry writes the file again from the start.
 """
 
 from __future__ import annotations
