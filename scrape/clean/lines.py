@@ -398,9 +398,9 @@ def _mark_labelled_teasers(lines: _Lines, anywhere: bool) -> None:
     A subheading that names its part of the story ("Die Lage: Wer jetzt hilft") shares the
     story's words and stays; so does a line of prose (the headline after the label may ask a
     question, as prose does, but never ends in a full stop)."""
-    if not lines.words:
-        return
     start = 0 if anywhere else lines.last_prose() + 1
+    if start >= len(lines.texts) or not lines.words:
+        return  # (on a page, most often nothing follows the last paragraph: no words to read)
     for index in range(start, len(lines.texts)):
         text = lines.texts[index]
         if lines.marks[index] is not None or (is_prose(text) and not text.rstrip().endswith(("?", "!"))):
