@@ -6,17 +6,20 @@ config's `line_rules` and `heading_rules`). In passes over the whole text, each 
 lines as noise:
 
 1. the rules: a line a "line" rule takes; a heading a "heading" rule takes, with the teaser
-   lines after it (short, no sentence ending, not about the article);
+   lines after it (short, no sentence ending, not about the article; in a dump, the lines
+   set under it in its block, whatever their shape);
 2. widgets by shape, whatever their heading says: a short heading-like line (or a line a
    rule took) followed by a run of headline-shaped lines that name other stories (their
    words are not the article's) goes whole. A list that belongs to the article stays: one
    introduced by a line ending in a colon, or whose lines share the article's words;
 3. calls to action go with their pitch: a button-like line (a few words, no sentence
-   ending, not about the article) beside a membership, subscription or newsletter line;
+   ending, not about the article) beside a membership, subscription or newsletter line, and
+   the short line before a button a rule took;
    a pitch no rule knew goes with a button naming the offer (both by their words);
 4. the lines around an ad slot: a short line naming the ad beside a line the ad-label rule
    took (prune.py reads the same pairs and ad slots as neighbouring blocks of a page);
-5. the learned scorer, when given: on a page only for lines of the noise vocabulary.
+5. the learned scorer, when given: on a page only for lines of the noise vocabulary; in a
+   dump, a button or a pitch set in one block with a line it took goes with that line.
 
 Bylines at the head or foot of the text are taken out and returned as authors and date.
 No I/O.
