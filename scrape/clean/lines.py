@@ -41,7 +41,6 @@ from .linescore import (
     PITCH_MAX_WORDS,
     TextContext,
     is_pitch_beside_button,
-    label_stems,
     may_be_scored,
     names_the_ad_slot,
     scores,
@@ -49,7 +48,6 @@ from .linescore import (
 )
 from .lineshape import (
     ArticleWords,
-    content_stems,
     ends_clause,
     is_button_shaped,
     is_heading_shaped,
@@ -57,6 +55,7 @@ from .lineshape import (
     reads_as_headline,
     word_count,
 )
+from .readalso import READ_ALSO_RULE, read_also_lines
 
 # How far from either end of the text a byline is looked for: past this many paragraphs,
 # a short one (a teaser, a label no rule knew) counting for half, or this many lines.
@@ -85,24 +84,6 @@ _FOOT_RUN_MIN_LINES = 3  # after the article's last prose line, with no heading
 # Shapes are only read in running text: where prose lines hold less of the text than this
 # (code, tables, a table of contents, hard-wrapped plain text), short lines are its own.
 _MIN_PROSE_SHARE = 0.4
-# A read-also line: a label of this many words at most before its separator, within the
-# first characters of the line, then a headline sharing this share of its words at most
-# with the article.
-_LABEL_CUT = re.compile(r"[:|→»›>]+|\s[-–—·•]+\s")
-_LABEL_MAX_CHARS = 40
-_LABEL_MAX_WORDS = 5
-# A label may be a mere arrow before the headline, a bracketed label before it, or reading
-# words (or an arrow) after it.
-_LEADING_ARROW = re.compile(r"^(?:[►▶▸→»›]|>>|->)+\s*")
-_BRACKETED_LABEL = re.compile(r"^[\[(]([^\])]{1,40})[\])]\s*[:|–—-]?\s*")
-_FIGURE = re.compile(r"\d")
-_URL = re.compile(r"://|\bwww\.")
-_TRAILING_LABEL = re.compile(r"(?:\s+[-–—|]\s*|\s*\()([^()\-–—|]{1,30}?)\)?\s*[»›→]*$|\s*(?:[»›→]|>>)+$")
-_LABELLED_MAX_RELATEDNESS = 0.5
-# After a label, another story's headline as sites print it: up to an SEO title's length.
-_LABELLED_MAX_WORDS = 30
-_LABELLED_MAX_CHARS = 250
-_SPEAKER_MAX_WORDS = 2  # "Q:", "Frage:", "Anna Weber:" before a question: an interview's
 # Rules whose lines are pitches a button goes with.
 _PITCH_RULES = frozenset({"membership-promo", "subscription-offer"})
 _AD_LABEL_RULE = "ad-label"
@@ -393,79 +374,13 @@ def _unrelated_run(lines: _Lines, index: int) -> list[int]:
 
 
 def _mark_labelled_teasers(lines: _Lines, anywhere: bool) -> None:
-    """Read-also lines by their shape, whatever their label says: a label of a few words, a
-    separator (":", "|", "→", "»", a spaced dash), and another story's headline, none of
-    whose words are the article's ("WEITERLESEN: Messengerdienste sind kein rechtsfreier
-    Raum"); the label may be bracketed ("[Auch lesenswert] ..."), or come after the headline
-    in reading words ("... – read more", "... (mehr)"), or be a mere arrow ("► ...", "... »").
-    A subheading that names its part of the story ("Die Lage: Wer jetzt hilft") shares the
-    story's words and stays; so does a line of prose (the headline after the label may ask a
-    question, as prose does, but never ends in a full stop)."""
+    """Read-also lines by their shape, whatever their label says (readalso.py), anywhere in
+    a dump and below a page's last paragraph."""
     start = 0 if anywhere else lines.last_prose() + 1
     if start >= len(lines.texts) or not lines.words:
         return  # (on a page, most often nothing follows the last paragraph: no words to read)
-    for index in range(start, len(lines.texts)):
-        text = lines.texts[index]
-        if lines.marks[index] is not None or (is_prose(text) and not text.rstrip().endswith(("?", "!"))):
-            continue
-        parts = _label_and_headline(text)
-        if parts is None:
-            continue
-        label, rest = parts
-        if not (word_count(label) <= _LABEL_MAX_WORDS and word_count(rest) >= _RUN_MIN_WORDS
-                and reads_as_headline(rest, _LABELLED_MAX_WORDS, _LABELLED_MAX_CHARS) and not _URL.search(rest)):
-            continue  # a source or a citation ("Quelle: ... http://dx.doi.org/...") is the article's
-        # A question long enough to read as prose is among the article's words: weigh it
-        # against the others only.
-        words = ArticleWords.of(t for i, t in enumerate(lines.texts) if i != index and lines.marks[i] is None) \
-            if is_prose(text) else lines.words
-        if (_label_names_no_topic(words, label) and _names_another_story(words, rest)
-                and parse_byline(text) is None):
-            lines.marks[index] = "read-also-shape"
-
-
-def _label_and_headline(text: str) -> tuple[str, str] | None:
-    """The label and the headline of a line shaped as a read-also line, if it is one. A
-    label has letters and no figures: "June 10 – Tampa, FL" is a date and its place, "- Star
-    Trek: ..." an item of a list; before a question, it is words of the label vocabulary."""
-    quoted = "«" in text and "»" in text  # « ... » or » ... «: quotation marks, not arrows
-    if not quoted and (lead := _LEADING_ARROW.match(text)) is not None:
-        return "", text[lead.end():]
-    parts: tuple[str, str] | None = None
-    if (bracket := _BRACKETED_LABEL.match(text)) is not None:
-        parts = bracket.group(1), text[bracket.end():]
-    elif not quoted and (tail := _TRAILING_LABEL.search(text)) is not None and _is_label_words(tail.group(1)):
-        parts = tail.group(1) or "", text[: tail.start()].rstrip()
-    elif (cut := _LABEL_CUT.search(text, 0, _LABEL_MAX_CHARS)) is not None and cut.start() > 0:
-        parts = text[: cut.start()], text[cut.end():].strip()
-    if parts is None or (parts[0] and (not parts[0].lstrip()[:1].isalpha() or _FIGURE.search(parts[0]))):
-        return None
-    label, headline = parts
-    if label and word_count(label) <= _SPEAKER_MAX_WORDS and headline.rstrip().endswith("?") \
-            and not _is_label_words(label):
-        return None  # "Q: What was your first day like?"
-    return parts
-
-
-def _names_another_story(words: ArticleWords, headline: str) -> bool:
-    """Whether a headline after a label is another story's: not about the article, and half
-    its words at most the article's (a short headline shares a word by chance)."""
-    return not words.about(headline) and words.relatedness(headline) <= _LABELLED_MAX_RELATEDNESS
-
-
-def _is_label_words(label: str | None) -> bool:
-    """Nothing (an arrow after the headline), or words of the label vocabulary alone."""
-    if not label:
-        return True
-    stems = content_stems(label)
-    return bool(stems) and all(stem in label_stems() for stem in stems)
-
-
-def _label_names_no_topic(words: ArticleWords, label: str) -> bool:
-    """Whether a label is no subheading naming the story's topic: none of its words (label
-    words aside) is one the article uses again and again. A word it uses once is chance
-    ("Weitere Geschichten" beside a story that says "Geschäft" once: stems are short)."""
-    return not any(stem in words.topic and stem not in label_stems() for stem in content_stems(label))
+    for index in read_also_lines(lines.texts, lines.marks, lines.words, start):
+        lines.marks[index] = READ_ALSO_RULE
 
 
 def _mark_calls_to_action(lines: _Lines) -> None:
