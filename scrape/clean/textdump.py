@@ -73,20 +73,10 @@ def dump_paragraphs(text: str) -> list[str]:
     return [para for block in _blocks(text) for para in _unwrap(block)]
 
 
-def paragraph_blocks(text: str) -> list[int]:
-    """For each of `dump_paragraphs(text)`, the number of the blank-line separated block it
-    is in: lines set one under another without a blank line between them are one list."""
-    return [number for number, block in enumerate(_blocks(text)) for _ in _unwrap(block)]
-
-
-def paragraph_starts(text: str) -> frozenset[int]:
-    """Which of `dump_paragraphs(text)` begin a blank-line separated block (a list set one
-    item a line under its heading is one block)."""
-    starts, count = set(), 0
-    for block in _blocks(text):
-        starts.add(count)
-        count += len(_unwrap(block))
-    return frozenset(starts)
+def _block_starts(blocks: list[int]) -> frozenset[int]:
+    """Which paragraphs begin a blank-line separated block, given each one's block number (a
+    list set one item a line under its heading is one block)."""
+    return frozenset(i for i, number in enumerate(blocks) if i == 0 or blocks[i - 1] != number)
 
 
 def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = None) -> Extract:
@@ -94,13 +84,17 @@ def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = N
     the host's learnt template, whose lines go first. Learning takes those lines and no
     more: the rules then take no line they keep in the whole dump (filter_paragraphs'
     `unlearnt`), and two copies of a paragraph a learnt line stood between stay (`_undoubled`)."""
-    lines = [para for block in _blocks(text) for para in _unwrap(block)]
-    blocks = paragraph_blocks(text)
+    split = _blocks(text)
+    # Each paragraph and the number of its block: lines set one under another without a
+    # blank line between them are one list (filter_paragraphs reads widgets by it).
+    numbered = [(number, para) for number, block in enumerate(split) for para in _unwrap(block)]
+    lines = [para for _, para in numbered]
+    blocks = [number for number, _ in numbered]
+    starts = _block_starts(blocks)
     line_rules, heading_rules = config.line_rules, config.heading_rules
     title = None
     removed: list[Removal] = []
-    first_block = _blocks(text)[:1]
-    if lines and first_block and len(first_block[0]) == 1 and len(lines) > 1:
+    if lines and len(split[0]) == 1 and len(lines) > 1:
         candidate = lines[0]
         if (reads_as_headline(candidate) and match_rule(candidate, line_rules) is None
                 and match_rule(candidate, heading_rules) is None):
@@ -111,8 +105,7 @@ def clean_text_dump(text: str, config: Config, learnt: LearntTemplate | None = N
     gone: set[int] = set()
     if learnt is not None:
         taken = 1 if title else 0
-        starts = frozenset(i - taken for i in paragraph_starts(text) if i >= taken)
-        if gone := learnt_lines(lines, learnt, removed, starts):
+        if gone := learnt_lines(lines, learnt, removed, frozenset(i - taken for i in starts if i >= taken)):
             unlearnt, lines = lines, [p for i, p in enumerate(lines) if i not in gone]
             blocks = [b for i, b in enumerate(blocks) if i not in gone]
     result = filter_paragraphs(lines, line_rules, heading_rules, text_dump=True,
