@@ -178,7 +178,7 @@ def filter_paragraphs(paragraphs: Iterable[str], line_rules: RuleSet, heading_ru
             neighbours changed (a bio line at the foot no longer beside the footer a
             template put there, questions no longer parted from a list by a template line).
         blocks: for a dump, the number of the blank-line separated block each paragraph is
-            in (textdump.paragraph_blocks): a widget heading takes the short lines set
+            in (textdump.clean_text_dump numbers them): a widget heading takes the short lines set
             under it in its block, whatever their shape.
     """
     # Rules see each paragraph as it will be written.
@@ -394,14 +394,18 @@ def _mark_calls_to_action(lines: _Lines) -> None:
             continue
         for neighbour in (index - 1, index + 1):
             if 0 <= neighbour < len(lines.texts) and lines.marks[neighbour] is None:
-                text = lines.texts[neighbour]
-                if (is_button_shaped(text) and lines.words.relatedness(text) == 0
-                        and parse_byline(text) is None):
+                if _reads_as_button(lines, lines.texts[neighbour]):
                     lines.marks[neighbour] = "call-to-action"
         pitch = index - 1
         if index in lines.by_rule and is_button_shaped(lines.texts[index]) and pitch >= 0 \
                 and lines.marks[pitch] is None and _reads_as_pitch(lines, lines.texts[pitch]):
             lines.marks[pitch] = PITCH_RULE
+
+
+def _reads_as_button(lines: _Lines, text: str) -> bool:
+    """A line that may be the button of the pitch beside it: a few words, no sentence
+    ending, none of the article's words."""
+    return is_button_shaped(text) and lines.words.relatedness(text) == 0 and parse_byline(text) is None
 
 
 def _reads_as_pitch(lines: _Lines, text: str) -> bool:
@@ -485,8 +489,7 @@ def _mark_buttons_under_pitches(lines: _Lines, blocks: list[int]) -> None:
         if blocks[index] != blocks[index - 1]:
             continue
         text = lines.texts[index]
-        if (below is None and above is not None and above.startswith(_SCORER_RULE) and is_button_shaped(text)
-                and lines.words.relatedness(text) == 0 and parse_byline(text) is None):
+        if below is None and above is not None and above.startswith(_SCORER_RULE) and _reads_as_button(lines, text):
             lines.marks[index] = "call-to-action"
         elif (above is None and below is not None and below.startswith(_SCORER_RULE) and is_button_shaped(text)
                 and _reads_as_pitch(lines, lines.texts[index - 1])):

@@ -210,14 +210,20 @@ _VOCABULARY_MIN_WORDS = 2
 _STOPWORD = CATEGORIES.index("stopword")
 
 
+def _named_categories(text: str) -> list[set[str]]:
+    """For each of the line's words, stopwords and figures aside, the categories it is in
+    (empty for a word no category holds)."""
+    found = [_categories_of().get(token, ()) for token in grammar_tokens(text) if not token.isdigit()]
+    return [{CATEGORIES[i] for i in indexes} for indexes in found if _STOPWORD not in indexes]
+
+
 def speaks_noise_vocabulary(text: str, share: float = _VOCABULARY_MIN_SHARE) -> bool:
     """Whether the line is mostly words of the noise vocabulary (see _NOISE_VOCABULARY), and
     neither asks nor introduces ("Wie geht es weiter?", "Weitere Links:" head the article's
     own parts)."""
     if text.rstrip().endswith(("?", ":")):
         return False
-    found = [_categories_of().get(token, ()) for token in grammar_tokens(text) if not token.isdigit()]
-    named = [{CATEGORIES[i] for i in indexes} for indexes in found if _STOPWORD not in indexes]
+    named = _named_categories(text)
     if len(named) < _VOCABULARY_MIN_WORDS or not any(names & _NOISE_VOCABULARY for names in named):
         return False
     known = sum(bool(names & (_NOISE_VOCABULARY | _PLACE_VOCABULARY)) for names in named)
@@ -233,8 +239,7 @@ def names_the_ad_slot(text: str) -> bool:
         return True
     if not 1 <= word_count(text) <= AD_SLOT_MAX_WORDS or text.rstrip().endswith(":") or is_prose(text):
         return False
-    found = [_categories_of().get(token, ()) for token in grammar_tokens(text) if not token.isdigit()]
-    named = [{CATEGORIES[i] for i in indexes} for indexes in found if _STOPWORD not in indexes]
+    named = _named_categories(text)
     if text.rstrip().endswith("?"):
         # A question beside an ad is about the ad when it names it ("Why this ad?"); another
         # may head the article's next part.
