@@ -354,11 +354,18 @@ def test_numeric_dates_are_left_alone_when_no_language_is_known():
     ("pt", "Por Ana Souza | 07/03/2024 às 14h30", ("Ana Souza",), "2024-03-07T14:30:00"),
 ])
 def test_bylines_in_each_languages_shapes(language, byline, authors, published):
-    article = scrape.clean_text(_dump([byline, SAMPLE[language], SAMPLE[language]]))
+    article = _read_byline(language, byline, authors, published)
     assert article.language == language
+
+
+def _read_byline(language, byline, authors, published):
+    """A dump led by the byline, in the language's sample text: the byline's authors and
+    date are read, and the line leaves the text."""
+    article = scrape.clean_text(_dump([byline, SAMPLE[language], SAMPLE[language]]))
     assert article.authors == authors
     assert article.published == published
     assert byline not in article.text
+    return article
 
 
 def test_a_date_on_its_own_line_beside_the_byline():
@@ -434,10 +441,7 @@ def test_a_short_line_under_a_prose_line_in_its_block_stays():
 ])
 def test_a_byline_led_by_a_label_no_lexicon_holds(language, byline, authors, published):
     """A few words, a date, then "by" and full names: the words are the date's label."""
-    article = scrape.clean_text(_dump([byline, SAMPLE[language], SAMPLE[language]]))
-    assert article.authors == authors
-    assert article.published == published
-    assert byline not in article.text
+    _read_byline(language, byline, authors, published)
 
 
 def test_a_sentence_with_a_date_and_by_is_no_byline():

@@ -77,14 +77,21 @@ AD_SLOTS = [
 ]
 
 
-@pytest.mark.parametrize(("lang", "label", "ui"), AD_SLOTS)
-def test_the_line_beside_an_ad_label_goes_from_a_dump_and_from_a_page(lang: str, label: str, ui: str) -> None:
+def _beside_an_ad_slot(lang: str, label: str, ui: str) -> tuple[scrape.Article, scrape.Article]:
+    """The article with an ad label and the line `ui` after it, cleaned as a dump and as a
+    page (an ad slot: the label, an empty box, the line in a block after it)."""
     prose = PROSE[lang]
-    assert is_ad_slot_line(ui)
     dump = scrape.clean_text(_dump([prose[0], f"{label}\n{ui}", *prose[1:]]), config=CONFIG, explain=True)
     slot = (f"<div class='zq'><span class='zq-l'>{html.escape(label)}</span><div class='zq-b'></div></div>"
             f"<div class='zq-u'>{html.escape(ui)}</div>")
     page = scrape.clean_html(_page(_p(prose[0]) + slot + "".join(map(_p, prose[1:]))), config=CONFIG, explain=True)
+    return dump, page
+
+
+@pytest.mark.parametrize(("lang", "label", "ui"), AD_SLOTS)
+def test_the_line_beside_an_ad_label_goes_from_a_dump_and_from_a_page(lang: str, label: str, ui: str) -> None:
+    assert is_ad_slot_line(ui)
+    dump, page = _beside_an_ad_slot(lang, label, ui)
     _assert_gone(lang, dump, [label, ui])
     _assert_gone(lang, page, [label, ui])
     assert _rules(dump, ui) == _rules(page, ui) == ["ad-slot-line"]
@@ -257,11 +264,7 @@ def test_an_offer_word_in_another_form_names_the_offer() -> None:
     ("es", "Publicidad", "Desplázate para seguir"),
 ])
 def test_an_interface_line_or_a_question_about_the_ad_goes_beside_the_ad(lang: str, label: str, ui: str) -> None:
-    prose = PROSE[lang]
-    dump = scrape.clean_text(_dump([prose[0], f"{label}\n{ui}", *prose[1:]]), config=CONFIG, explain=True)
-    slot = (f"<div class='zq'><span class='zq-l'>{html.escape(label)}</span><div class='zq-b'></div></div>"
-            f"<div class='zq-u'>{html.escape(ui)}</div>")
-    page = scrape.clean_html(_page(_p(prose[0]) + slot + "".join(map(_p, prose[1:]))), config=CONFIG, explain=True)
+    dump, page = _beside_an_ad_slot(lang, label, ui)
     _assert_gone(lang, dump, [label, ui])
     _assert_gone(lang, page, [label, ui])
 
